@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: MIT
+# Thin wrapper around meson/ninja. See README.md.
+BUILD ?= build
+NINJA ?= ninja
+MESON ?= meson
+
+.PHONY: all deps check check-quick check-slow check-ref demo bench fuzz \
+        install clean distclean
+
+all: $(BUILD)/build.ninja
+	$(NINJA) -C $(BUILD)
+
+$(BUILD)/build.ninja:
+	./configure --builddir=$(BUILD)
+
+deps:
+	scripts/install-deps
+
+# The default test run: unit, guest, functional and differential tests.
+check: deps
+	$(MAKE) all
+	scripts/run-tests $(BUILD) default
+
+# The quick subset for iteration (skips suites marked slow).
+check-quick: all
+	scripts/run-tests $(BUILD) quick
+
+check-slow: deps
+	$(MAKE) all
+	scripts/run-tests $(BUILD) slow
+
+# The guest tests under QEMU's TCG: proves the tests themselves.
+check-ref: deps
+	$(MAKE) all
+	scripts/run-tests $(BUILD) ref
+
+demo: deps
+	$(MAKE) all
+	scripts/demo $(BUILD)
+
+bench: deps
+	$(MAKE) all
+	scripts/bench $(BUILD)
+
+fuzz:
+	scripts/build-fuzz $(BUILD)-fuzz
+
+install: all
+	$(MESON) install -C $(BUILD)
+
+clean:
+	-$(NINJA) -C $(BUILD) clean
+
+distclean:
+	rm -rf $(BUILD) $(BUILD)-fuzz
