@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Clocks and timers. CLOCK_VIRTUAL is guest time: it stops while the VM is
- * stopped. CLOCK_HOST is the host's monotonic clock, CLOCK_REALTIME the
+ * stopped. CLOCK_HOST is the host's monotonic clock, CLOCK_WALL the
  * host's wall clock (for the RTC's base). Timer callbacks run with the big
  * lock held, on the thread that runs the main loop.
  *
@@ -16,7 +16,7 @@
 typedef enum ClockType {
     CLOCK_VIRTUAL,
     CLOCK_HOST,
-    CLOCK_REALTIME,
+    CLOCK_WALL,                 /* (CLOCK_REALTIME is <time.h>'s name) */
     CLOCK_COUNT,
 } ClockType;
 
@@ -44,6 +44,8 @@ bool clock_vm_running(void);
 void clock_set_manual(bool manual);
 void clock_step_ns(int64_t delta_ns);
 
+/* The timerfd the main loop watches; readable when a timer is due. */
+int timers_get_fd(void);
 /* Earliest deadline over all clocks in host-monotonic ns, or -1. */
 int64_t timers_next_deadline_host_ns(void);
 /* Run every expired timer (takes the big lock around callbacks). */
