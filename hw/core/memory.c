@@ -157,7 +157,7 @@ void as_commit(AddressSpace *as)
 
 static void as_changed(AddressSpace *as)
 {
-    if (!as) {
+    if (!as || !as->regions) {
         return;
     }
     if (as->update_depth) {
@@ -209,8 +209,11 @@ void mr_set_readonly(MemRegion *mr, bool readonly)
 {
     if (mr->readonly != readonly) {
         mr->readonly = readonly;
-        /* aliases of mr are flattened with its flag: rebuild both spaces */
-        as_changed(&address_space_memory);
+        /* aliases of mr carry its flag into their flat ranges too */
+        as_changed(mr->as);
+        if (mr->as != &address_space_memory) {
+            as_changed(&address_space_memory);
+        }
     }
 }
 

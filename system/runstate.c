@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Machine start-up and the main loop. machine_run() builds the machine
+ * (accelerator, vCPUs, board), starts the vCPU threads and runs the GLib
+ * main loop (timers, chardevs, monitor, GDB stub) until a shutdown request.
+ * Requests (reset, poweroff, quit, debug exit) may come from any thread;
+ * they are recorded here and acted on by the main loop.
+ */
+#include "kestrel/osdep.h"
+#include "kestrel/runstate.h"
+#include "kestrel/bql.h"
+#include "kestrel/chardev.h"
+#include "kestrel/device.h"
+#include "kestrel/log.h"
+#include "kestrel/memory.h"
+#include "kestrel/timer.h"
+#include "system/cpus.h"
+#include <glib-unix.h>
+#include <signal.h>
+
+#define ADDRESS_SPACE_MEMORY_SIZE (1ull << 52)
+
+typedef struct RunState {
+    Machine *machine;
+    const BoardType *board;
+    GMainContext *ctx;
+    ShutdownCause shutdown;             /* guarded by the atomics below */
+    bool reset_requested;
+    int exit_status;
+    GPtrArray *listeners;               /* RunStateListenerEntry */
+} RunState;
+
+typedef struct RunStateListenerEntry {
+    RunStateListener *fn;
+    void *opaque;
+} RunStateListenerEntry;
+
+static RunState rs;
+static GHashTable *board_types;
+
+void board_type_register(const BoardType *board)
+{
+    if (!board_types) {
+        board_types = g_hash_table_new(g_str_hash, g_str_equal);
+    }
+    g_hash_table_insert(board_types, (gpointer)board->name, (gpointer)board);
+}
+
+const BoardType *board_type_find(const char *name)
+{
+    return board_types ? g_hash_table_lookup(board_types, name) : NULL;
+}
+
+Machine *current_machine(void)
+{
+    return rs.machine;
+}
+
+void runstate_add_listener(RunStateListener *fn, void *opaque)
+{
+    RunStateListenerEntry *e = g_new0(RunStateListenerEntry, 1);
+
+    e->fn = fn;
+    e->opaque = opaque;
+    if (!rs.listeners) {
+        rs.listeners = g_ptr_array_new_with_free_func(g_free);
+    }
+    g_ptr_array_add(rs.listeners, e);
+}
+
+static void runstate_notify(bool running)
+{
+    for (guint i = 0; rs.listeners && i < rs.listeners->len; i++) {
+        RunStateListenerEntry *e = rs.listeners->pdata[i];
+        e->fn(running, e->opaque);
+    }
+}
+
+static void wake_main_loop(void)
+{
+    g_main_context_wakeup(rs.ctx);
+}
+
+void machine_request_shutdown(ShutdownCause cause)
+{
+    __atomic_store_n(&rs.shutdown, cause, __ATOMIC_RELEASE);
+    wake_main_loop();
+}
+
+void machine_request_reset(void)
+{
+    __atomic_store_n(&rs.reset_requested, true, __ATOMIC_RELEASE);
+    wake_main_loop();
+}
+
+void machine_request_exit(int status)
+{
+    rs.exit_status = status;
+    machine_request_shutdown(SHUTDOWN_DEBUG_EXIT);
+}
+
+/* ---- building the machine ---- */
+
+static const AccelOps *pick_accel(MachineConfig *cfg, GError **errp)
+{
+    g_auto(GStrv) names = g_strsplit(cfg->accel ? cfg->accel : "tcg", ":",
+                                     -1);
+    g_autoptr(GError) last = NULL;
+
+    for (int i = 0; names[i]; i++) {
+        const AccelOps *ops = accel_find(names[i]);
+
+        g_clear_error(&last);
+        if (!ops) {
+            g_set_error(&last, KS_ERROR, KS_ERROR_INVALID,
+                        "-accel %s: unknown accelerator", names[i]);
+            continue;
+        }
+        if (ops->init(rs.machine, cfg->accel_opts, &last)) {
+            if (i > 0) {
+                ks_log("kestrel: falling back to -accel %s\n", names[i]);
+            }
+            return ops;
+        }
+        if (names[i + 1]) {
+            ks_log("kestrel: -accel %s: %s\n", names[i], last->message);
+        }
+    }
+    g_propagate_error(errp, g_steal_pointer(&last));
+    return NULL;
+}
+
+static bool create_cpus(Machine *m, GError **errp)
+{
+    m->nr_cpus = m->cfg->smp ? m->cfg->smp : 1;
+    m->cpus = g_new0(X86CPU *, m->nr_cpus);
+    for (unsigned i = 0; i < m->nr_cpus; i++) {
+        X86CPU *cpu = g_new0(X86CPU, 1);
+
+        cpu->index = i;
+        cpu->machine = m;
+        cpu->accel = m->accel;
+        x86_cpu_state_reset(&cpu->env);
+        m->cpus[i] = cpu;
+        if (!m->accel->vcpu_init(cpu, errp)) {
+            return false;
+        }
+        /* application processors wait for INIT/SIPI */
+        cpu->env.halted = i > 0;
+    }
+    return true;
+}
+
+static bool create_chardevs(MachineConfig *cfg, GError **errp)
+{
+    for (guint i = 0; cfg->chardevs && i < cfg->chardevs->len; i++) {
+        if (!chardev_new_from_opts(cfg->chardevs->pdata[i], errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void machine_reset(Machine *m)
+{
+    ks_log_mask(LOG_RESET, "machine reset\n");
+    bql_lock();
+    dev_reset_all();
+    if (rs.board->reset) {
+        rs.board->reset(m);
+    }
+    bql_unlock();
+    for (unsigned i = 0; i < m->nr_cpus; i++) {
+        X86CPU *cpu = m->cpus[i];
+
+        x86_cpu_state_reset(&cpu->env);
+        cpu->env.halted = i > 0;
+        m->accel->put_state(cpu);
+    }
+}
+
+/* ---- the main loop ---- */
+
+static gboolean timers_ready(gint fd, GIOCondition cond, gpointer opaque)
+{
+    timers_run_expired();
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_signal(gpointer opaque)
+{
+    machine_request_shutdown(SHUTDOWN_QUIT);
+    return G_SOURCE_CONTINUE;
+}
+
+/* Act on a pending request; false when the machine must stop running. */
+static bool handle_requests(Machine *m)
+{
+    ShutdownCause cause = __atomic_exchange_n(&rs.shutdown, SHUTDOWN_NONE,
+                                              __ATOMIC_ACQ_REL);
+    bool reset = __atomic_exchange_n(&rs.reset_requested, false,
+                                     __ATOMIC_ACQ_REL);
+
+    if (cause == SHUTDOWN_TRIPLE_FAULT) {
+        reset = true;
+    } else if (cause == SHUTDOWN_POWEROFF && m->cfg->no_shutdown) {
+        vcpus_pause(m);
+        runstate_notify(false);
+        return true;
+    } else if (cause != SHUTDOWN_NONE) {
+        return false;
+    }
+    if (reset) {
+        if (m->cfg->no_reboot) {
+            return false;
+        }
+        vcpus_pause(m);
+        machine_reset(m);
+        vcpus_resume(m);
+    }
+    return true;
+}
+
+int machine_run(MachineConfig *cfg)
+{
+    g_autoptr(GError) err = NULL;
+    Machine *m = g_new0(Machine, 1);
+    const char *board_name = cfg->machine_type ? cfg->machine_type : "pc";
+
+    rs.machine = m;
+    rs.ctx = g_main_context_default();
+    m->cfg = cfg;
+    as_init(&address_space_memory, "memory", ADDRESS_SPACE_MEMORY_SIZE);
+    as_init(&address_space_io, "io", 0x10000);
+
+    rs.board = board_type_find(board_name);
+    if (!rs.board) {
+        g_set_error(&err, KS_ERROR, KS_ERROR_INVALID,
+                    "-machine %s: unknown machine type", board_name);
+        goto fail;
+    }
+    m->accel = pick_accel(cfg, &err);
+    if (!m->accel || !create_chardevs(cfg, &err) || !create_cpus(m, &err)) {
+        goto fail;
+    }
+    bql_lock();
+    if (!rs.board->init(m, &err)) {
+        bql_unlock();
+        goto fail;
+    }
+    bql_unlock();
+    machine_reset(m);
+
+    g_unix_fd_add(timers_get_fd(), G_IO_IN, timers_ready, NULL);
+    g_unix_signal_add(SIGINT, on_signal, NULL);
+    g_unix_signal_add(SIGTERM, on_signal, NULL);
+    g_unix_signal_add(SIGHUP, on_signal, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (cfg->start_stopped) {
+        for (unsigned i = 0; i < m->nr_cpus; i++) {
+            m->cpus[i]->stop = true;
+        }
+    } else {
+        clock_vm_start();
+    }
+    vcpus_start_threads(m);
+    runstate_notify(!cfg->start_stopped);
+
+    while (handle_requests(m)) {
+        g_main_context_iteration(rs.ctx, true);
+    }
+
+    clock_vm_stop();
+    vcpus_stop_threads(m);
+    runstate_notify(false);
+    bql_lock();
+    chardev_flush_all();
+    dev_destroy_all();
+    chardev_close_all();
+    bql_unlock();
+    ks_log_flush();
+    return rs.exit_status;
+
+fail:
+    g_printerr("kestrel: %s\n", err->message);
+    chardev_close_all();
+    return 1;
+}
