@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * TCG accelerator internals: the per-vCPU state (env with the soft-MMU TLB
+ * at a fixed offset), translation blocks, the TB cache (tb.c), the TLB
+ * (tlb.c) and the guest memory accessors that C helpers use.
+ *
+ * The running env is TcgCpu.env, not X86CPU.env: the TLB must sit at a
+ * fixed offset from the env pointer generated code gets. vcpu_run copies
+ * X86CPU.env in at entry and back at exit (get_state/put_state do the same
+ * while the vCPU is parked). interrupt_request is the exception: it always
+ * lives in X86CPU.env, where other threads set it.
+ */
+#ifndef KESTREL_ACCEL_TCG_TCG_CPU_H
+#define KESTREL_ACCEL_TCG_TCG_CPU_H
+
+#include "kestrel/osdep.h"
+#include <setjmp.h>
+#include "kestrel/accel.h"
+#include "kestrel/memory.h"
+#include "tcg/tlb-layout.h"
+#include "cpu/x86/cpu.h"
+
+typedef struct TranslationBlock TranslationBlock;
+
+#define TB_JMP_CACHE_BITS 12
+#define TB_JMP_CACHE_SIZE (1u << TB_JMP_CACHE_BITS)
+
+/* Where a TLB entry points, for the slow path (parallel to TlbTable). */
+typedef struct TlbIotlb {
+    hwaddr paddr;                       /* physical page */
+    MemRegion *mr;                      /* RAM/ROM region or NULL (MMIO) */
+    uint64_t mr_offset;                 /* offset of the page in mr */
+    bool global;                        /* survives a CR3 write */
+} TlbIotlb;
+
+typedef struct TcgCpu {
+    X86CPUState env;                    /* what generated code gets */
+    TlbTable tlb;                       /* at offsetof(TcgCpu, tlb) - env */
+    TlbIotlb iotlb[TLB_MMU_MODES][TLB_ENTRIES];
+    vaddr large_page_addr;              /* range covered by 2/4 MiB pages */
+    vaddr large_page_mask;              /* (0, 0: none cached) */
+    X86CPU *cpu;
+    sigjmp_buf jmp_env;                 /* raise_exception lands here */
+    bool jmp_env_valid;
+    TranslationBlock *current_tb;       /* the TB entered (for SMC) */
+    unsigned next_tb_max_insns;         /* 1 after a write to its own TB */
+    TranslationBlock *jmp_cache[TB_JMP_CACHE_SIZE];
+    int tlb_flush_pending;              /* set by other threads */
+    uint64_t a20_pending;               /* new a20_mask, or 0 */
+} TcgCpu;
+
+static inline TcgCpu *tcg_cpu(X86CPUState *env)
+{
+    return container_of(env, TcgCpu, env);
+}
+
+TcgCpu *tcg_cpu_new(X86CPU *cpu);
+void tcg_cpu_free(TcgCpu *tc);
+
+/* ---- translation blocks (tb.c) ---- */
+struct TranslationBlock {
+    /* key */
+    uint64_t pc;                        /* linear: cs_base + eip */
+    uint64_t cs_base;
+    uint32_t flags;                     /* hflags */
+    uint16_t max_insns;                 /* 0: the default */
+    MemRegion *page_mr[2];              /* code pages (second: crossing) */
+    uint64_t page_off[2];               /* page offset in page_mr */
+    hwaddr page_paddr[2];
+    /* code */
+    void *code;                         /* tcg_exec_tb entry */
+    size_t code_size;
+    uint32_t size;                      /* guest bytes */
+    uint32_t icount;
+    bool invalid;
+    bool uncached;                      /* code not from RAM: run once */
+    /* chaining: jmp_dest[n] is the TB slot n jumps to; jmp_list is the
+     * list of (tb, n) pairs jumping into this TB, as tagged pointers */
+    TranslationBlock *jmp_dest[2];
+    GSList *jmp_incoming;
+    TranslationBlock *hash_next;
+};
+
+/* Find a valid TB for this key, or NULL. */
+TranslationBlock *tb_lookup(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
+                            uint32_t flags, unsigned max_insns);
+/* Translate a new TB (env->rip etc. give the key). May raise #PF. */
+TranslationBlock *tb_gen_code(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
+                              uint32_t flags, unsigned max_insns);
+/* Chain slot n of @from to @to (both valid). */
+void tb_add_jump(TranslationBlock *from, unsigned n, TranslationBlock *to);
+/* Invalidate every TB overlapping [offset, offset+len) of @mr. Returns
+ * true when @tc's current TB was among them. */
+bool tb_invalidate_range(TcgCpu *tc, MemRegion *mr, uint64_t offset,
+                         uint64_t len);
+/* The TB whose host code holds @ra, or NULL. */
+TranslationBlock *tb_find_by_host_pc(uintptr_t ra);
+/* Drop every TB and empty the code buffer. */
+void tb_flush_all(void);
+void tb_jmp_cache_clear(TcgCpu *tc);
+/* Statistics for tests and the monitor. */
+unsigned tb_count(void);
+void tb_cache_init(bool jit);
+
+/* ---- soft-MMU (tlb.c) ---- */
+void tlb_flush(TcgCpu *tc);             /* everything */
+void tlb_flush_nonglobal(TcgCpu *tc);   /* CR3 write */
+void tlb_flush_page(TcgCpu *tc, vaddr addr);
+/* Apply pending cross-thread requests (flush, A20); vCPU thread only. */
+void tlb_process_pending(TcgCpu *tc);
+/* Re-mark the write entries of this RAM page slow (it now holds code). */
+void tlb_set_notdirty(MemRegion *mr, uint64_t page_off);
+/* The host pointer of the code page at linear @addr, filling the code TLB;
+ * raises #PF (may_fault) or returns NULL. *mr and *off say where. */
+uint8_t *tlb_code_page(TcgCpu *tc, vaddr addr, bool may_fault,
+                       MemRegion **mr, uint64_t *off, hwaddr *paddr);
+/* Restore the guest state of the instruction at host pc @ra (no-op when
+ * ra is 0 or not in a TB). */
+void tcg_cpu_restore_state(TcgCpu *tc, uintptr_t ra);
+/* Leave the TB back to the loop with no exception (after restore). */
+KS_NORETURN void tcg_cpu_loop_exit(TcgCpu *tc);
+
+/* ---- guest memory for C helpers (tlb.c) ----
+ * Linear addresses, little-endian; a fault raises through the loop with the
+ * state restored from @ra. */
+uint64_t cpu_ld_mmu(X86CPUState *env, vaddr addr, unsigned mmu_idx,
+                    unsigned size, uintptr_t ra);
+void cpu_st_mmu(X86CPUState *env, vaddr addr, uint64_t val,
+                unsigned mmu_idx, unsigned size, uintptr_t ra);
+
+/* ---- the accelerator glue (exec.c) ---- */
+extern bool tcg_jit_enabled;
+/* A vCPU thread's TcgCpu (or NULL on other threads). */
+TcgCpu *tcg_cpu_current(void);
+
+#endif /* KESTREL_ACCEL_TCG_TCG_CPU_H */
