@@ -205,10 +205,13 @@ typedef struct X86Insn {
     uint8_t addr_size;      /* effective address size: 2, 4 or 8 */
     uint8_t seg_override;   /* X86_SEG_* of the last segment prefix, or
                              * X86_SEG_NONE (ignored: CS/DS/ES/SS in 64-bit) */
+    uint8_t seg_prefix;     /* last segment prefix as written, X86_SEG_* or
+                             * X86_SEG_NONE (what the disassembler shows) */
     uint8_t rex;            /* REX byte in effect (0x40..0x4f) or 0 */
     uint8_t map;            /* X86_MAP_* */
     uint8_t opcode;         /* last opcode byte (in map) */
     uint8_t modrm;          /* ModRM byte if X86_IF_MODRM */
+    uint8_t sib;            /* SIB byte if there is one, else 0 */
     uint8_t mand_prefix;    /* 0x66, 0xF3, 0xF2 when used as a mandatory
                              * prefix (SSE); 0 otherwise */
     uint8_t cc;             /* condition 0..15 (Jcc, SETcc, CMOVcc, FCMOVcc:

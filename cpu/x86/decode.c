@@ -1,0 +1,642 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86 instruction decoder: prefixes, opcode-map walk, ModRM/SIB/displacement,
+ * immediates. The maps themselves are in decode-1byte.c, decode-0f*.c,
+ * decode-x87.c and decode-groups.c; decode-vex.c handles C4/C5.
+ *
+ * Ref: Intel SDM vol. 2, ch. 2 (format, prefixes, REX, ModRM/SIB, 15-byte
+ * limit) and appendix A (maps); vol. 3, 22.x for invalid-in-64-bit opcodes.
+ * Prefix rules: the last segment override wins (in 64-bit mode only FS/GS
+ * take effect); the last of F2/F3 wins and is preferred over 66 as the
+ * mandatory prefix; a REX not immediately before the opcode is ignored.
+ */
+#include "kestrel/osdep.h"
+#include "cpu/x86/decode-internal.h"
+
+const uint8_t x86_mnemonic_feat[X86_INSN_COUNT] = {
+#define X(name, feat) [X86_INSN_##name] = X86_FEAT_##feat,
+#include "cpu/x86/insn-list.h"
+#undef X
+};
+
+X86Feature x86_mnemonic_feature(unsigned mnem)
+{
+    return mnem < X86_INSN_COUNT ? x86_mnemonic_feat[mnem] : X86_FEAT_OTHER;
+}
+
+/* Prefix bytes: X86_PFX_* bit, or PK_REX */
+#define PK_REX  0x8000
+static const uint16_t x86_prefix_bits[256] = {
+    [0x26] = X86_PFX_ES, [0x2E] = X86_PFX_CS, [0x36] = X86_PFX_SS,
+    [0x3E] = X86_PFX_DS, [0x64] = X86_PFX_FS, [0x65] = X86_PFX_GS,
+    [0x66] = X86_PFX_66, [0x67] = X86_PFX_67, [0xF0] = X86_PFX_F0,
+    [0xF2] = X86_PFX_F2, [0xF3] = X86_PFX_F3,
+    [0x40 ... 0x4F] = PK_REX,
+};
+/* Segment prefixes: X86_SEG_* + 1 */
+static const uint8_t x86_prefix_seg[256] = {
+    [0x26] = X86_SEG_ES + 1, [0x2E] = X86_SEG_CS + 1, [0x36] = X86_SEG_SS + 1,
+    [0x3E] = X86_SEG_DS + 1, [0x64] = X86_SEG_FS + 1, [0x65] = X86_SEG_GS + 1,
+};
+
+static const int8_t x86_base16[8] = {
+    X86_GPR_BX, X86_GPR_BX, X86_GPR_BP, X86_GPR_BP,
+    X86_GPR_SI, X86_GPR_DI, X86_GPR_BP, X86_GPR_BX,
+};
+static const int8_t x86_index16[8] = {
+    X86_GPR_SI, X86_GPR_DI, X86_GPR_SI, X86_GPR_DI, -1, -1, -1, -1,
+};
+
+/* Valid control registers: CR0, CR2, CR3, CR4, CR8 */
+#define X86_CR_VALID    0x011d
+
+/*
+ * ModRM memory operand (mod != 3): SIB, displacement, default segment.
+ * Returns false when bytes are missing.
+ */
+bool x86_decode_mem(DecodeState *ds, X86Insn *insn, X86Operand *op)
+{
+    unsigned mod = ds->modrm >> 6, rm = ds->modrm & 7;
+    unsigned rex = insn->rex;
+    int base = -1, index = -1;
+    unsigned scale = 1, dsz = 0;
+    bool ss = false;
+    int64_t disp = 0;
+
+    if (insn->addr_size == 2) {
+        if (mod == 0 && rm == 6) {
+            dsz = 2;
+        } else {
+            base = x86_base16[rm];
+            index = x86_index16[rm];
+            ss = base == X86_GPR_BP;
+            dsz = mod == 1 ? 1 : mod == 2 ? 2 : 0;
+        }
+        if (dsz) {
+            if (!ds_need(ds, dsz)) {
+                return false;
+            }
+            disp = ds_read(ds, dsz);
+            if (base >= 0) {
+                disp = x86_sext(disp, dsz);
+            }
+        }
+    } else {
+        if (rm == 4) {
+            unsigned sib, b;
+            if (!ds_need(ds, 1)) {
+                return false;
+            }
+            sib = ds_read(ds, 1);
+            insn->sib = sib;
+            scale = 1u << (sib >> 6);
+            index = ((sib >> 3) & 7) | (rex & 2) << 2;
+            if (index == 4) {
+                index = -1;
+            }
+            b = sib & 7;
+            if (b == 5 && mod == 0) {
+                dsz = 4;
+            } else {
+                base = b | (rex & 1) << 3;
+            }
+        } else if (rm == 5 && mod == 0) {
+            dsz = 4;
+            if (insn->mode == X86_MODE_64) {
+                base = X86_GPR_RIP;
+                insn->flags |= X86_IF_RIPREL;
+            }
+        } else {
+            base = rm | (rex & 1) << 3;
+        }
+        if (mod == 1) {
+            dsz = 1;
+        } else if (mod == 2) {
+            dsz = 4;
+        }
+        ss = base == X86_GPR_SP || base == X86_GPR_BP;
+        if (dsz) {
+            if (!ds_need(ds, dsz)) {
+                return false;
+            }
+            disp = ds_read(ds, dsz);
+            if (base >= 0 || index >= 0 || insn->addr_size == 8) {
+                disp = x86_sext(disp, dsz);
+            }
+        }
+    }
+    op->kind = X86_OPND_MEM;
+    op->base = base;
+    op->index = index;
+    op->scale = scale;
+    op->disp = disp;
+    op->seg = insn->seg_override != X86_SEG_NONE ? insn->seg_override
+              : ss ? X86_SEG_SS : X86_SEG_DS;
+    ds->mem_done = true;
+    return true;
+}
+
+static inline void set_gpr(X86Operand *op, unsigned reg, unsigned size,
+                           bool rex)
+{
+    op->kind = X86_OPND_REG;
+    op->size = size;
+    if (size == 1 && !rex && reg >= 4 && reg < 8) {
+        op->reg_class = X86_RC_GPR8H;
+        op->reg = reg - 4;
+    } else {
+        op->reg_class = X86_RC_GPR;
+        op->reg = reg;
+    }
+}
+
+static inline void set_reg(X86Operand *op, unsigned cls, unsigned reg,
+                           unsigned size)
+{
+    op->kind = X86_OPND_REG;
+    op->reg_class = cls;
+    op->reg = reg;
+    op->size = size;
+}
+
+/* Operand size in bytes for size code @sz */
+static inline unsigned op_bytes(unsigned sz, const X86Insn *insn, bool mod3)
+{
+    unsigned osz = insn->op_size;
+
+    switch (sz) {
+    case SZ_b: return 1;
+    case SZ_w: return 2;
+    case SZ_d: return 4;
+    case SZ_q: return 8;
+    case SZ_v: case SZ_vq: return osz;
+    case SZ_z: return osz == 2 ? 2 : 4;
+    case SZ_y: return osz == 8 ? 8 : 4;
+    case SZ_dq: return 16;
+    case SZ_qq: return 32;
+    case SZ_p: return 2 + osz;
+    case SZ_a: return 2 * osz;
+    case SZ_s: return insn->mode == X86_MODE_64 ? 10 : 6;
+    case SZ_t: return 10;
+    case SZ_vw: return mod3 ? osz : 2;
+    case SZ_db: return mod3 ? 4 : 1;
+    case SZ_dw: return mod3 ? 4 : 2;
+    case SZ_r: return insn->mode == X86_MODE_64 ? 8 : 4;
+    default: return 0;
+    }
+}
+
+static inline bool row_empty(const X86OpDesc *d)
+{
+    return d->kind == DK_INSN && d->mnem == 0 && d->flags == 0;
+}
+
+#define NEED(n) do { if (unlikely(!ds_need(&ds, (n)))) goto short_read; } \
+    while (0)
+#define FETCH_MODRM() do { \
+        if (!has_modrm) { \
+            NEED(1); \
+            ds.modrm = ds_read(&ds, 1); \
+            has_modrm = true; \
+        } \
+    } while (0)
+
+X86DecodeStatus x86_decode(X86Insn *insn, const uint8_t *bytes, size_t avail,
+                           X86Mode mode)
+{
+    DecodeState ds = {
+        .bytes = bytes,
+        .avail = avail,
+        .lim = avail < X86_MAX_INSN_LEN ? avail : X86_MAX_INSN_LEN,
+    };
+    const X86OpDesc *d, *opd;
+    uint32_t flags = 0;
+    unsigned pfx = 0, rex = 0, last_rep = 0, seg = X86_SEG_NONE;
+    unsigned b, map = X86_MAP_1BYTE, mpfx = 0, osz, asz;
+    bool mode64 = mode == X86_MODE_64;
+    bool has_modrm = false;
+    X86DecodeStatus st = X86_DEC_UD;
+
+    memset(insn, 0, sizeof(*insn));
+    insn->mode = mode;
+
+    /* Legacy prefixes and REX */
+    for (;;) {
+        unsigned bits;
+        NEED(1);
+        b = bytes[ds.pos];
+        bits = x86_prefix_bits[b];
+        if (!bits) {
+            break;
+        }
+        if (bits == PK_REX) {
+            if (!mode64) {
+                break;
+            }
+            rex = b;
+        } else {
+            rex = 0;
+            pfx |= bits;
+            if (bits & (X86_PFX_F2 | X86_PFX_F3)) {
+                last_rep = b;
+            } else if (x86_prefix_seg[b]) {
+                seg = x86_prefix_seg[b] - 1;
+            }
+        }
+        ds.pos++;
+    }
+    ds.pos++;
+    insn->rex = rex;
+    if (rex) {
+        pfx |= X86_PFX_REX;
+    }
+    insn->prefixes = pfx;
+    insn->seg_prefix = seg;
+    if (mode64 && seg < X86_SEG_FS) {
+        seg = X86_SEG_NONE;
+    }
+    insn->seg_override = seg;
+
+    /* Address size is known before the opcode */
+    if (mode64) {
+        asz = pfx & X86_PFX_67 ? 4 : 8;
+    } else {
+        asz = (mode == X86_MODE_16) ^ !!(pfx & X86_PFX_67) ? 2 : 4;
+    }
+    insn->addr_size = asz;
+
+    /* VEX (C4/C5): always in 64-bit mode, else only with a mod == 3 byte */
+    if (unlikely((b & 0xfe) == 0xc4)) {
+        if (!mode64) {
+            NEED(1);
+        }
+        if (mode64 || (bytes[ds.pos] & 0xc0) == 0xc0) {
+            insn->opcode = b;
+            if (pfx & (X86_PFX_66 | X86_PFX_F2 | X86_PFX_F3 | X86_PFX_F0) ||
+                rex) {
+                insn->len = ds.pos;
+                return X86_DEC_UD;
+            }
+            st = x86_decode_vex(insn, &ds, b);
+            if (st == X86_DEC_NEED_MORE) {
+                goto short_read;
+            }
+            return st;
+        }
+    }
+
+    /* Walk the maps */
+    d = &x86_op_1byte[b];
+    opd = d;
+    for (;;) {
+        switch (d->kind) {
+        case DK_INSN:
+            goto resolved;
+        case DK_ESC:
+            NEED(1);
+            b = ds_read(&ds, 1);
+            map = map == X86_MAP_1BYTE ? X86_MAP_0F
+                  : b == 0x38 ? X86_MAP_0F38 : X86_MAP_0F3A;
+            d = &d->sub[b];
+            break;
+        case DK_REG:
+            FETCH_MODRM();
+            if (d->nops) {
+                opd = d;
+            }
+            d = &d->sub[(ds.modrm >> 3) & 7];
+            break;
+        case DK_MOD:
+            FETCH_MODRM();
+            d = &d->sub[ds.modrm >= 0xc0];
+            break;
+        case DK_RM:
+            FETCH_MODRM();
+            d = &d->sub[ds.modrm & 7];
+            break;
+        case DK_RM64:
+            FETCH_MODRM();
+            d = &d->sub[ds.modrm & 63];
+            break;
+        case DK_X87:
+            FETCH_MODRM();
+            d = ds.modrm >= 0xc0 ? &d->sub[8 + (ds.modrm & 63)]
+                : &d->sub[(ds.modrm >> 3) & 7];
+            break;
+        case DK_PFX: {
+            const X86OpDesc *t = d->sub;
+            unsigned idx = 0;
+            if (last_rep) {
+                idx = last_rep == 0xf3 ? 2 : 3;
+                if (row_empty(&t[idx])) {
+                    idx = 0;
+                }
+            }
+            if (!idx && (pfx & X86_PFX_66) && !row_empty(&t[1])) {
+                idx = 1;
+            }
+            mpfx = idx;
+            d = &t[idx];
+            break;
+        }
+        case DK_W:
+            d = &d->sub[(rex >> 3) & 1];
+            break;
+        case DK_M64:
+            d = &d->sub[mode64];
+            break;
+        default:
+            goto short_read;    /* not reached */
+        }
+    }
+
+resolved:
+    flags |= d->flags;
+    insn->map = map;
+    insn->opcode = b;
+    insn->mnem = d->mnem;
+    if (!(flags & F_INHERIT)) {
+        opd = d;
+    }
+    if (flags & F_MODRM) {
+        FETCH_MODRM();
+    }
+    if (has_modrm) {
+        insn->modrm = ds.modrm;
+    }
+    if (unlikely(d->mnem == X86_INSN_INVALID ||
+                 (mode64 ? (flags & F_INV64) : (flags & F_O64)))) {
+        goto ud_len;
+    }
+
+    /* Effective operand size */
+    if (mpfx == 1) {
+        pfx &= ~X86_PFX_66;     /* consumed as a mandatory prefix */
+        insn->mand_prefix = 0x66;
+    } else if (mpfx) {
+        insn->mand_prefix = mpfx == 2 ? 0xf3 : 0xf2;
+    }
+    osz = mode == X86_MODE_16 ? 2 : 4;
+    if (pfx & X86_PFX_66) {
+        osz ^= 6;
+    }
+    if (mode64) {
+        if (rex & 8) {
+            osz = 8;
+        } else if (flags & F_F64) {
+            osz = 8;
+        } else if ((flags & F_DEF64) && osz == 4) {
+            osz = 8;
+        }
+    }
+    insn->op_size = osz;
+
+    /* Operands */
+    {
+        unsigned n = opd->nops, i;
+        bool mod3 = ds.modrm >= 0xc0;
+        unsigned reg = (ds.modrm >> 3) & 7, rm = ds.modrm & 7;
+
+        insn->nops = n;
+        for (i = 0; i < n; i++) {
+            X86Operand *op = &insn->op[i];
+            unsigned am = opd->am[i];
+            unsigned size = op_bytes(opd->sz[i], insn, mod3);
+
+            switch (am) {
+            case OA_E:
+                if (mod3) {
+                    set_gpr(op, rm | (rex & 1) << 3, size, rex);
+                    break;
+                }
+                /* fall through */
+            case OA_M:
+            case OA_Q:
+            case OA_W:
+                if (mod3) {
+                    if (am == OA_M) {
+                        goto ud_len;
+                    }
+                    if (am == OA_Q) {
+                        set_reg(op, X86_RC_MMX, rm, size);
+                    } else {
+                        set_reg(op, X86_RC_XMM, rm | (rex & 1) << 3, size);
+                    }
+                    break;
+                }
+                if (!x86_decode_mem(&ds, insn, op)) {
+                    goto short_read;
+                }
+                op->size = size;
+                break;
+            case OA_G:
+                set_gpr(op, reg | (rex & 4) << 1, size, rex);
+                break;
+            case OA_R:
+                set_gpr(op, rm | (rex & 1) << 3, size, rex);
+                break;
+            case OA_N:
+                if (!mod3) {
+                    goto ud_len;
+                }
+                set_reg(op, X86_RC_MMX, rm, size);
+                break;
+            case OA_U:
+                if (!mod3) {
+                    goto ud_len;
+                }
+                set_reg(op, X86_RC_XMM, rm | (rex & 1) << 3, size);
+                break;
+            case OA_P:
+                set_reg(op, X86_RC_MMX, reg, size);
+                break;
+            case OA_V:
+                set_reg(op, X86_RC_XMM, reg | (rex & 4) << 1, size);
+                break;
+            case OA_S:
+                if (reg > 5 || (reg == X86_SEG_CS && i == 0)) {
+                    goto ud_len;
+                }
+                set_reg(op, X86_RC_SEG, reg, 2);
+                break;
+            case OA_C: {
+                unsigned cr = reg | (rex & 4) << 1;
+                if (!(X86_CR_VALID & (1u << cr))) {
+                    goto ud_len;
+                }
+                set_reg(op, X86_RC_CR, cr, size);
+                break;
+            }
+            case OA_D:
+                if (rex & 4) {
+                    goto ud_len;
+                }
+                set_reg(op, X86_RC_DR, reg, size);
+                break;
+            case OA_Z:
+                set_gpr(op, (b & 7) | (rex & 1) << 3, size, rex);
+                break;
+            case OA_I: {
+                unsigned isz = size;
+                uint64_t v;
+                if (opd->sz[i] == SZ_z) {
+                    size = osz;
+                }
+                NEED(isz);
+                if (!insn->imm_off) {
+                    insn->imm_off = ds.pos;
+                }
+                v = ds_read(&ds, isz);
+                if (isz < size) {
+                    v = x86_sext(v, isz);
+                }
+                op->kind = X86_OPND_IMM;
+                op->size = size;
+                op->imm = v;
+                break;
+            }
+            case OA_IS:
+                NEED(1);
+                if (!insn->imm_off) {
+                    insn->imm_off = ds.pos;
+                }
+                op->kind = X86_OPND_IMM;
+                op->size = osz;
+                op->imm = x86_trunc(x86_sext(ds_read(&ds, 1), 1), osz);
+                break;
+            case OA_J: {
+                unsigned jsz = size == 1 ? 1 : osz == 2 ? 2 : 4;
+                NEED(jsz);
+                insn->imm_off = ds.pos;
+                op->kind = X86_OPND_REL;
+                op->size = osz;
+                op->rel = x86_sext(ds_read(&ds, jsz), jsz);
+                break;
+            }
+            case OA_O:
+                NEED(asz);
+                insn->imm_off = ds.pos;
+                op->kind = X86_OPND_MEM;
+                op->size = size;
+                op->base = op->index = -1;
+                op->scale = 1;
+                op->disp = ds_read(&ds, asz);
+                op->seg = seg != X86_SEG_NONE ? seg : X86_SEG_DS;
+                break;
+            case OA_A: {
+                unsigned offsz = osz == 2 ? 2 : 4;
+                NEED(offsz + 2);
+                insn->imm_off = ds.pos;
+                op->kind = X86_OPND_FAR;
+                op->size = offsz + 2;
+                op->far.off = ds_read(&ds, offsz);
+                op->far.sel = ds_read(&ds, 2);
+                break;
+            }
+            case OA_X:
+            case OA_Y:
+                op->kind = X86_OPND_MEM;
+                op->size = size;
+                op->base = am == OA_X ? X86_GPR_SI : X86_GPR_DI;
+                op->index = -1;
+                op->scale = 1;
+                op->seg = am == OA_Y ? X86_SEG_ES
+                          : seg != X86_SEG_NONE ? seg : X86_SEG_DS;
+                break;
+            case OA_ONE:
+                op->kind = X86_OPND_IMM;
+                op->size = 1;
+                op->imm = 1;
+                break;
+            case OA_ST0:
+                set_reg(op, X86_RC_ST, 0, size);
+                break;
+            case OA_STI:
+                set_reg(op, X86_RC_ST, rm, size);
+                break;
+            case OA_XMM0:
+                set_reg(op, X86_RC_XMM, 0, 16);
+                break;
+            case OA_ES ... OA_GS:
+                set_reg(op, X86_RC_SEG, am - OA_ES, 2);
+                break;
+            default:    /* OA_R0..OA_R7 */
+                set_gpr(op, am - OA_R0, size, false);
+                break;
+            }
+        }
+    }
+    /* A ModRM memory form with no memory operand still has its bytes */
+    if (has_modrm && ds.modrm < 0xc0 && !ds.mem_done &&
+        !(insn->nops && opd->am[0] == OA_R)) {
+        X86Operand tmp;
+        if (!x86_decode_mem(&ds, insn, &tmp)) {
+            goto short_read;
+        }
+    }
+
+    /* LOCK: lockable instruction with a memory destination only */
+    if (pfx & X86_PFX_F0) {
+        if (!(flags & F_LOCKOK) || insn->op[0].kind != X86_OPND_MEM) {
+            goto ud_len;
+        }
+        flags |= X86_IF_LOCK;
+    }
+    if (last_rep && !mpfx) {
+        if (flags & F_REP) {
+            flags |= last_rep == 0xf3 ? X86_IF_REP : X86_IF_REPNE;
+        } else if (flags & F_REPCC) {
+            flags |= last_rep == 0xf3 ? X86_IF_REP : X86_IF_REPNE;
+        }
+    }
+    if (insn->mnem == X86_INSN_XCHG && b == 0x90 && map == X86_MAP_1BYTE &&
+        !(rex & 1)) {
+        insn->mnem = X86_INSN_NOP;
+        insn->nops = 0;
+    }
+    insn->feature = d->feat ? d->feat : x86_mnemonic_feat[insn->mnem];
+    if (flags & F_X87) {
+        insn->x87_fop = ((b & 7) << 8) | ds.modrm;
+        if (insn->mnem >= X86_INSN_FCMOVB && insn->mnem <= X86_INSN_FCMOVNU) {
+            insn->cc = insn->mnem - X86_INSN_FCMOVB;
+        }
+    } else if ((map == X86_MAP_1BYTE && (b & 0xf0) == 0x70) ||
+               (map == X86_MAP_0F && ((b & 0xf0) == 0x80 ||
+                                     (b & 0xf0) == 0x90 ||
+                                     (b & 0xf0) == 0x40))) {
+        insn->cc = b & 15;
+    }
+    insn->flags |= (flags & F_PUBLIC) | (has_modrm ? X86_IF_MODRM : 0);
+    insn->len = ds.pos;
+    return X86_DEC_OK;
+
+ud_len:
+    /* #UD: still report the length as far as it is known */
+    insn->len = ds.pos;
+    insn->mnem = X86_INSN_INVALID;
+    insn->nops = 0;
+    return X86_DEC_UD;
+
+short_read:
+    insn->mnem = X86_INSN_INVALID;
+    insn->nops = 0;
+    if (ds.need > X86_MAX_INSN_LEN) {
+        insn->len = X86_MAX_INSN_LEN;
+        return X86_DEC_GP;
+    }
+    insn->len = ds.need;
+    return X86_DEC_NEED_MORE;
+}
+
+uint64_t x86_rel_target(const X86Insn *insn, uint64_t pc)
+{
+    uint64_t t = pc + insn->len;
+
+    for (unsigned i = 0; i < insn->nops; i++) {
+        if (insn->op[i].kind == X86_OPND_REL) {
+            t += insn->op[i].rel;
+            break;
+        }
+    }
+    return x86_trunc(t, insn->op_size);
+}
