@@ -482,13 +482,8 @@ bool pci_dev_realize(Device *dev, GError **errp)
         }
     }
     pci_init_config(d);
-    if (t->realize && !t->realize(d, errp)) {
-        return false;
-    }
-    if (t->reset) {
-        t->reset(d);
-    }
-    return true;
+    /* dev_realize() runs pci_dev_reset() next: config defaults go there. */
+    return !t->realize || t->realize(d, errp);
 }
 
 void pci_dev_reset(Device *dev)
