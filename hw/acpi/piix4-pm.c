@@ -8,8 +8,9 @@
  * ACPI enable/disable commands flip SCI_EN as QEMU's FADT says.
  *
  * SLP_EN with SLP_TYP 0 (S5 in QEMU's and SeaBIOS's DSDT) or 2 (S4)
- * powers the machine off. The SCI is wired to ISA IRQ 9 (irq_out[0]; the
- * board connects it). hw/i386/pc.c creates it as PCI function 01.3.
+ * pulses irq_out[1], which the board connects to a machine power-off. The
+ * SCI is irq_out[0], wired by the board to ISA IRQ 9. hw/i386/pc.c
+ * creates it as PCI function 01.3.
  * Ref: Intel 82371AB PIIX4 datasheet 290562, 3.4 (PM config: PMBA,
  * PMREGMISC, SMBBA, SMBHSTCFG), 7.1 (PM I/O: PMSTS, PMEN, PMCNTRL, PMTMR),
  * 7.3 (SMBus host registers); ACPI 1.0b 4.7.3 (PM1 and PM timer).
@@ -20,7 +21,6 @@
 #include "kestrel/osdep.h"
 #include "kestrel/pci.h"
 #include "kestrel/pc.h"
-#include "kestrel/machine.h"
 #include "kestrel/timer.h"
 #include "kestrel/log.h"
 
@@ -68,7 +68,7 @@ typedef struct Piix4PmState {
     MemRegion pm_io;
     MemRegion smb_io;
     MemRegion apm_io;
-    IrqLine sci;
+    IrqLine out[2];                     /* SCI, power-off request */
     Timer *tmr_overflow;
     uint16_t pm1_sts;
     uint16_t pm1_en;
@@ -90,7 +90,7 @@ static void pm_update_sci(Piix4PmState *s)
     uint64_t ticks, next;
     int64_t ns;
 
-    irq_set(&s->sci, level);
+    irq_set(&s->out[0], level);
     /* Arm for the next flip of bit 23 while the overflow event is on. */
     if (!(s->pm1_en & PM1_TMROF)) {
         timer_del(s->tmr_overflow);
@@ -121,7 +121,7 @@ static void pm_write_cnt(Piix4PmState *s, uint16_t val)
     }
     ks_trace(piix4_pm, "sleep type %d", typ);
     if (typ == 0 || typ == 2) {
-        machine_request_shutdown(SHUTDOWN_POWEROFF);
+        irq_pulse(&s->out[1]);
     } else {
         ks_log_mask(LOG_UNIMP, "piix4-pm: sleep state SLP_TYP=%d is not "
                     "supported\n", typ);
@@ -316,7 +316,7 @@ static bool piix4_pm_realize(PciDevice *d, GError **errp)
     dev_init_region(&d->dev, &s->smb_io);
     dev_init_region(&d->dev, &s->apm_io);
     as_map(&address_space_io, &s->apm_io, APM_PORT, 0);
-    dev_init_irq_out(&d->dev, &s->sci, 1);
+    dev_init_irq_out(&d->dev, s->out, 2);
     s->tmr_overflow = timer_new_ns(CLOCK_VIRTUAL, pm_timer_overflow, s);
     return true;
 }

@@ -5,7 +5,8 @@
  *
  * Function 0 routes the four PCI interrupt lines PIRQA#-PIRQD# to ISA
  * IRQs through PIRQRC[A:D] (0x60-0x63), and owns the reset control
- * register at port 0xCF9 (the PCI bus hands it the byte accesses). The
+ * register at port 0xCF9 (the PCI bus hands it the byte accesses), whose
+ * reset pulses irq_out[0], which the board connects to a machine reset. The
  * ELCR at 0x4D0 lives with the 8259 model (hw/intc/i8259.c). hw/i386/pc.c
  * creates it after the host bridge.
  * Ref: Intel 82371FB/82371SB datasheet 290550, 2.2 (PCI configuration
@@ -17,7 +18,6 @@
 #include "kestrel/osdep.h"
 #include "kestrel/pci.h"
 #include "kestrel/isa.h"
-#include "kestrel/machine.h"
 #include "kestrel/log.h"
 
 #define PIIX3_IORT              0x4c
@@ -42,6 +42,7 @@ KS_TRACE_DEFINE(piix3);
 typedef struct Piix3State {
     PciDevice pci;                      /* first */
     uint8_t rcr;                        /* port 0xCF9 */
+    IrqLine reset_out;                  /* pulsed by a reset request */
     bool pirq_level[4];
     bool isa_level[ISA_NUM_IRQS];       /* what we drive on each ISA IRQ */
 } Piix3State;
@@ -89,7 +90,7 @@ static void piix3_rcr_write(void *opaque, uint8_t val)
 
     ks_trace(piix3, "reset control 0x%02x", val);
     if ((val & PIIX3_RCR_RCPU) && !(s->rcr & PIIX3_RCR_RCPU)) {
-        machine_request_reset();
+        irq_pulse(&s->reset_out);
     }
     s->rcr = val & (PIIX3_RCR_SRST | PIIX3_RCR_RCPU);
 }
@@ -131,6 +132,7 @@ static bool piix3_realize(PciDevice *d, GError **errp)
     d->wmask[PIIX3_MBIRQ0 + 1] = 0xcf;
     d->wmask[PIIX3_APICBASE] = 0x7f;
     d->wmask[PIIX3_DLC] = 0x0f;
+    dev_init_irq_out(&d->dev, &s->reset_out, 1);
     pci_bus_set_pirq_handler(d->bus, piix3_set_pirq, s);
     pci_bus_set_cf9_handler(d->bus, piix3_rcr_read, piix3_rcr_write, s);
     return true;
