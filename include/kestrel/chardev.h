@@ -5,7 +5,11 @@
  * the mux that -nographic puts on stdio. Created by -chardev, -serial,
  * -debugcon and -monitor. Devices write with chardev_write() (any thread,
  * under the big lock) and receive input through handlers called from the
- * main loop with the big lock held.
+ * main loop with the big lock held; what a device cannot take yet
+ * (can_read) is kept until chardev_accept_input(). A chardev created with
+ * mux=on is shared: each "chardev:ID" user gets its own port on it, and
+ * Ctrl-A c switches which port receives input (Ctrl-A h lists the keys).
+ * Implemented in system/chardev*.c.
  */
 #ifndef KESTREL_CHARDEV_H
 #define KESTREL_CHARDEV_H
@@ -25,6 +29,24 @@ Chardev *chardev_new_from_opts(const char *opts, GError **errp);
 Chardev *chardev_new_from_spec(const char *spec, const char *id,
                                GError **errp);
 Chardev *chardev_find(const char *id);
+const char *chardev_id(const Chardev *chr);
+/* As QEMU's "info chardev": "pty:/dev/pts/3", "tcp:127.0.0.1:4444,server=on",
+ * "unix:/tmp/s,server=on", "file:out.txt", "stdio", "null", "mux". */
+const char *chardev_filename(const Chardev *chr);
+
+/*
+ * For the command line: check a -serial style spec or a -chardev string
+ * without opening anything. Errors start with opt ("-serial tcp:x: ...").
+ * chardev_check_opts returns the id in *id (g_free it).
+ */
+bool chardev_check_spec(const char *opt, const char *spec, GError **errp);
+bool chardev_check_opts(const char *opts, char **id, GError **errp);
+/* The -chardev string for a spec ("tcp::4444,server=on" ->
+ * "socket,id=ID,host=,port=4444,server=on"), with mux=on if mux. */
+char *chardev_spec_to_opts(const char *spec, const char *id, bool mux,
+                           GError **errp);
+/* -chardev help, on stdout. */
+void chardev_print_backends(void);
 
 int chardev_write(Chardev *chr, const uint8_t *buf, int len);
 void chardev_set_handlers(Chardev *chr, CharCanReadFn *can_read,

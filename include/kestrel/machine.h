@@ -32,6 +32,7 @@ typedef struct MachineConfig {
     char *kernel, *initrd, *append;
     GPtrArray *drives;                  /* DriveConfig * */
     char *boot_order;                   /* -boot order=, e.g. "cad" */
+    char *boot_once;                    /* -boot once=: first boot only */
     bool boot_menu;
     bool snapshot;                      /* -snapshot */
     GPtrArray *serials;                 /* -serial specs, in order */
@@ -45,6 +46,7 @@ typedef struct MachineConfig {
     GPtrArray *nics;                    /* -nic option strings */
     GPtrArray *globals;                 /* -global DRIVER.PROP=VALUE */
     char *display;                      /* -display; NULL: default */
+    char *vga;                          /* -vga std|none; NULL: std */
     bool nographic;
     bool no_reboot;
     bool no_shutdown;
