@@ -27,6 +27,7 @@ typedef struct TranslationBlock TranslationBlock;
 
 /* Where a TLB entry points, for the slow path (parallel to TlbTable). */
 typedef struct TlbIotlb {
+    vaddr vpage;                        /* linear page of the entry */
     hwaddr paddr;                       /* physical page */
     MemRegion *mr;                      /* RAM/ROM region or NULL (MMIO) */
     uint64_t mr_offset;                 /* offset of the page in mr */
@@ -41,13 +42,20 @@ typedef struct TcgCpu {
     vaddr large_page_mask;              /* (0, 0: none cached) */
     X86CPU *cpu;
     sigjmp_buf jmp_env;                 /* raise_exception lands here */
-    bool jmp_env_valid;
+    /* the pending event (env->exception_index, env->error_code) */
+    X86EventKind event_kind;
+    uint64_t event_next_eip;
+    int delivering;                     /* vector being delivered, or -1 */
     TranslationBlock *current_tb;       /* the TB entered (for SMC) */
     unsigned next_tb_max_insns;         /* 1 after a write to its own TB */
     TranslationBlock *jmp_cache[TB_JMP_CACHE_SIZE];
     int tlb_flush_pending;              /* set by other threads */
     uint64_t a20_pending;               /* new a20_mask, or 0 */
 } TcgCpu;
+
+/* exception_index values beyond the 256 vectors: loop-only exits */
+#define EXCP_TCG_HALT   0x100           /* HLT: sleep until an interrupt */
+#define EXCP_TCG_EXIT   0x101           /* leave the TB, nothing pending */
 
 static inline TcgCpu *tcg_cpu(X86CPUState *env)
 {
@@ -90,9 +98,9 @@ TranslationBlock *tb_gen_code(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
 /* Chain slot n of @from to @to (both valid). */
 void tb_add_jump(TranslationBlock *from, unsigned n, TranslationBlock *to);
 /* Invalidate every TB overlapping [offset, offset+len) of @mr. Returns
- * true when @tc's current TB was among them. */
-bool tb_invalidate_range(TcgCpu *tc, MemRegion *mr, uint64_t offset,
-                         uint64_t len);
+ * true when @current (the TB executing the write, or NULL) was one. */
+bool tb_invalidate_range(MemRegion *mr, uint64_t offset, uint64_t len,
+                         TranslationBlock *current);
 /* The TB whose host code holds @ra, or NULL. */
 TranslationBlock *tb_find_by_host_pc(uintptr_t ra);
 /* Drop every TB and empty the code buffer. */
@@ -110,10 +118,15 @@ void tlb_flush_page(TcgCpu *tc, vaddr addr);
 void tlb_process_pending(TcgCpu *tc);
 /* Re-mark the write entries of this RAM page slow (it now holds code). */
 void tlb_set_notdirty(MemRegion *mr, uint64_t page_off);
-/* The host pointer of the code page at linear @addr, filling the code TLB;
- * raises #PF (may_fault) or returns NULL. *mr and *off say where. */
-uint8_t *tlb_code_page(TcgCpu *tc, vaddr addr, bool may_fault,
-                       MemRegion **mr, uint64_t *off, hwaddr *paddr);
+/* Where the code byte at linear @addr is, for the translator. */
+typedef struct TlbCodePage {
+    hwaddr paddr;                       /* of addr */
+    MemRegion *mr;                      /* RAM/ROM holding it, or NULL */
+    uint64_t mr_offset;                 /* of addr in mr */
+    const uint8_t *host;                /* of addr, NULL when not RAM/ROM */
+} TlbCodePage;
+/* False on a fetch fault: raises #PF when @may_fault, else returns. */
+bool tlb_code_page(TcgCpu *tc, vaddr addr, bool may_fault, TlbCodePage *cp);
 /* Restore the guest state of the instruction at host pc @ra (no-op when
  * ra is 0 or not in a TB). */
 void tcg_cpu_restore_state(TcgCpu *tc, uintptr_t ra);

@@ -87,15 +87,27 @@ KS_NORETURN void raise_interrupt(X86CPUState *env, int intno,
 KS_NORETURN void raise_page_fault(X86CPUState *env, vaddr addr,
                                   uint32_t error_code, uintptr_t ra);
 
+/* What is being delivered through the IDT/IVT. */
+typedef enum X86EventKind {
+    X86_EV_EXCP,                        /* exception: pushes this EIP */
+    X86_EV_HW,                          /* external interrupt, NMI */
+    X86_EV_SWINT,                       /* INT n, INT3, INTO: gate DPL
+                                         * checked, pushes next EIP */
+    X86_EV_INT1,                        /* ICEBP: next EIP, no DPL check */
+} X86EventKind;
+
 /*
- * Deliver a pending event through the IDT/IVT (seg_helper.c): exceptions
- * (is_int false, is_hw false), software interrupts (is_int: the pushed
- * EIP is next_eip and gate DPL is checked), external interrupts (is_hw).
- * May itself raise (#GP, #NP, #SS, #TS, #PF), which the caller turns into
- * #DF or shutdown through x86_cpu_combine_exception().
+ * Deliver an event through the IDT/IVT (seg_helper.c). next_eip is the
+ * EIP pushed for software interrupts. It may itself raise (#GP, #NP, #SS,
+ * #TS, #PF) before changing any register; the loop then combines the two
+ * with x86_exception_combine().
  */
-void x86_do_interrupt(X86CPUState *env, int intno, bool is_int,
-                      uint32_t error_code, uint64_t next_eip, bool is_hw);
+void x86_do_interrupt(X86CPUState *env, int intno, X86EventKind kind,
+                      uint32_t error_code, uint64_t next_eip);
+/* The exception to deliver when @second is raised while delivering
+ * @first (-1: none in progress): @second, EXCP_DF, or -1 for a triple
+ * fault (SDM Vol. 3A 6.15, table 6-5). */
+int x86_exception_combine(int first, int second);
 /* True when @vector pushes an error code (8, 10-14, 17). */
 bool x86_exception_has_error_code(int vector);
 
