@@ -410,6 +410,10 @@ bool opt_global(OptCtx *ctx, const KsOption *opt, const char *arg,
         g_ptr_array_add(ctx->cfg->globals, g_strdup(arg));
         return true;
     }
+    if (!eq || (dot && dot < eq)) {
+        opt_error(errp, opt, arg, "expected DRIVER.PROP=VALUE");
+        return false;
+    }
     kv = kv_parse(label, arg, NULL, KV_NO_IMPLIED, errp);
     if (!kv || !kv_check_keys(kv, keys, errp)) {
         return false;
