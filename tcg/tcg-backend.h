@@ -96,7 +96,10 @@ bool tcg_restore_state(const void *code, uintptr_t ra,
                        uint64_t data[TCG_INSN_START_WORDS]);
 
 /* The host return address of the current helper, as tcg_restore_state and
- * tlb_slow_ld/st want it. Use it in the helper called by generated code. */
-#define TCG_GETPC() ((uintptr_t)__builtin_return_address(0))
+ * tlb_slow_ld/st want it. Use it in helpers called by generated code:
+ * under the interpreter it names the op that called the helper. */
+extern __thread uintptr_t tcg_interp_ra;
+#define TCG_GETPC() \
+    (tcg_interp_ra ? tcg_interp_ra : (uintptr_t)__builtin_return_address(0))
 
 #endif /* KESTREL_TCG_BACKEND_H */

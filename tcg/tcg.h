@@ -57,9 +57,13 @@ void tcg_func_start(TCGContext *s);
 /* The env pointer is implicit: globals name offsets into it. */
 TCGv tcg_global_mem_new(TCGContext *s, intptr_t env_offset,
                         const char *name);
+/* A global backed by a 32-bit env field: reads zero-extend it, writes
+ * store the low 32 bits. Create all globals before the first block. */
+TCGv tcg_global_mem_new_i32(TCGContext *s, intptr_t env_offset,
+                            const char *name);
 TCGv tcg_temp_new(TCGContext *s);       /* dies at the next label/branch */
 TCGv tcg_temp_local_new(TCGContext *s); /* lives across labels */
-TCGv tcg_const(TCGContext *s, uint64_t val);
+TCGv tcg_const(TCGContext *s, uint64_t val);    /* read-only, per block */
 void tcg_temp_free(TCGContext *s, TCGv t);
 
 TCGLabel *gen_new_label(TCGContext *s);
