@@ -127,6 +127,9 @@ typedef struct DisasContext {
     bool pe, vm86;
     unsigned cpl;
     unsigned mmu_idx;
+    uint32_t features;          /* 1u << X86_FEAT_* */
+    bool inhibit_set;           /* this insn opened an interrupt shadow
+                                 * (MOV SS, POP SS, STI) */
     int cc_op;                  /* CC_OP_* known statically, or
                                  * CC_OP_DYNAMIC: read the cc_op global */
     DisasJump is_jmp;

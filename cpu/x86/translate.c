@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86 translator main loop: fetch, decode, emit, and end the block.
+ *
+ * Called by accel/tcg through x86_translate_block() (see translate.h for
+ * the contract). Each instruction: code bytes come from the fetch callback
+ * (a block stays within the page of its first byte, except that its first
+ * instruction may cross into the next one), x86_decode() names it, the
+ * emitter table (indexed by mnemonic) emits it. Checks done here for every
+ * instruction: decoder #UD/#GP, CPU model features, CPL 0 for privileged
+ * instructions.
+ *
+ * Block ends: branches (goto_tb to constant targets on the block's page,
+ * lookup_and_goto_ptr otherwise), mode changes (exit to the loop), page
+ * end, max_insns. With HF_TF each block is one instruction followed by the
+ * single-step trap; in an interrupt shadow (HF_INHIBIT_IRQ) the block is one
+ * instruction that clears the shadow, then returns to the loop.
+ * Ref: Intel SDM Vol. 2 ch. 2, Vol. 3A 6.8.3 (interrupt shadow), 17.3.1.4.
+ * Missing: 64-bit code (each instruction raises #UD), RF handling.
+ */
+#include "kestrel/osdep.h"
+#include "kestrel/log.h"
+#include "tcg/tlb-layout.h"
+#include "cpu/x86/emit.h"
+
+typedef void X86EmitFn(DisasContext *dc);
+
+static X86EmitFn *const x86_emit_table[X86_INSN_COUNT] = {
+#define X(name) [X86_INSN_##name] = gen_##name,
+    X86_EMITTERS(X)
+#undef X
+};
+
+#define X86_DEFAULT_FEATURES                                              \
+    ((1u << X86_FEAT_BASE) | (1u << X86_FEAT_386) | (1u << X86_FEAT_486) |  \
+     (1u << X86_FEAT_PENTIUM) | (1u << X86_FEAT_FPU) |                    \
+     (1u << X86_FEAT_CMOV) | (1u << X86_FEAT_PPRO) | (1u << X86_FEAT_SEP) | \
+     (1u << X86_FEAT_MMX) | (1u << X86_FEAT_FXSR))
+
+static const char *const x86_reg_names[16] = {
+    "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
+    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+};
+
+static const char *const x86_seg_base_names[6] = {
+    "es_base", "cs_base", "ss_base", "ds_base", "fs_base", "gs_base",
+};
+
+X86Translator *x86_translator_new(TCGContext *s)
+{
+    X86Translator *xt = g_new0(X86Translator, 1);
+
+    xt->s = s;
+    for (int i = 0; i < 16; i++) {
+        xt->regs[i] = tcg_global_mem_new(s, offsetof(X86CPUState, regs[i]),
+                                         x86_reg_names[i]);
+    }
+    for (int i = 0; i < 6; i++) {
+        xt->seg_base[i] = tcg_global_mem_new(
+            s, offsetof(X86CPUState, segs[i]) + offsetof(SegmentCache, base),
+            x86_seg_base_names[i]);
+    }
+    xt->rip = tcg_global_mem_new(s, offsetof(X86CPUState, rip), "rip");
+    xt->cc_op = tcg_global_mem_new(s, offsetof(X86CPUState, cc_op), "cc_op");
+    xt->cc_dst = tcg_global_mem_new(s, offsetof(X86CPUState, cc_dst),
+                                    "cc_dst");
+    xt->cc_src = tcg_global_mem_new(s, offsetof(X86CPUState, cc_src),
+                                    "cc_src");
+    xt->cc_src2 = tcg_global_mem_new(s, offsetof(X86CPUState, cc_src2),
+                                     "cc_src2");
+    return xt;
+}
+
+void x86_translator_free(X86Translator *xt)
+{
+    g_free(xt);
+}
+
+void x86_restore_state(X86CPUState *env,
+                       const uint64_t data[TCG_INSN_START_WORDS])
+{
+    env->rip = data[0];
+    if (data[1] != CC_OP_DYNAMIC) {
+        env->cc_op = data[1];
+    }
+}
+
+/* ---- block exits ---- */
+
+/* Leave the block after rip is set: trap, loop, or jump cache. */
+static void gen_eob(DisasContext *dc, bool lookup)
+{
+    if ((dc->hflags & HF_TF) && !dc->inhibit_set) {
+        gen_helper0(dc, helper_single_step, NULL);
+    } else if (lookup && !(dc->hflags & HF_INHIBIT_IRQ) && !dc->inhibit_set) {
+        tcg_gen_lookup_and_goto_ptr(dc->s);
+    } else {
+        tcg_gen_exit_tb(dc->s, 0);
+    }
+    dc->is_jmp = DISAS_NORETURN;
+}
+
+static bool x86_same_page(const DisasContext *dc, uint64_t eip)
+{
+    uint64_t linear = (dc->p->cs_base + eip) & 0xffffffff;
+
+    return (linear & TLB_PAGE_MASK) == (dc->pc_start & TLB_PAGE_MASK);
+}
+
+void gen_jmp_tb(DisasContext *dc, uint64_t eip, unsigned slot)
+{
+    bool direct = !(dc->hflags & (HF_TF | HF_INHIBIT_IRQ)) &&
+                  !dc->inhibit_set && x86_same_page(dc, eip);
+
+    if (direct) {
+        tcg_gen_goto_tb(dc->s, slot);
+        gen_update_eip(dc, eip);
+        tcg_gen_exit_tb(dc->s, dc->p->tb_id | slot);
+        dc->is_jmp = DISAS_NORETURN;
+    } else {
+        gen_update_eip(dc, eip);
+        gen_eob(dc, true);
+    }
+}
+
+void gen_set_inhibit_irq(DisasContext *dc)
+{
+    TCGv t = gen_tmp(dc);
+
+    tcg_gen_ld32u(dc->s, t, offsetof(X86CPUState, hflags));
+    tcg_gen_ori_i64(dc->s, t, t, HF_INHIBIT_IRQ);
+    tcg_gen_st32(dc->s, t, offsetof(X86CPUState, hflags));
+    dc->inhibit_set = true;
+    gen_end_block(dc);
+}
+
+static void gen_clear_inhibit_irq(DisasContext *dc)
+{
+    TCGv t = gen_tmp(dc);
+
+    tcg_gen_ld32u(dc->s, t, offsetof(X86CPUState, hflags));
+    tcg_gen_andi_i64(dc->s, t, t, ~(uint64_t)HF_INHIBIT_IRQ);
+    tcg_gen_st32(dc->s, t, offsetof(X86CPUState, hflags));
+}
+
+static void gen_block_end(DisasContext *dc)
+{
+    switch (dc->is_jmp) {
+    case DISAS_NEXT:                    /* page end or max_insns */
+        gen_jmp_tb(dc, dc->next_eip, 0);
+        break;
+    case DISAS_EOB_NEXT:
+        gen_update_eip(dc, dc->next_eip);
+        gen_eob(dc, false);
+        break;
+    case DISAS_EOB_JUMP:
+        gen_eob(dc, true);
+        break;
+    case DISAS_EOB_EXIT:
+        gen_eob(dc, false);
+        break;
+    case DISAS_NORETURN:
+        break;
+    }
+}
+
+/* ---- one instruction ---- */
+
+/*
+ * Fetch and decode the instruction at dc->next_eip into *insn. Returns
+ * false when the block must end before it (it lies on the next page).
+ */
+static bool x86_fetch_decode(DisasContext *dc, X86Insn *insn,
+                             uint8_t *buf, X86DecodeStatus *st)
+{
+    X86TranslateParams *p = dc->p;
+    bool first = p->icount == 0;
+    uint64_t pc = (p->cs_base + dc->next_eip) & 0xffffffff;
+    size_t room = TLB_PAGE_SIZE - (pc & (TLB_PAGE_SIZE - 1));
+    size_t n = MIN(room, X86_MAX_INSN_LEN);
+    X86Mode mode = (dc->hflags & HF_CS32) ? X86_MODE_32 : X86_MODE_16;
+
+    if (!first && (pc & TLB_PAGE_MASK) != (dc->pc_start & TLB_PAGE_MASK)) {
+        return false;
+    }
+    if (p->fetch(p->opaque, pc, buf, n, first) < n) {
+        return false;                   /* fault: let it be a block head */
+    }
+    *st = x86_decode(insn, buf, n, mode);
+    if (*st == X86_DEC_NEED_MORE) {
+        if (!first) {
+            return false;
+        }
+        p->fetch(p->opaque, pc + n, buf + n, X86_MAX_INSN_LEN - n, true);
+        *st = x86_decode(insn, buf, X86_MAX_INSN_LEN, mode);
+    }
+    return true;
+}
+
+static void x86_log_in_asm(const DisasContext *dc, const X86Insn *insn,
+                           const uint8_t *buf)
+{
+    char line[160];
+
+    x86_format_in_asm_line(insn, buf, dc->p->cs_base + dc->eip, line,
+                           sizeof(line));
+    ks_log("%s\n", line);
+}
+
+static void x86_translate_insn(DisasContext *dc, const X86Insn *insn,
+                               X86DecodeStatus st)
+{
+    X86EmitFn *fn;
+
+    if (dc->hflags & HF_INHIBIT_IRQ) {
+        gen_clear_inhibit_irq(dc);
+    }
+    if (st == X86_DEC_GP) {
+        gen_exception_err(dc, EXCP_GP, 0);
+        return;
+    }
+    if (st != X86_DEC_OK || (dc->hflags & HF_CS64) ||
+        !(dc->features & (1u << insn->feature))) {
+        gen_exception(dc, EXCP_UD);
+        return;
+    }
+    if ((insn->flags & X86_IF_PRIV) && dc->cpl != 0) {
+        gen_exception_err(dc, EXCP_GP, 0);
+        return;
+    }
+    fn = x86_emit_table[insn->mnem];
+    if (!fn) {
+        ks_log_mask(LOG_UNIMP, "x86: %s at 0x%08" PRIx64
+                    " not implemented: #UD\n",
+                    x86_mnemonic_name(insn->mnem), dc->p->cs_base + dc->eip);
+        gen_exception(dc, EXCP_UD);
+        return;
+    }
+    fn(dc);
+}
+
+bool x86_translate_block(X86Translator *xt, X86TranslateParams *p)
+{
+    DisasContext dc = {
+        .s = xt->s, .g = xt, .p = p,
+        .pc_start = p->pc,
+        .hflags = p->hflags,
+        .code32 = !!(p->hflags & HF_CS32),
+        .ss32 = !!(p->hflags & HF_SS32),
+        .pe = !!(p->hflags & HF_PE),
+        .vm86 = !!(p->hflags & HF_VM),
+        .cpl = p->hflags & HF_CPL_MASK,
+        .mmu_idx = p->mmu_idx,
+        .features = p->features ? p->features : X86_DEFAULT_FEATURES,
+        .cc_op = CC_OP_DYNAMIC,
+        .is_jmp = DISAS_NEXT,
+    };
+    unsigned max = p->max_insns ? p->max_insns : X86_TB_MAX_INSNS;
+
+    dc.addseg = !dc.pe || dc.vm86 || (p->hflags & HF_ADDSEG);
+    dc.next_eip = p->pc - p->cs_base;
+    if (p->hflags & (HF_TF | HF_INHIBIT_IRQ)) {
+        max = 1;
+    }
+    p->icount = 0;
+    p->size = 0;
+    while (dc.is_jmp == DISAS_NEXT) {
+        uint8_t buf[X86_MAX_INSN_LEN];
+        X86Insn insn;
+        X86DecodeStatus st;
+
+        if (p->icount >= max || !x86_fetch_decode(&dc, &insn, buf, &st)) {
+            break;
+        }
+        dc.insn = &insn;
+        dc.eip = dc.next_eip;
+        dc.next_eip = dc.eip + (st == X86_DEC_OK ? insn.len : 1);
+        if (!dc.code32) {
+            dc.next_eip &= 0xffff;
+        }
+        tcg_gen_insn_start(dc.s, dc.eip, dc.cc_op);
+        if (ks_log_enabled(LOG_IN_ASM) && st == X86_DEC_OK) {
+            x86_log_in_asm(&dc, &insn, buf);
+        }
+        x86_translate_insn(&dc, &insn, st);
+        p->icount++;
+        p->size += st == X86_DEC_OK ? insn.len : 1;
+    }
+    gen_block_end(&dc);
+    return p->icount > 0;
+}
