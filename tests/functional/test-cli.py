@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+#
+# Runs the built kestrel binary on command lines that need no guest:
+# -help must list every option of the table in system/options.c (and every
+# option the QEMU-compatible command line promises), -version and the
+# "help" listings must exit 0, and each bad command line must print exactly
+# one line on stderr, "kestrel: " followed by the option, and exit 1.
+# Usage: test-cli.py PATH-TO-KESTREL. Exit status 77 means skipped.
+
+import os
+import re
+import subprocess
+import sys
+
+SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
+
+# Options the command line must offer (a QEMU user's usual set).
+REQUIRED = '''m smp cpu accel machine enable-kvm bios L kernel initrd append
+    hda hdb hdc hdd cdrom fda fdb drive boot snapshot serial parallel monitor
+    qmp chardev device netdev nic net nographic display vga no-reboot
+    no-shutdown s S gdb d D debugcon name rtc nodefaults global version
+    help h'''.split()
+
+# (arguments, text the single stderr line must contain after "kestrel: ")
+BAD = [
+    (['-nosuchopt'], '-nosuchopt'),
+    (['--nosuchopt'], '--nosuchopt'),
+    (['-m', 'lots'], '-m lots'),
+    (['-m', 'size=lots'], '-m size=lots'),
+    (['-m', '0'], '-m 0'),
+    (['-m'], '-m'),
+    (['-hda', 'missing.img'], '-hda missing.img: cannot open'),
+    (['missing.img'], '-hda missing.img: cannot open'),
+    (['-cdrom', 'missing.iso'], '-cdrom missing.iso: cannot open'),
+    (['-fda', 'missing.img'], '-fda missing.img: cannot open'),
+    (['-drive', 'file=missing.img'], '-drive file=missing.img'),
+    (['-drive', 'file=x,if=bogus'], '-drive'),
+    (['-drive', 'file=x,bogus=1'], '-drive'),
+    (['-kernel', 'missing-bzImage'], '-kernel missing-bzImage'),
+    (['-initrd', 'missing.cpio'], '-initrd missing.cpio'),
+    (['-bios', 'missing-bios.bin'], '-bios missing-bios.bin'),
+    (['-append', 'console=ttyS0'], '-append'),
+    (['-smp', '0'], '-smp 0'),
+    (['-smp', 'cpus=two'], '-smp'),
+    (['-cpu', 'nosuchcpu'], '-cpu nosuchcpu'),
+    (['-accel', 'nosuchaccel'], '-accel nosuchaccel'),
+    (['-machine', 'q35'], '-machine q35'),
+    (['-boot', 'order=z'], '-boot order=z'),
+    (['-serial', 'bogus'], '-serial bogus'),
+    (['-serial', 'tcp::4444,server=maybe'], '-serial'),
+    (['-monitor', 'vc'], '-monitor vc'),
+    (['-chardev', 'socket,id=c0'], '-chardev'),
+    (['-chardev', 'nosuch,id=c0'], '-chardev nosuch,id=c0'),
+    (['-device', 'nosuchdevice'], '-device nosuchdevice'),
+    (['-device', 'nosuchdevice,help'], '-device nosuchdevice,help'),
+    (['-netdev', 'tap,id=n0'], '-netdev tap,id=n0'),
+    (['-net', 'nic'], '-net nic'),
+    (['-display', 'gtk'], '-display gtk'),
+    (['-vga', 'cirrus'], '-vga cirrus'),
+    (['-rtc', 'base=yesterday'], '-rtc base=yesterday'),
+    (['-d', 'nosuchitem'], '-d nosuchitem'),
+    (['-global', 'nonsense'], '-global nonsense'),
+    (['-nographic', '-display', 'sdl'], '-nographic'),
+    (['-icount', 'shift=1'], '-icount: not supported by Kestrel'),
+    (['-usb'], '-usb: not supported by Kestrel'),
+    (['-object', 'memory-backend-ram,id=m'], '-object: not supported'),
+]
+
+GOOD = [
+    ['-version'], ['--version'], ['-help'], ['-h'], ['-device', 'help'],
+    ['-cpu', 'help'], ['-machine', 'help'], ['-accel', 'help'],
+    ['-display', 'help'], ['-vga', 'help'], ['-chardev', 'help'],
+    ['-d', 'help'],
+]
+
+failures = []
+
+
+def run(kestrel, args):
+    return subprocess.run([kestrel] + args, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=30)
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+
+
+def table_options():
+    """Option names in the table of system/options.c."""
+    with open(os.path.join(SRC, 'system', 'options.c')) as f:
+        text = f.read()
+    table = text[text.index('ks_options[] = {'):]
+    table = table[:table.index('\n};')]
+    names = re.findall(r'^\s*\{ "([^"]+)",', table, re.M)
+    names += re.findall(r'NOT_SUPPORTED\("([^"]+)"', table)
+    return names
+
+
+def main():
+    if len(sys.argv) != 2 or not os.access(sys.argv[1], os.X_OK):
+        print('kestrel binary not found; skipping')
+        return 77
+    kestrel = sys.argv[1]
+
+    for args in GOOD:
+        r = run(kestrel, args)
+        check(r.returncode == 0, f'{args}: exit {r.returncode}, '
+              f'stderr {r.stderr!r}')
+        check(r.stdout.strip() != '', f'{args}: printed nothing')
+
+    r = run(kestrel, ['-version'])
+    check(r.stdout.startswith('Kestrel emulator version ')
+          and '(QEMU-compatible command line)' in r.stdout,
+          f'-version printed {r.stdout!r}')
+
+    helptext = run(kestrel, ['-help']).stdout
+    words = set(re.findall(r'(?<![\w-])-([\w-]+)', helptext))
+    for name in sorted(set(REQUIRED) | set(table_options())):
+        check(name in words, f'-help does not mention -{name}')
+
+    types = [line.split()[0] for line in
+             run(kestrel, ['-device', 'help']).stdout.splitlines()[1:]
+             if line.strip()]
+    check(len(types) > 0, '-device help lists no device types')
+    for t in types:
+        r = run(kestrel, ['-device', f'{t},help'])
+        check(r.returncode == 0 and r.stdout.startswith(f'{t} options:'),
+              f'-device {t},help: exit {r.returncode}, {r.stdout!r}')
+
+    for args, expect in BAD:
+        r = run(kestrel, args)
+        lines = r.stderr.splitlines()
+        check(r.returncode == 1, f'{args}: exit {r.returncode}, want 1')
+        check(len(lines) == 1, f'{args}: {len(lines)} stderr lines: '
+              f'{r.stderr!r}')
+        check(lines[:1] and lines[0].startswith('kestrel: ' + expect),
+              f'{args}: stderr {r.stderr!r} does not start with '
+              f'"kestrel: {expect}"')
+
+    for f in failures:
+        print('FAIL:', f)
+    print(f'{len(failures)} failures')
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
