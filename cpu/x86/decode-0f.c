@@ -30,7 +30,7 @@ extern const X86OpDesc x86_grp6[8], x86_grp7_mod[2], x86_grp8[8],
 #define MMX_SSE(name, m) \
     PFX4(name, OP2(m, P,q, Q,q, MM), OP2(m, V,dq, W,dq, S), {0}, {0})
 #define SSE66(name, m) \
-    PFX4(name, UD_ROW, OP2(m, V,dq, W,dq, S), UD_ROW, UD_ROW)
+    PFX4(name, UD_ROW, OP2(m, V,dq, W,dq, S), {0}, {0})
 
 PFX4(x86_0f10, OP2(MOVUPS, V,dq, W,dq, S), OP2(MOVUPD, V,dq, W,dq, S),
      OP2(MOVSS, V,dq, W,d, S), OP2(MOVSD__SSE, V,dq, W,q, S));
@@ -59,7 +59,7 @@ PFX4(x86_0f29, OP2(MOVAPS, W,dq, V,dq, S), OP2(MOVAPD, W,dq, V,dq, S),
 PFX4(x86_0f2a, OP2(CVTPI2PS, V,dq, Q,q, S), OP2(CVTPI2PD, V,dq, Q,q, S),
      OP2(CVTSI2SS, V,dq, E,y, S), OP2(CVTSI2SD, V,dq, E,y, S));
 PFX4(x86_0f2b, OP2(MOVNTPS, M,dq, V,dq, S), OP2(MOVNTPD, M,dq, V,dq, S),
-     {0}, {0});
+     UD_ROW, UD_ROW);                   /* F3/F2: AMD SSE4a MOVNTSS/SD */
 PFX4(x86_0f2c, OP2(CVTTPS2PI, P,q, W,q, S), OP2(CVTTPD2PI, P,q, W,dq, S),
      OP2(CVTTSS2SI, G,y, W,d, S), OP2(CVTTSD2SI, G,y, W,q, S));
 PFX4(x86_0f2d, OP2(CVTPS2PI, P,q, W,q, S), OP2(CVTPD2PI, P,q, W,dq, S),
@@ -104,9 +104,9 @@ static const X86OpDesc x86_0f6e_mmx[2] = {
 static const X86OpDesc x86_0f6e_xmm[2] = {
     OP2(MOVD, V,dq, E,d, S), OP2(MOVQ, V,dq, E,q, S),
 };
-PFX4(x86_0f6e, BYW(x86_0f6e_mmx), BYW(x86_0f6e_xmm), UD_ROW, UD_ROW);
+PFX4(x86_0f6e, BYW(x86_0f6e_mmx), BYW(x86_0f6e_xmm), {0}, {0});
 PFX4(x86_0f6f, OP2(MOVQ, P,q, Q,q, MM), OP2(MOVDQA, V,dq, W,dq, S),
-     OP2(MOVDQU, V,dq, W,dq, S), UD_ROW);
+     OP2(MOVDQU, V,dq, W,dq, S), {0});
 PFX4(x86_0f70, OP3(PSHUFW, P,q, Q,q, I,b, MM), OP3(PSHUFD, V,dq, W,dq, I,b, S),
      OP3(PSHUFHW, V,dq, W,dq, I,b, S), OP3(PSHUFLW, V,dq, W,dq, I,b, S));
 MMX_SSE(x86_0f74, PCMPEQB); MMX_SSE(x86_0f75, PCMPEQW);
@@ -122,20 +122,20 @@ static const X86OpDesc x86_0f7e_xmm[2] = {
     OP2(MOVD, E,d, V,dq, S), OP2(MOVQ, E,q, V,dq, S),
 };
 PFX4(x86_0f7e, BYW(x86_0f7e_mmx), BYW(x86_0f7e_xmm),
-     OP2(MOVQ, V,dq, W,q, S), UD_ROW);
+     OP2(MOVQ, V,dq, W,q, S), {0});
 PFX4(x86_0f7f, OP2(MOVQ, Q,q, P,q, MM), OP2(MOVDQA, W,dq, V,dq, S),
-     OP2(MOVDQU, W,dq, V,dq, S), UD_ROW);
+     OP2(MOVDQU, W,dq, V,dq, S), {0});
 
 PFX4(x86_0fb8, UD_ROW, UD_ROW, OP2(POPCNT, G,v, E,v, 0), UD_ROW);
 PFX4(x86_0fbc, OP2(BSF, G,v, E,v, 0), {0}, OP2(TZCNT, G,v, E,v, 0), {0});
 PFX4(x86_0fbd, OP2(BSR, G,v, E,v, 0), {0}, OP2(LZCNT, G,v, E,v, 0), {0});
 PFX4(x86_0fc2, OP3(CMPPS, V,dq, W,dq, I,b, S), OP3(CMPPD, V,dq, W,dq, I,b, S),
      OP3(CMPSS, V,dq, W,d, I,b, S), OP3(CMPSD__SSE, V,dq, W,q, I,b, S));
-PFX4(x86_0fc3, OP2(MOVNTI, M,y, G,y, 0), UD_ROW, UD_ROW, UD_ROW);
+PFX4(x86_0fc3, OP2(MOVNTI, M,y, G,y, 0), {0}, {0}, {0});
 PFX4(x86_0fc4, OP3(PINSRW, P,q, E,dw, I,b, MM), OP3(PINSRW, V,dq, E,dw, I,b, S),
-     UD_ROW, UD_ROW);
+     {0}, {0});
 PFX4(x86_0fc5, OP3(PEXTRW, G,d, N,q, I,b, MM), OP3(PEXTRW, G,d, U,dq, I,b, S),
-     UD_ROW, UD_ROW);
+     {0}, {0});
 PFX4(x86_0fc6, OP3(SHUFPS, V,dq, W,dq, I,b, S), OP3(SHUFPD, V,dq, W,dq, I,b, S),
      {0}, {0});
 PFX4(x86_0fd0, UD_ROW, OP2(ADDSUBPD, V,dq, W,dq, S), UD_ROW,
@@ -145,7 +145,7 @@ MMX_SSE(x86_0fd4, PADDQ); MMX_SSE(x86_0fd5, PMULLW);
 PFX4(x86_0fd6, UD_ROW, OP2(MOVQ, W,q, V,dq, S), OP2(MOVQ2DQ, V,dq, N,q, S),
      OP2(MOVDQ2Q, P,q, U,dq, S));
 PFX4(x86_0fd7, OP2(PMOVMSKB, G,d, N,q, MM), OP2(PMOVMSKB, G,d, U,dq, S),
-     UD_ROW, UD_ROW);
+     {0}, {0});
 MMX_SSE(x86_0fd8, PSUBUSB); MMX_SSE(x86_0fd9, PSUBUSW);
 MMX_SSE(x86_0fda, PMINUB); MMX_SSE(x86_0fdb, PAND);
 MMX_SSE(x86_0fdc, PADDUSB); MMX_SSE(x86_0fdd, PADDUSW);
@@ -155,7 +155,7 @@ MMX_SSE(x86_0fe3, PAVGW); MMX_SSE(x86_0fe4, PMULHUW); MMX_SSE(x86_0fe5, PMULHW);
 PFX4(x86_0fe6, UD_ROW, OP2(CVTTPD2DQ, V,dq, W,dq, S),
      OP2(CVTDQ2PD, V,dq, W,q, S), OP2(CVTPD2DQ, V,dq, W,dq, S));
 PFX4(x86_0fe7, OP2(MOVNTQ, M,q, P,q, MM), OP2(MOVNTDQ, M,dq, V,dq, S),
-     UD_ROW, UD_ROW);
+     {0}, {0});
 MMX_SSE(x86_0fe8, PSUBSB); MMX_SSE(x86_0fe9, PSUBSW);
 MMX_SSE(x86_0fea, PMINSW); MMX_SSE(x86_0feb, POR);
 MMX_SSE(x86_0fec, PADDSB); MMX_SSE(x86_0fed, PADDSW);
@@ -165,7 +165,7 @@ MMX_SSE(x86_0ff1, PSLLW); MMX_SSE(x86_0ff2, PSLLD); MMX_SSE(x86_0ff3, PSLLQ);
 MMX_SSE(x86_0ff4, PMULUDQ); MMX_SSE(x86_0ff5, PMADDWD);
 MMX_SSE(x86_0ff6, PSADBW);
 PFX4(x86_0ff7, OP2(MASKMOVQ, P,q, N,q, MM), OP2(MASKMOVDQU, V,dq, U,dq, S),
-     UD_ROW, UD_ROW);
+     {0}, {0});
 MMX_SSE(x86_0ff8, PSUBB); MMX_SSE(x86_0ff9, PSUBW); MMX_SSE(x86_0ffa, PSUBD);
 MMX_SSE(x86_0ffb, PSUBQ); MMX_SSE(x86_0ffc, PADDB); MMX_SSE(x86_0ffd, PADDW);
 MMX_SSE(x86_0ffe, PADDD);
@@ -182,8 +182,8 @@ static const X86OpDesc x86_0f0d[8] = {
 const X86OpDesc x86_op_0f[256] = {
     [0x00] = GROUP(x86_grp6),
     [0x01] = BYMOD(x86_grp7_mod),
-    [0x02] = OP2(LAR, G,v, E,w, 0),
-    [0x03] = OP2(LSL, G,v, E,w, 0),
+    [0x02] = OP2(LAR, G,v, E,zw, 0),
+    [0x03] = OP2(LSL, G,v, E,zw, 0),
     [0x05] = OP0(SYSCALL, F_JMP | F_FAR),
     [0x06] = OP0(CLTS, F_PRIV | F_END),
     [0x07] = OP0(SYSRET, F_JMP | F_FAR | F_PRIV),
@@ -193,7 +193,8 @@ const X86OpDesc x86_op_0f[256] = {
     [0x0D] = GROUP(x86_0f0d),
     P(10), P(11), P(12), P(13), P(14), P(15), P(16), P(17),
     [0x18] = GROUP(x86_grp16),
-    [0x19 ... 0x1F] = OP1(NOP, E,v, 0),
+    [0x19 ... 0x1E] = OP2(NOP, E,v, G,v, 0),     /* reserved hint NOPs */
+    [0x1F] = OP1(NOP, E,v, 0),
     [0x20] = OP2(MOV, R,r, C,r, F_PRIV | F_F64),
     [0x21] = OP2(MOV, R,r, D,r, F_PRIV | F_F64),
     [0x22] = OP2(MOV, C,r, R,r, F_PRIV | F_F64 | F_END),
@@ -263,7 +264,7 @@ const X86OpDesc x86_op_0f[256] = {
     [0xC1] = OP2(XADD, E,v, G,v, F_LOCKOK),
     P(c2), P(c3), P(c4), P(c5), P(c6),
     [0xC7] = BYMOD(x86_grp9_mod),
-    [0xC8 ... 0xCF] = OP1(BSWAP, Z,y, 0),
+    [0xC8 ... 0xCF] = OP1(BSWAP, Z,v, 0),
     P(d0), P(d1), P(d2), P(d3), P(d4), P(d5), P(d6), P(d7),
     P(d8), P(d9), P(da), P(db), P(dc), P(dd), P(de), P(df),
     P(e0), P(e1), P(e2), P(e3), P(e4), P(e5), P(e6), P(e7),

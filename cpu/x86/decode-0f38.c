@@ -15,10 +15,10 @@
 /* SSSE3: MMX form without prefix, XMM form with 66 */
 #define MMX_SSE(op, m) \
     PFX4(x86_0f38##op, OP2(m, P,q, Q,q, MM), OP2(m, V,dq, W,dq, S), \
-         UD_ROW, UD_ROW)
+         {0}, {0})
 /* 66 only, XMM, memory size @ms */
 #define SSE66(op, m, ms) \
-    PFX4(x86_0f38##op, UD_ROW, OP2(m, V,dq, W,ms, S), UD_ROW, UD_ROW)
+    PFX4(x86_0f38##op, UD_ROW, OP2(m, V,dq, W,ms, S), {0}, {0})
 
 MMX_SSE(00, PSHUFB); MMX_SSE(01, PHADDW); MMX_SSE(02, PHADDD);
 MMX_SSE(03, PHADDSW); MMX_SSE(04, PMADDUBSW); MMX_SSE(05, PHSUBW);
@@ -30,7 +30,7 @@ MMX_SSE(1c, PABSB); MMX_SSE(1d, PABSW); MMX_SSE(1e, PABSD);
 SSE66(20, PMOVSXBW, q); SSE66(21, PMOVSXBD, d); SSE66(22, PMOVSXBQ, w);
 SSE66(23, PMOVSXWD, q); SSE66(24, PMOVSXWQ, d); SSE66(25, PMOVSXDQ, q);
 SSE66(28, PMULDQ, dq); SSE66(29, PCMPEQQ, dq); SSE66(2b, PACKUSDW, dq);
-PFX4(x86_0f382a, UD_ROW, OP2(MOVNTDQA, V,dq, M,dq, S), UD_ROW, UD_ROW);
+PFX4(x86_0f382a, UD_ROW, OP2(MOVNTDQA, V,dq, M,dq, S), {0}, {0});
 SSE66(30, PMOVZXBW, q); SSE66(31, PMOVZXBD, d); SSE66(32, PMOVZXBQ, w);
 SSE66(33, PMOVZXWD, q); SSE66(34, PMOVZXWQ, d); SSE66(35, PMOVZXDQ, q);
 SSE66(37, PCMPGTQ, dq);
@@ -40,9 +40,9 @@ SSE66(3e, PMAXUW, dq); SSE66(3f, PMAXUD, dq);
 SSE66(40, PMULLD, dq); SSE66(41, PHMINPOSUW, dq);
 SSE66(db, AESIMC, dq); SSE66(dc, AESENC, dq); SSE66(dd, AESENCLAST, dq);
 SSE66(de, AESDEC, dq); SSE66(df, AESDECLAST, dq);
-PFX4(x86_0f38f0, OP2(MOVBE, G,v, M,v, 0), {0}, UD_ROW,
+PFX4(x86_0f38f0, OP2(MOVBE, G,v, M,v, 0), {0}, {0},
      OP2(CRC32, G,y, E,b, 0));
-PFX4(x86_0f38f1, OP2(MOVBE, M,v, G,v, 0), {0}, UD_ROW,
+PFX4(x86_0f38f1, OP2(MOVBE, M,v, G,v, 0), {0}, {0},
      OP2(CRC32, G,y, E,v, 0));
 
 #define P(op)   [0x##op] = BYPFX(x86_0f38##op)

@@ -19,7 +19,7 @@ SSE66(08, ROUNDPS, dq); SSE66(09, ROUNDPD, dq);
 SSE66(0a, ROUNDSS, d); SSE66(0b, ROUNDSD, q);
 SSE66(0c, BLENDPS, dq); SSE66(0d, BLENDPD, dq); SSE66(0e, PBLENDW, dq);
 PFX4(x86_0f3a0f, OP3(PALIGNR, P,q, Q,q, I,b, MM),
-     OP3(PALIGNR, V,dq, W,dq, I,b, S), UD_ROW, UD_ROW);
+     OP3(PALIGNR, V,dq, W,dq, I,b, S), {0}, {0});
 PFX4(x86_0f3a14, UD_ROW, OP3(PEXTRB, E,db, V,dq, I,b, S), UD_ROW, UD_ROW);
 PFX4(x86_0f3a15, UD_ROW, OP3(PEXTRW, E,dw, V,dq, I,b, S), UD_ROW, UD_ROW);
 static const X86OpDesc x86_pextrdq[2] = {

@@ -15,9 +15,9 @@ extern const X86OpDesc x86_grp1_80[8], x86_grp1_81[8], x86_grp1_82[8],
     x86_grp3_f7[8], x86_grp4[8], x86_grp5[8], x86_grp11_c6[8],
     x86_grp11_c7[8];
 
-#define ALU(base, m) \
-    [base + 0] = OP2(m, E,b, G,b, F_LOCKOK), \
-    [base + 1] = OP2(m, E,v, G,v, F_LOCKOK), \
+#define ALU(base, m, lk) \
+    [base + 0] = OP2(m, E,b, G,b, lk), \
+    [base + 1] = OP2(m, E,v, G,v, lk), \
     [base + 2] = OP2(m, G,b, E,b, 0), \
     [base + 3] = OP2(m, G,v, E,v, 0), \
     [base + 4] = OP2(m, AL,b, I,b, 0), \
@@ -36,24 +36,24 @@ static const X86OpDesc x86_op_90[4] = {
 };
 
 const X86OpDesc x86_op_1byte[256] = {
-    ALU(0x00, ADD),
+    ALU(0x00, ADD, F_LOCKOK),
     [0x06] = OP1(PUSH, ES,w, ST | F_INV64),
     [0x07] = OP1(POP, ES,w, ST | F_INV64),
-    ALU(0x08, OR),
+    ALU(0x08, OR, F_LOCKOK),
     [0x0E] = OP1(PUSH, CS,w, ST | F_INV64),
-    ALU(0x10, ADC),
+    ALU(0x10, ADC, F_LOCKOK),
     [0x16] = OP1(PUSH, SS,w, ST | F_INV64),
     [0x17] = OP1(POP, SS,w, ST | F_INV64 | F_END),
-    ALU(0x18, SBB),
+    ALU(0x18, SBB, F_LOCKOK),
     [0x1E] = OP1(PUSH, DS,w, ST | F_INV64),
     [0x1F] = OP1(POP, DS,w, ST | F_INV64),
-    ALU(0x20, AND),
+    ALU(0x20, AND, F_LOCKOK),
     [0x27] = OP0(DAA, F_INV64),
-    ALU(0x28, SUB),
+    ALU(0x28, SUB, F_LOCKOK),
     [0x2F] = OP0(DAS, F_INV64),
-    ALU(0x30, XOR),
+    ALU(0x30, XOR, F_LOCKOK),
     [0x37] = OP0(AAA, F_INV64),
-    ALU(0x38, CMP),
+    ALU(0x38, CMP, 0),
     [0x3F] = OP0(AAS, F_INV64),
     [0x40 ... 0x47] = OP1(INC, Z,v, F_INV64),
     [0x48 ... 0x4F] = OP1(DEC, Z,v, F_INV64),

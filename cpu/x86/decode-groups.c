@@ -129,7 +129,7 @@ const X86OpDesc x86_grp9_mod[2] = {
     static const X86OpDesc name[4] = { \
         [0] = OP2(m, N,q, I,b, F_MMX), \
         [1] = OP2(m, U,dq, I,b, F_SSE), \
-        [2] = UD_ROW, [3] = UD_ROW, \
+        [2] = {0}, [3] = {0}, \
     }
 SHIFT_PFX(x86_psrlw_i, PSRLW); SHIFT_PFX(x86_psraw_i, PSRAW);
 SHIFT_PFX(x86_psllw_i, PSLLW); SHIFT_PFX(x86_psrld_i, PSRLD);
@@ -190,11 +190,23 @@ static const X86OpDesc x86_grp15_mod[2] = {
     GROUP(x86_grp15_mem),
     GROUP(x86_grp15_reg),
 };
+/* 66 0F AE /6, /7 are CLWB, CLFLUSHOPT (not decoded) */
+static const X86OpDesc x86_grp15_66_mem[8] = {
+    [0] = BYW(x86_fxsave),
+    [1] = BYW(x86_fxrstor),
+    [2] = OP1(LDMXCSR, M,d, F_SSE),
+    [3] = OP1(STMXCSR, M,d, F_SSE),
+    [4] = BYW(x86_xsave),
+    [5] = BYW(x86_xrstor),
+};
+static const X86OpDesc x86_grp15_66_mod[2] = {
+    GROUP(x86_grp15_66_mem),
+    GROUP(x86_grp15_reg),
+};
+/* F3 0F AE mod == 3 is RDFSBASE etc. (not decoded); F2/F3 otherwise ignored */
 const X86OpDesc x86_grp15_pfx[4] = {
     [0] = BYMOD(x86_grp15_mod),
-    [1] = BYMOD(x86_grp15_mod),
-    [2] = UD_ROW,
-    [3] = UD_ROW,
+    [1] = BYMOD(x86_grp15_66_mod),
 };
 
 /* 0F 18: prefetch hints; rows 4..7 are hint NOPs */

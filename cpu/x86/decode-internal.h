@@ -84,6 +84,7 @@ enum {
     SZ_s,           /* descriptor table register: 6 (10 in 64-bit mode) */
     SZ_t,           /* 80-bit: m80fp, m80bcd */
     SZ_vw,          /* register: v; memory: w (MOV Sreg, SLDT, LAR ...) */
+    SZ_zw,          /* register: z; memory: w (LAR, LSL) */
     SZ_db,          /* register: d; memory: b (PEXTRB, PINSRB) */
     SZ_dw,          /* register: d; memory: w (PEXTRW, PINSRW) */
     SZ_r,           /* 32, 64 in 64-bit mode (MOV CR/DR) */

@@ -38,7 +38,7 @@ const X86OpDesc x86_op_x87[8][72] = {
         [7] = OP1(FNSTCW, M,w, FX),
         STI_ONLY(0x00, FLD), STI_ONLY(0x08, FXCH),
         ONE(0x10, FNOP),
-        STI_ONLY(0x18, FSTPNCE),
+        STI_ST0(0x18, FSTPNCE),
         ONE(0x20, FCHS), ONE(0x21, FABS), ONE(0x24, FTST), ONE(0x25, FXAM),
         ONE(0x28, FLD1), ONE(0x29, FLDL2T), ONE(0x2a, FLDL2E),
         ONE(0x2b, FLDPI), ONE(0x2c, FLDLG2), ONE(0x2d, FLDLN2),
@@ -76,7 +76,7 @@ const X86OpDesc x86_op_x87[8][72] = {
         OP1(FCOMP, M,q, FX), OP1(FSUB, M,q, FX), OP1(FSUBR, M,q, FX),
         OP1(FDIV, M,q, FX), OP1(FDIVR, M,q, FX),
         STI_ST0(0x00, FADD), STI_ST0(0x08, FMUL),
-        STI_ONLY(0x10, FCOM), STI_ONLY(0x18, FCOMP),
+        ST0_STI(0x10, FCOM), ST0_STI(0x18, FCOMP),     /* aliases */
         STI_ST0(0x20, FSUBR), STI_ST0(0x28, FSUB),
         STI_ST0(0x30, FDIVR), STI_ST0(0x38, FDIV),
     },
@@ -88,7 +88,7 @@ const X86OpDesc x86_op_x87[8][72] = {
         [4] = OP1(FRSTOR, M,fs, FX),
         [6] = OP1(FNSAVE, M,fs, FX),
         [7] = OP1(FNSTSW, M,w, FX),
-        STI_ONLY(0x00, FFREE), STI_ONLY(0x08, FXCH),
+        STI_ONLY(0x00, FFREE), ST0_STI(0x08, FXCH),    /* alias */
         STI_ONLY(0x10, FST), STI_ONLY(0x18, FSTP),
         STI_ONLY(0x20, FUCOM), STI_ONLY(0x28, FUCOMP),
     },
@@ -97,7 +97,7 @@ const X86OpDesc x86_op_x87[8][72] = {
         OP1(FICOMP, M,w, FX), OP1(FISUB, M,w, FX), OP1(FISUBR, M,w, FX),
         OP1(FIDIV, M,w, FX), OP1(FIDIVR, M,w, FX),
         STI_ST0(0x00, FADDP), STI_ST0(0x08, FMULP),
-        STI_ONLY(0x10, FCOMP), ONE(0x19, FCOMPP),
+        ST0_STI(0x10, FCOMP), ONE(0x19, FCOMPP),       /* alias */
         STI_ST0(0x20, FSUBRP), STI_ST0(0x28, FSUBP),
         STI_ST0(0x30, FDIVRP), STI_ST0(0x38, FDIVP),
     },
@@ -110,8 +110,8 @@ const X86OpDesc x86_op_x87[8][72] = {
         [5] = OP1(FILD, M,q, FX),
         [6] = OP1(FBSTP, M,t, FX),
         [7] = OP1(FISTP, M,q, FX),
-        STI_ONLY(0x00, FFREEP), STI_ONLY(0x08, FXCH),
-        STI_ONLY(0x10, FSTP), STI_ONLY(0x18, FSTP),
+        STI_ONLY(0x00, FFREEP), ST0_STI(0x08, FXCH),   /* aliases */
+        STI_ST0(0x10, FSTP), STI_ST0(0x18, FSTP),
         [R(0x20)] = OP1(FNSTSW, AL,w, FX),
         ST0_STI(0x28, FUCOMIP), ST0_STI(0x30, FCOMIP),
     },

@@ -179,6 +179,7 @@ static inline unsigned op_bytes(unsigned sz, const X86Insn *insn, bool mod3)
     case SZ_s: return insn->mode == X86_MODE_64 ? 10 : 6;
     case SZ_t: return 10;
     case SZ_vw: return mod3 ? osz : 2;
+    case SZ_zw: return mod3 ? (osz == 2 ? 2 : 4) : 2;
     case SZ_db: return mod3 ? 4 : 1;
     case SZ_dw: return mod3 ? 4 : 2;
     case SZ_r: return insn->mode == X86_MODE_64 ? 8 : 4;
@@ -215,6 +216,7 @@ X86DecodeStatus x86_decode(X86Insn *insn, const uint8_t *bytes, size_t avail,
     unsigned b, map = X86_MAP_1BYTE, mpfx = 0, osz, asz;
     bool mode64 = mode == X86_MODE_64;
     bool has_modrm = false;
+    bool rm_is_reg = false;     /* MOV CR/DR: ModRM.mod is ignored */
     X86DecodeStatus st = X86_DEC_UD;
 
     memset(insn, 0, sizeof(*insn));
@@ -351,6 +353,10 @@ X86DecodeStatus x86_decode(X86Insn *insn, const uint8_t *bytes, size_t avail,
     }
 
 resolved:
+    if (unlikely(d->mnem == X86_INSN_PAUSE && (rex & 1))) {
+        d = &x86_op_1byte[0x91];        /* F3 REX.B 90: XCHG r8, rAX */
+        mpfx = 0;
+    }
     flags |= d->flags;
     insn->map = map;
     insn->opcode = b;
@@ -433,6 +439,7 @@ resolved:
                 set_gpr(op, reg | (rex & 4) << 1, size, rex);
                 break;
             case OA_R:
+                rm_is_reg = true;
                 set_gpr(op, rm | (rex & 1) << 3, size, rex);
                 break;
             case OA_N:
@@ -567,8 +574,7 @@ resolved:
         }
     }
     /* A ModRM memory form with no memory operand still has its bytes */
-    if (has_modrm && ds.modrm < 0xc0 && !ds.mem_done &&
-        !(insn->nops && opd->am[0] == OA_R)) {
+    if (has_modrm && ds.modrm < 0xc0 && !ds.mem_done && !rm_is_reg) {
         X86Operand tmp;
         if (!x86_decode_mem(&ds, insn, &tmp)) {
             goto short_read;

@@ -94,6 +94,16 @@ static const char *const x86_alt_names[X86_INSN_COUNT] = {
     [X86_INSN_FENI] = "feni8087_nop", [X86_INSN_FDISI] = "fdisi8087_nop",
 };
 
+/* Memory operands printed as plain "ptr" (far pointers, XSAVE areas) */
+static const bool x86_mem_ptr[X86_INSN_COUNT] = {
+    [X86_INSN_LDS] = true, [X86_INSN_LES] = true, [X86_INSN_LSS] = true,
+    [X86_INSN_LFS] = true, [X86_INSN_LGS] = true,
+    [X86_INSN_XSAVE] = true, [X86_INSN_XRSTOR] = true,
+    [X86_INSN_XSAVEOPT] = true, [X86_INSN_XSAVE64] = true,
+    [X86_INSN_XRSTOR64] = true, [X86_INSN_XSAVEOPT64] = true,
+    [X86_INSN_FXSAVE64] = true, [X86_INSN_FXRSTOR64] = true,
+};
+
 /* Memory operands printed without "<size> ptr" */
 static const bool x86_mem_unsized[X86_INSN_COUNT] = {
     [X86_INSN_LEA] = true, [X86_INSN_CALLF] = true, [X86_INSN_JMPF] = true,
@@ -101,8 +111,7 @@ static const bool x86_mem_unsized[X86_INSN_COUNT] = {
     [X86_INSN_LIDT] = true, [X86_INSN_FLDENV] = true,
     [X86_INSN_FNSTENV] = true, [X86_INSN_FRSTOR] = true,
     [X86_INSN_FNSAVE] = true, [X86_INSN_FXSAVE] = true,
-    [X86_INSN_FXRSTOR] = true, [X86_INSN_FXSAVE64] = true,
-    [X86_INSN_FXRSTOR64] = true,
+    [X86_INSN_FXRSTOR] = true,
 };
 
 typedef struct Out {
@@ -221,7 +230,9 @@ static void out_mem(Out *o, const X86Insn *insn, const X86Operand *op,
     unsigned asz = insn->addr_size;
     bool any = false;
 
-    if (!x86_mem_unsized[insn->mnem]) {
+    if (x86_mem_ptr[insn->mnem]) {
+        out_str(o, "ptr ");
+    } else if (!x86_mem_unsized[insn->mnem]) {
         out_str(o, size_name(insn, op->size));
     }
     if (string_dst) {
@@ -313,35 +324,55 @@ static void out_mnemonic(Out *o, const X86Insn *insn)
                      : insn->op[1].size;
         out_str(o, x86_string_names[m]);
         out_str(o, s == 1 ? "b" : s == 2 ? "w" : s == 4 ? "d" : "q");
+    } else if ((m == X86_INSN_CMPPS || m == X86_INSN_CMPPD ||
+                m == X86_INSN_CMPSS || m == X86_INSN_CMPSD__SSE) &&
+               insn->nops == 3 && insn->op[2].imm < 8) {
+        static const char *const pred[8] = {
+            "eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord",
+        };
+        const char *n = x86_mnemonic_name(m);
+        out_str(o, "cmp");
+        out_str(o, pred[insn->op[2].imm]);
+        out_str(o, n + 3);              /* ps, pd, ss, sd */
     } else if (x86_alt_names[m]) {
         out_str(o, x86_alt_names[m]);
     } else if (m == X86_INSN_MOV && insn->mode == X86_MODE_64 &&
+               insn->map == X86_MAP_1BYTE &&
                ((insn->opcode >= 0xa0 && insn->opcode <= 0xa3 &&
-                 insn->addr_size == 8) ||
-                (insn->opcode >= 0xb8 && insn->op_size == 8)) &&
-               insn->map == X86_MAP_1BYTE) {
+                 (insn->addr_size == 8 || (insn->rex & 8))) ||
+                (insn->opcode >= 0xb8 && insn->opcode <= 0xbf &&
+                 insn->op_size == 8))) {
         out_str(o, "movabs");
     } else {
         out_str(o, x86_mnemonic_name(m));
     }
 }
 
-/* x87 register forms that Capstone prints with the ST(i) operand only */
-static bool x87_sti_only(const X86Insn *insn)
+/*
+ * x87 register forms that Capstone prints with one operand: returns the
+ * operand to print, or -1 to print all.
+ */
+static int x87_one_operand(const X86Insn *insn)
 {
     unsigned esc = insn->opcode, r = (insn->modrm >> 3) & 7;
 
     if (!(insn->flags & X86_IF_X87) || insn->modrm < 0xc0 || insn->nops != 2) {
-        return false;
+        return -1;
     }
-    return esc == 0xd8 || esc == 0xde ||
-           (esc == 0xdb && r >= 5) || (esc == 0xdf && r >= 5);
+    if (esc == 0xd8 || ((esc == 0xdb || esc == 0xdf) && (r == 5 || r == 6))) {
+        return 1;
+    }
+    if (esc == 0xde && r != 2) {
+        return 0;
+    }
+    return -1;
 }
 
 int x86_disas(const X86Insn *insn, char *buf, size_t len, uint64_t pc)
 {
     Out o = { .buf = buf, .len = len };
-    unsigned first = 0;
+    unsigned first = 0, last;
+    int one;
 
     x86_names_init();
     if (insn->mnem == X86_INSN_INVALID) {
@@ -349,11 +380,22 @@ int x86_disas(const X86Insn *insn, char *buf, size_t len, uint64_t pc)
         goto done;
     }
     out_mnemonic(&o, insn);
-    if (x87_sti_only(insn)) {
-        first = insn->op[0].reg_class == X86_RC_ST && insn->op[0].reg == 0 &&
-                insn->opcode != 0xde ? 1 : 0;
+    last = insn->nops;
+    one = x87_one_operand(insn);
+    if (one >= 0) {
+        first = one;
+        last = one + 1;
     }
-    for (unsigned i = first; i < insn->nops; i++) {
+    if ((insn->mnem == X86_INSN_AAM || insn->mnem == X86_INSN_AAD) &&
+        insn->op[0].imm == 10) {
+        last = 0;                       /* the usual base 10 goes unsaid */
+    }
+    if ((insn->mnem == X86_INSN_CMPPS || insn->mnem == X86_INSN_CMPPD ||
+         insn->mnem == X86_INSN_CMPSS || insn->mnem == X86_INSN_CMPSD__SSE) &&
+        insn->nops == 3 && insn->op[2].imm < 8) {
+        last = 2;                       /* the predicate is in the name */
+    }
+    for (unsigned i = first; i < last; i++) {
         const X86Operand *op = &insn->op[i];
         out_str(&o, i == first ? " " : ", ");
         switch (op->kind) {
@@ -372,10 +414,9 @@ int x86_disas(const X86Insn *insn, char *buf, size_t len, uint64_t pc)
             out_uimm(&o, x86_rel_target(insn, pc));
             break;
         case X86_OPND_FAR:
-            out_fmt(&o, "0x%x:0x%x", op->far.sel, op->far.off);
-            break;
-        }
-        if (x87_sti_only(insn) && insn->opcode == 0xde) {
+            out_uimm(&o, op->far.sel);
+            out_str(&o, ":");
+            out_uimm(&o, op->far.off);
             break;
         }
     }
