@@ -9,6 +9,9 @@
  * (can_read) is kept until chardev_accept_input(). A chardev created with
  * mux=on is shared: each "chardev:ID" user gets its own port on it, and
  * Ctrl-A c switches which port receives input (Ctrl-A h lists the keys).
+ * The port whose handlers were set last starts with the focus (QEMU's
+ * rule: attach the monitor before the serial port, so the guest console
+ * has the keyboard at start).
  * Implemented in system/chardev*.c.
  */
 #ifndef KESTREL_CHARDEV_H
