@@ -220,15 +220,17 @@ static bool chardev_pty_check(CharFd *s)
 static gboolean chardev_pty_poll(gpointer opaque)
 {
     CharFd *s = opaque;
-    bool taken;
+    guint self = s->poll_timer;
+    bool connected, taken;
 
     chardev_lock(&taken);
-    if (!chardev_pty_check(s)) {
-        chardev_unlock(taken);
-        return G_SOURCE_CONTINUE;
+    s->poll_timer = 0;                  /* not removed by chardev_pty_check */
+    connected = chardev_pty_check(s);
+    if (!connected) {
+        s->poll_timer = self;
     }
     chardev_unlock(taken);
-    return G_SOURCE_REMOVE;             /* chardev_pty_check cleared it */
+    return connected ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 
 static void chardev_pty_wait(CharFd *s)

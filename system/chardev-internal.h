@@ -31,6 +31,8 @@ typedef struct CharBackend {
     void (*accept_input)(Chardev *chr);
     /* A front-end set its handlers (the mux gives that port the focus). */
     void (*frontend_attached)(Chardev *chr);
+    /* Send what is queued, waiting a little (exit path). */
+    void (*flush)(Chardev *chr);
     void (*close)(Chardev *chr);
 } CharBackend;
 

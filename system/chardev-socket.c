@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -292,6 +293,23 @@ static int chardev_socket_write(Chardev *chr, const uint8_t *buf, int len)
     return len;
 }
 
+#define CHR_SOCK_FLUSH_MS 1000
+
+static void chardev_socket_flush_wait(Chardev *chr)
+{
+    CharSocket *s = container_of(chr, CharSocket, chr);
+    int64_t end = g_get_monotonic_time() + CHR_SOCK_FLUSH_MS * 1000;
+
+    while (s->fd >= 0 && s->outbuf->len && g_get_monotonic_time() < end) {
+        struct pollfd pfd = { .fd = s->fd, .events = POLLOUT };
+
+        if (poll(&pfd, 1, CHR_SOCK_FLUSH_MS) <= 0
+            || !chardev_socket_flush(s)) {
+            break;
+        }
+    }
+}
+
 static void chardev_socket_input_closed(Chardev *chr)
 {
     chardev_socket_disconnect(container_of(chr, CharSocket, chr));
@@ -329,5 +347,5 @@ const CharBackend chardev_socket = {
     .parse = chardev_socket_parse, .open = chardev_socket_open,
     .write = chardev_socket_write,
     .input_closed = chardev_socket_input_closed,
-    .close = chardev_socket_close,
+    .flush = chardev_socket_flush_wait, .close = chardev_socket_close,
 };

@@ -295,6 +295,13 @@ const char *chardev_filename(const Chardev *chr)
 
 void chardev_flush_all(void)
 {
+    for (guint i = 0; chardev_all && i < chardev_all->len; i++) {
+        Chardev *chr = g_ptr_array_index(chardev_all, i);
+
+        if (chr->be->flush) {
+            chr->be->flush(chr);
+        }
+    }
     fflush(stdout);
 }
 

@@ -277,7 +277,7 @@ bool options_parse(CmdLine *cl, int argc, char **argv, GError **errp)
         const char *word = argv[i++];
         const char *name = word + 1;
         const KsOption *opt;
-        const char *arg = NULL;
+        const char *arg;
 
         if (word[0] != '-' || !word[1]) {
             /* A bare file name is the first hard disk, as in QEMU. */
@@ -291,23 +291,20 @@ bool options_parse(CmdLine *cl, int argc, char **argv, GError **errp)
         if (!opt) {
             g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
                         "%s: unknown option (-help lists them)", word);
-            return false;
-        }
-        if (!opt->help) {
+            ok = false;
+        } else if (!opt->help) {
             g_set_error(errp, KS_ERROR, KS_ERROR_UNSUPPORTED,
                         "-%s: not supported by Kestrel", opt->name);
-            return false;
+            ok = false;
+        } else if (opt->argname && i >= argc) {
+            g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
+                        "-%s: missing argument (%s)", opt->name,
+                        opt->argname);
+            ok = false;
+        } else {
+            arg = opt->argname ? argv[i++] : NULL;
+            ok = opt->handler(&ctx, opt, arg, errp);
         }
-        if (opt->argname) {
-            if (i >= argc) {
-                g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
-                            "-%s: missing argument (%s)", opt->name,
-                            opt->argname);
-                return false;
-            }
-            arg = argv[i++];
-        }
-        ok = opt->handler(&ctx, opt, arg, errp);
         if (cl->help || cl->version) {
             break;                      /* as QEMU: answered at once */
         }
