@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <poll.h>
+#include <termios.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -292,6 +293,59 @@ static void test_pty(void)
     g_string_free(sink.got, true);
 }
 
+/* stdio on a pseudo-terminal: raw mode while open, restored at close. */
+static void test_stdio(void)
+{
+    Sink sink = { g_string_new(NULL), -1 };
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    int saved_in = dup(STDIN_FILENO), saved_out = dup(STDOUT_FILENO);
+    struct termios before, during, after;
+    g_autofree char *out = NULL;
+    GError *err = NULL;
+    int out_pipe[2], slave;
+    Chardev *chr;
+
+    if (master < 0 || grantpt(master) || unlockpt(master)) {
+        g_test_skip("no pseudo-terminals");
+        return;
+    }
+    slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+    g_assert_cmpint(pipe(out_pipe), ==, 0);
+    dup2(slave, STDIN_FILENO);
+    dup2(out_pipe[1], STDOUT_FILENO);
+    tcgetattr(STDIN_FILENO, &before);
+
+    chr = chardev_new_from_opts("stdio,id=con,signal=off", &err);
+    g_assert_no_error(err);
+    tcgetattr(STDIN_FILENO, &during);
+    g_assert_false(during.c_lflag & (ICANON | ECHO | ISIG));
+    g_assert_null(chardev_new_from_spec("stdio", "again", &err));
+    g_assert_cmpstr(err->message, ==, "stdio: already used by another "
+                    "character device (mon:stdio shares it)");
+    g_clear_error(&err);
+    chardev_set_handlers(chr, sink_can_read, sink_read, &sink);
+    g_assert_cmpint(write(master, "k\r", 2), ==, 2);
+    wait_for(&sink, 2);
+    g_assert_cmpstr(sink.got->str, ==, "k\r");  /* no CR -> NL mapping */
+    chardev_write(chr, (const uint8_t *)"out", 3);
+    out = read_peer(out_pipe[0], 3);
+    g_assert_cmpstr(out, ==, "out");
+    chardev_close_all();
+    tcgetattr(STDIN_FILENO, &after);
+    g_assert_cmpuint(after.c_lflag, ==, before.c_lflag);
+    g_assert_cmpuint(after.c_iflag, ==, before.c_iflag);
+
+    dup2(saved_in, STDIN_FILENO);
+    dup2(saved_out, STDOUT_FILENO);
+    close(saved_in);
+    close(saved_out);
+    close(out_pipe[0]);
+    close(out_pipe[1]);
+    close(slave);
+    close(master);
+    g_string_free(sink.got, true);
+}
+
 static void test_mux(void)
 {
     Sink serial = { g_string_new(NULL), -1 };
@@ -429,6 +483,7 @@ int main(int argc, char **argv)
     g_test_add_func("/system/chardev/tcp-client", test_tcp_client);
     g_test_add_func("/system/chardev/unix", test_unix);
     g_test_add_func("/system/chardev/pty", test_pty);
+    g_test_add_func("/system/chardev/stdio", test_stdio);
     g_test_add_func("/system/chardev/mux", test_mux);
     g_test_add_func("/system/chardev/errors", test_errors);
     return g_test_run();
