@@ -36,6 +36,7 @@ typedef struct TlbIotlb {
 
 typedef struct TcgCpu {
     X86CPUState env;                    /* what generated code gets */
+    int32_t exit_flag;                  /* checked at every TB entry */
     TlbTable tlb;                       /* at offsetof(TcgCpu, tlb) - env */
     TlbIotlb iotlb[TLB_MMU_MODES][TLB_ENTRIES];
     vaddr large_page_addr;              /* range covered by 2/4 MiB pages */
@@ -46,8 +47,9 @@ typedef struct TcgCpu {
     X86EventKind event_kind;
     uint64_t event_next_eip;
     int delivering;                     /* vector being delivered, or -1 */
-    TranslationBlock *current_tb;       /* the TB entered (for SMC) */
     unsigned next_tb_max_insns;         /* 1 after a write to its own TB */
+    bool singlestep;                    /* GDB: one instruction per run */
+    bool state_dirty;                   /* put_state: flush on next run */
     TranslationBlock *jmp_cache[TB_JMP_CACHE_SIZE];
     int tlb_flush_pending;              /* set by other threads */
     uint64_t a20_pending;               /* new a20_mask, or 0 */
@@ -56,6 +58,10 @@ typedef struct TcgCpu {
 /* exception_index values beyond the 256 vectors: loop-only exits */
 #define EXCP_TCG_HALT   0x100           /* HLT: sleep until an interrupt */
 #define EXCP_TCG_EXIT   0x101           /* leave the TB, nothing pending */
+
+/* exit_tb values: (uintptr_t)tb | n; n = 0, 1 ask to chain slot n */
+#define TB_EXIT_MASK      7
+#define TB_EXIT_REQUESTED 2             /* exit_flag seen at TB entry */
 
 static inline TcgCpu *tcg_cpu(X86CPUState *env)
 {
@@ -74,7 +80,6 @@ struct TranslationBlock {
     uint16_t max_insns;                 /* 0: the default */
     MemRegion *page_mr[2];              /* code pages (second: crossing) */
     uint64_t page_off[2];               /* page offset in page_mr */
-    hwaddr page_paddr[2];
     /* code */
     void *code;                         /* tcg_exec_tb entry */
     size_t code_size;
@@ -92,7 +97,7 @@ struct TranslationBlock {
 /* Find a valid TB for this key, or NULL. */
 TranslationBlock *tb_lookup(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
                             uint32_t flags, unsigned max_insns);
-/* Translate a new TB (env->rip etc. give the key). May raise #PF. */
+/* Translate a new TB for this key. May raise #PF (first instruction). */
 TranslationBlock *tb_gen_code(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
                               uint32_t flags, unsigned max_insns);
 /* Chain slot n of @from to @to (both valid). */
@@ -108,7 +113,11 @@ void tb_flush_all(void);
 void tb_jmp_cache_clear(TcgCpu *tc);
 /* Statistics for tests and the monitor. */
 unsigned tb_count(void);
-void tb_cache_init(bool jit);
+unsigned tb_flush_count(void);
+/* Route the memory core's writes to code pages (DMA...) to the cache. */
+void tb_install_write_hook(void);
+/* Set up the translator and the code buffer (once). */
+bool tb_cache_init(bool jit, GError **errp);
 
 /* ---- soft-MMU (tlb.c) ---- */
 void tlb_flush(TcgCpu *tc);             /* everything */
