@@ -3,6 +3,7 @@
  * The unit-test board (see test-board.h and STYLE.md section 7).
  */
 #include "kestrel/osdep.h"
+#include "kestrel/machine.h"
 #include "kestrel/timer.h"
 #include "test-board.h"
 
@@ -17,6 +18,28 @@ struct TestBoard {
     TestIrqLog log[TEST_IRQ_SLOTS];
     Device *pic;                        /* where ISA lines go, or NULL */
 };
+
+static int test_exit_status = -1;
+
+/*
+ * Weak stand-ins for system/runstate.c: devices (isa-debug-exit) and the
+ * chardev mux (Ctrl-A x) make requests, and a device test should neither
+ * link the main loop nor act on them. Where the real ones are linked in,
+ * they win.
+ */
+__attribute__((weak)) void machine_request_exit(int status)
+{
+    test_exit_status = status;
+}
+
+__attribute__((weak)) void machine_request_shutdown(ShutdownCause cause)
+{
+}
+
+int test_board_exit_status(TestBoard *tb)
+{
+    return test_exit_status;
+}
 
 static void test_irq_handler(void *opaque, int n, int level)
 {
@@ -40,6 +63,7 @@ TestBoard *test_board_new(void)
     TestBoard *tb = g_new0(TestBoard, 1);
 
     clock_set_manual(true);
+    test_exit_status = -1;
     as_init(&address_space_memory, "memory", 1ull << 32);
     as_init(&address_space_io, "io", 0x10000);
     tb->pins = irq_sinks_new(test_irq_handler, tb, TEST_IRQ_SLOTS);
@@ -108,9 +132,10 @@ void test_board_connect_pic(TestBoard *tb, Device *pic)
     }
 }
 
-void test_irq_watch(TestBoard *tb, IrqLine *line)
+void test_irq_watch(TestBoard *tb, IrqLine *line, int n)
 {
-    irq_connect(line, &tb->pins[TEST_IRQ_AUX]);
+    g_assert(n >= TEST_IRQ_AUX0 && n < TEST_IRQ_SLOTS);
+    irq_connect(line, &tb->pins[n]);
 }
 
 void test_outb(TestBoard *tb, uint16_t port, uint8_t val)

@@ -14,8 +14,9 @@
 
 /* IRQ log slots: 0-15 are the ISA lines, then these. */
 #define TEST_IRQ_INTR   16              /* INTR of a connected PIC */
-#define TEST_IRQ_AUX    17              /* any other line: test_irq_watch() */
-#define TEST_IRQ_SLOTS  18
+#define TEST_IRQ_AUX0   17              /* other lines: test_irq_watch() */
+#define TEST_IRQ_AUX1   18
+#define TEST_IRQ_SLOTS  19
 
 typedef struct TestBoard TestBoard;
 
@@ -32,8 +33,9 @@ Device *test_board_add_isa(TestBoard *tb, const char *type, int iobase,
 Device *test_board_add(TestBoard *tb, const char *opts, GError **errp);
 /* Route the ISA lines into this i8259 pair; log its INTR output. */
 void test_board_connect_pic(TestBoard *tb, Device *pic);
-/* Log an output line of a device in slot TEST_IRQ_AUX. */
-void test_irq_watch(TestBoard *tb, IrqLine *line);
+/* Log an output line of a device in slot n (TEST_IRQ_AUX0/1). The slot
+ * keeps the line's level: a line carrying a value logs that value. */
+void test_irq_watch(TestBoard *tb, IrqLine *line, int n);
 
 void test_outb(TestBoard *tb, uint16_t port, uint8_t val);
 void test_outw(TestBoard *tb, uint16_t port, uint16_t val);
@@ -49,6 +51,10 @@ unsigned test_irq_falling_edges(TestBoard *tb, int n);
 /* Virtual time of rising edge i (0 = first). */
 int64_t test_irq_edge_ns(TestBoard *tb, int n, unsigned i);
 void test_irq_log_clear(TestBoard *tb, int n);
+
+/* The status of the last machine_request_exit() (isa-debug-exit), or
+ * -1: the test board stands in for the main loop. */
+int test_board_exit_status(TestBoard *tb);
 
 /* Advance the stopped virtual clock, running the timers on the way. */
 void test_clock_step_ns(TestBoard *tb, int64_t ns);
