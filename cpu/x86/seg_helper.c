@@ -176,6 +176,7 @@ void helper_load_seg(X86CPUState *env, uint64_t seg, uint64_t sel)
 {
     uintptr_t ra = TCG_GETPC();
 
+    sel &= 0xffff;
     if (!(env->cr[0] & CR0_PE) || (env->eflags & VM_MASK)) {
         seg_load_real(env, seg, sel, env->eflags & VM_MASK);
     } else {
