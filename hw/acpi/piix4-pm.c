@@ -273,6 +273,7 @@ static void pm_map_io(MemRegion *mr, bool on, uint16_t base)
     if (!on) {
         mr_set_enabled(mr, false);
     } else if (!mr->as) {
+        mr_set_enabled(mr, true);
         as_map(&address_space_io, mr, base, 0);
     } else {
         mr_set_address(mr, base);

@@ -146,6 +146,7 @@ static void pci_update_mappings(PciDevice *d)
         if (addr == PCI_BAR_UNMAPPED) {
             mr_set_enabled(mr, false);
         } else if (!mr->as) {
+            mr_set_enabled(mr, true);
             as_map(is_io ? d->bus->io : d->bus->mem, mr, addr,
                    PCI_BAR_PRIORITY);
         } else {
