@@ -310,7 +310,7 @@ static void pit_load(PitChannel *ch, uint16_t raw, int64_t now)
 {
     uint32_t n = ch->bcd ? pit_from_bcd(raw) : raw;
 
-    if (ch->bcd && (raw & 0x8888) && raw != pit_to_bcd(n % 10000)) {
+    if (ch->bcd && raw != pit_to_bcd(n)) {
         ks_log_mask(LOG_GUEST_ERROR, "i8254: count 0x%04x is not BCD\n",
                     raw);
     }

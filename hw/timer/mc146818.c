@@ -218,8 +218,8 @@ static bool rtc_alarm_at(RtcState *s, int64_t sec)
                           rtc_encode_hour(s, tod / 3600));
 }
 
-/* Raise the C flags for what happened in (flags_ns, now]; drive IRQ 8. */
-static void rtc_update_flags(RtcState *s, int64_t now)
+/* Raise the C flags for what happened in (flags_ns, now]. */
+static void rtc_collect_flags(RtcState *s, int64_t now)
 {
     int64_t g0 = rtc_guest_ns(s, s->flags_ns), g1 = rtc_guest_ns(s, now);
     int64_t period = rtc_period_ticks(s);
@@ -246,6 +246,13 @@ static void rtc_update_flags(RtcState *s, int64_t now)
         }
     }
     s->flags_ns = MAX(s->flags_ns, now);
+}
+
+/* IRQF = PF.PIE + AF.AIE + UF.UIE; IRQ 8 follows IRQF. */
+static void rtc_update_irq(RtcState *s)
+{
+    uint8_t *c = &s->cmos[RTC_REG_C];
+
     if (*c & s->cmos[RTC_REG_B] & (RTC_C_PF | RTC_C_AF | RTC_C_UF)) {
         *c |= RTC_C_IRQF;
     }
@@ -253,6 +260,12 @@ static void rtc_update_flags(RtcState *s, int64_t now)
         ks_trace(rtc, "IRQ %d (C 0x%02x)", !!(*c & RTC_C_IRQF), *c);
         irq_set(&s->irq, !!(*c & RTC_C_IRQF));
     }
+}
+
+static void rtc_update_flags(RtcState *s, int64_t now)
+{
+    rtc_collect_flags(s, now);
+    rtc_update_irq(s);
 }
 
 /* Arm the timer for the next event that could raise IRQ 8. */
@@ -315,10 +328,13 @@ static uint8_t rtc_read_reg(RtcState *s, int64_t now)
         }
         return val;
     case RTC_REG_C:
-        rtc_update_flags(s, now);
+        rtc_collect_flags(s, now);      /* flags due now, no IRQ pulse */
         val = s->cmos[RTC_REG_C];
+        if (val & s->cmos[RTC_REG_B] & (RTC_C_PF | RTC_C_AF | RTC_C_UF)) {
+            val |= RTC_C_IRQF;
+        }
         s->cmos[RTC_REG_C] = 0;
-        rtc_update_flags(s, now);       /* lowers IRQ 8 */
+        rtc_update_irq(s);              /* lowers IRQ 8 */
         rtc_arm(s, now);
         return val;
     default:
@@ -366,7 +382,7 @@ static void rtc_write_reg_b(RtcState *s, uint8_t val, int64_t now)
 
 static void rtc_write_reg(RtcState *s, uint8_t val, int64_t now)
 {
-    rtc_update_flags(s, now);           /* what happened before the write */
+    rtc_collect_flags(s, now);          /* what happened before the write */
     switch (s->index) {
     case RTC_SECONDS:
     case RTC_MINUTES:
@@ -480,10 +496,10 @@ static void rtc_reset(Device *dev)
     RtcState *s = container_of(dev, RtcState, dev);
     int64_t now = clock_ns(CLOCK_VIRTUAL);
 
-    rtc_update_flags(s, now);
+    rtc_collect_flags(s, now);
     s->cmos[RTC_REG_B] &= ~(RTC_B_PIE | RTC_B_AIE | RTC_B_UIE | RTC_B_SQWE);
     s->cmos[RTC_REG_C] = 0;
-    rtc_update_flags(s, now);
+    rtc_update_irq(s);
     rtc_arm(s, now);
 }
 
