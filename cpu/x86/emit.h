@@ -71,14 +71,23 @@ void gen_mov_crdr(DisasContext *dc);
 void gen_load_seg(DisasContext *dc, unsigned seg, TCGv sel);
 
 /* ---- small utilities ---- */
+/* Temps live until the end of the instruction (translate.c frees them). */
+static inline TCGv gen_track(DisasContext *dc, TCGv t)
+{
+    if (dc->nb_temps < X86_INSN_MAX_TEMPS) {
+        dc->temps[dc->nb_temps++] = t;
+    }
+    return t;
+}
+
 static inline TCGv gen_tmp(DisasContext *dc)
 {
-    return tcg_temp_new(dc->s);
+    return gen_track(dc, tcg_temp_new(dc->s));
 }
 
 static inline TCGv gen_local(DisasContext *dc)
 {
-    return tcg_temp_local_new(dc->s);
+    return gen_track(dc, tcg_temp_local_new(dc->s));
 }
 
 static inline TCGv gen_const(DisasContext *dc, uint64_t v)

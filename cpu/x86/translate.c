@@ -283,6 +283,10 @@ bool x86_translate_block(X86Translator *xt, X86TranslateParams *p)
             x86_log_in_asm(&dc, &insn, buf);
         }
         x86_translate_insn(&dc, &insn, st);
+        for (unsigned i = 0; i < dc.nb_temps; i++) {
+            tcg_temp_free(dc.s, dc.temps[i]);
+        }
+        dc.nb_temps = 0;
         p->icount++;
         p->size += st == X86_DEC_OK ? insn.len : 1;
     }

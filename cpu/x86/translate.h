@@ -112,6 +112,8 @@ struct X86Translator {
     TCGv seg_base[6];           /* env->segs[].base */
 };
 
+#define X86_INSN_MAX_TEMPS 256
+
 typedef struct DisasContext {
     TCGContext *s;
     const X86Translator *g;
@@ -133,7 +135,8 @@ typedef struct DisasContext {
     int cc_op;                  /* CC_OP_* known statically, or
                                  * CC_OP_DYNAMIC: read the cc_op global */
     DisasJump is_jmp;
-    unsigned jmp_slots_used;    /* goto_tb slots emitted (0..2) */
+    unsigned nb_temps;          /* temps of this instruction, freed after */
+    TCGv temps[X86_INSN_MAX_TEMPS];
 } DisasContext;
 
 #endif /* KESTREL_CPU_X86_TRANSLATE_H */
