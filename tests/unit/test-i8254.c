@@ -273,6 +273,17 @@ static void test_port_conflict(void)
     g_assert_false(dev_realize(dev, &err));
     g_assert_nonnull(strstr(err->message, "already used"));
     dev_free(dev);
+
+    g_clear_error(&err);
+    dev = dev_new("isa-pit", &err);
+    dev_set_prop(dev, "iobase", "0x48", &err);
+    dev_set_prop(dev, "irq", "16", &err);
+    g_assert_no_error(err);
+    g_assert_false(dev_realize(dev, &err));
+    g_assert_nonnull(strstr(err->message, "irq=16"));
+    dev_free(dev);
+    /* the failed device left its ports free */
+    g_assert_cmphex(test_inb(tb, 0x48), ==, 0xff);
 }
 
 int main(int argc, char **argv)

@@ -238,6 +238,33 @@ static void test_poll(PicFixture *f, gconstpointer data)
     g_assert_cmphex(test_inb(f->tb, 0x20), ==, 0x20);
 }
 
+static void test_special_fully_nested(PicFixture *f, gconstpointer data)
+{
+    set_irq(10, 1);
+    g_assert_cmpint(pic_get_interrupt(f->pic), ==, 0x72);
+    set_irq(9, 1);                      /* higher, same slave: blocked */
+    g_assert_cmpint(test_irq_level(f->tb, TEST_IRQ_INTR), ==, 0);
+    set_irq(9, 0);
+    set_irq(10, 0);
+    test_outb(f->tb, 0xa0, 0x20);
+    test_outb(f->tb, 0x20, 0x20);
+    g_assert_cmpint(pic_get_interrupt(f->pic), ==, 0x71);
+    test_outb(f->tb, 0xa0, 0x20);
+    test_outb(f->tb, 0x20, 0x20);
+
+    /* ICW4 SFNM on the master: the slave may nest itself */
+    test_outb(f->tb, 0x20, 0x11);
+    test_outb(f->tb, 0x21, 0x08);
+    test_outb(f->tb, 0x21, 0x04);
+    test_outb(f->tb, 0x21, 0x11);
+    set_irq(10, 1);
+    g_assert_cmpint(pic_get_interrupt(f->pic), ==, 0x72);
+    set_irq(9, 1);
+    g_assert_cmpint(test_irq_level(f->tb, TEST_IRQ_INTR), ==, 1);
+    g_assert_cmpint(pic_get_interrupt(f->pic), ==, 0x71);
+    g_assert_cmphex(read_isr(f->tb, 0xa0), ==, 0x06);
+}
+
 static void test_reinit(PicFixture *f, gconstpointer data)
 {
     set_irq(1, 1);
@@ -271,6 +298,7 @@ int main(int argc, char **argv)
         { "/hw/pic/special-mask", test_special_mask },
         { "/hw/pic/poll", test_poll },
         { "/hw/pic/reinit", test_reinit },
+        { "/hw/pic/special-fully-nested", test_special_fully_nested },
     };
 
     g_test_init(&argc, &argv, NULL);
