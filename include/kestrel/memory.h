@@ -113,6 +113,8 @@ void as_map(AddressSpace *as, MemRegion *mr, hwaddr addr, int priority);
 void as_unmap(MemRegion *mr);
 void mr_set_enabled(MemRegion *mr, bool enabled);
 void mr_set_address(MemRegion *mr, hwaddr addr);
+/* On an alias, only accesses through that alias drop their writes (the
+ * i440FX PAM maps read-only windows of RAM this way). */
 void mr_set_readonly(MemRegion *mr, bool readonly);
 void mr_set_alias_offset(MemRegion *mr, uint64_t offset);
 /* Batch several changes into one re-flattening. */
