@@ -239,7 +239,101 @@ static inline uint64_t x86_trunc(uint64_t v, unsigned bytes)
     return bytes >= 8 ? v : v & ((1ull << (bytes * 8)) - 1);
 }
 
-bool x86_decode_mem(DecodeState *ds, X86Insn *insn, X86Operand *op);
+static const KS_UNUSED int8_t x86_base16[8] = {
+    X86_GPR_BX, X86_GPR_BX, X86_GPR_BP, X86_GPR_BP,
+    X86_GPR_SI, X86_GPR_DI, X86_GPR_BP, X86_GPR_BX,
+};
+static const KS_UNUSED int8_t x86_index16[8] = {
+    X86_GPR_SI, X86_GPR_DI, X86_GPR_SI, X86_GPR_DI, -1, -1, -1, -1,
+};
+
+/*
+ * ModRM memory operand (mod != 3): SIB, displacement, default segment.
+ * Returns false when bytes are missing.
+ */
+static inline bool x86_decode_mem(DecodeState *ds, X86Insn *insn,
+                                  X86Operand *op)
+{
+    unsigned mod = ds->modrm >> 6, rm = ds->modrm & 7;
+    unsigned rex = insn->rex;
+    int base = -1, index = -1;
+    unsigned scale = 1, dsz = 0;
+    bool ss = false;
+    int64_t disp = 0;
+
+    if (insn->addr_size == 2) {
+        if (mod == 0 && rm == 6) {
+            dsz = 2;
+        } else {
+            base = x86_base16[rm];
+            index = x86_index16[rm];
+            ss = base == X86_GPR_BP;
+            dsz = mod == 1 ? 1 : mod == 2 ? 2 : 0;
+        }
+        if (dsz) {
+            if (!ds_need(ds, dsz)) {
+                return false;
+            }
+            disp = ds_read(ds, dsz);
+            if (base >= 0) {
+                disp = x86_sext(disp, dsz);
+            }
+        }
+    } else {
+        if (rm == 4) {
+            unsigned sib, b;
+            if (!ds_need(ds, 1)) {
+                return false;
+            }
+            sib = ds_read(ds, 1);
+            insn->sib = sib;
+            scale = 1u << (sib >> 6);
+            index = ((sib >> 3) & 7) | (rex & 2) << 2;
+            if (index == 4) {
+                index = -1;
+            }
+            b = sib & 7;
+            if (b == 5 && mod == 0) {
+                dsz = 4;
+            } else {
+                base = b | (rex & 1) << 3;
+            }
+        } else if (rm == 5 && mod == 0) {
+            dsz = 4;
+            if (insn->mode == X86_MODE_64) {
+                base = X86_GPR_RIP;
+                insn->flags |= X86_IF_RIPREL;
+            }
+        } else {
+            base = rm | (rex & 1) << 3;
+        }
+        if (mod == 1) {
+            dsz = 1;
+        } else if (mod == 2) {
+            dsz = 4;
+        }
+        ss = base == X86_GPR_SP || base == X86_GPR_BP;
+        if (dsz) {
+            if (!ds_need(ds, dsz)) {
+                return false;
+            }
+            disp = ds_read(ds, dsz);
+            if (base >= 0 || index >= 0 || insn->addr_size == 8) {
+                disp = x86_sext(disp, dsz);
+            }
+        }
+    }
+    op->kind = X86_OPND_MEM;
+    op->base = base;
+    op->index = index;
+    op->scale = scale;
+    op->disp = disp;
+    op->seg = insn->seg_override != X86_SEG_NONE ? insn->seg_override
+              : ss ? X86_SEG_SS : X86_SEG_DS;
+    ds->mem_done = true;
+    return true;
+}
+
 X86DecodeStatus x86_decode_vex(X86Insn *insn, DecodeState *ds,
                                unsigned opcode);
 

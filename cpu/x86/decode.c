@@ -39,102 +39,8 @@ static const uint8_t x86_prefix_seg[256] = {
     [0x3E] = X86_SEG_DS + 1, [0x64] = X86_SEG_FS + 1, [0x65] = X86_SEG_GS + 1,
 };
 
-static const int8_t x86_base16[8] = {
-    X86_GPR_BX, X86_GPR_BX, X86_GPR_BP, X86_GPR_BP,
-    X86_GPR_SI, X86_GPR_DI, X86_GPR_BP, X86_GPR_BX,
-};
-static const int8_t x86_index16[8] = {
-    X86_GPR_SI, X86_GPR_DI, X86_GPR_SI, X86_GPR_DI, -1, -1, -1, -1,
-};
-
 /* Valid control registers: CR0, CR2, CR3, CR4, CR8 */
 #define X86_CR_VALID    0x011d
-
-/*
- * ModRM memory operand (mod != 3): SIB, displacement, default segment.
- * Returns false when bytes are missing.
- */
-bool x86_decode_mem(DecodeState *ds, X86Insn *insn, X86Operand *op)
-{
-    unsigned mod = ds->modrm >> 6, rm = ds->modrm & 7;
-    unsigned rex = insn->rex;
-    int base = -1, index = -1;
-    unsigned scale = 1, dsz = 0;
-    bool ss = false;
-    int64_t disp = 0;
-
-    if (insn->addr_size == 2) {
-        if (mod == 0 && rm == 6) {
-            dsz = 2;
-        } else {
-            base = x86_base16[rm];
-            index = x86_index16[rm];
-            ss = base == X86_GPR_BP;
-            dsz = mod == 1 ? 1 : mod == 2 ? 2 : 0;
-        }
-        if (dsz) {
-            if (!ds_need(ds, dsz)) {
-                return false;
-            }
-            disp = ds_read(ds, dsz);
-            if (base >= 0) {
-                disp = x86_sext(disp, dsz);
-            }
-        }
-    } else {
-        if (rm == 4) {
-            unsigned sib, b;
-            if (!ds_need(ds, 1)) {
-                return false;
-            }
-            sib = ds_read(ds, 1);
-            insn->sib = sib;
-            scale = 1u << (sib >> 6);
-            index = ((sib >> 3) & 7) | (rex & 2) << 2;
-            if (index == 4) {
-                index = -1;
-            }
-            b = sib & 7;
-            if (b == 5 && mod == 0) {
-                dsz = 4;
-            } else {
-                base = b | (rex & 1) << 3;
-            }
-        } else if (rm == 5 && mod == 0) {
-            dsz = 4;
-            if (insn->mode == X86_MODE_64) {
-                base = X86_GPR_RIP;
-                insn->flags |= X86_IF_RIPREL;
-            }
-        } else {
-            base = rm | (rex & 1) << 3;
-        }
-        if (mod == 1) {
-            dsz = 1;
-        } else if (mod == 2) {
-            dsz = 4;
-        }
-        ss = base == X86_GPR_SP || base == X86_GPR_BP;
-        if (dsz) {
-            if (!ds_need(ds, dsz)) {
-                return false;
-            }
-            disp = ds_read(ds, dsz);
-            if (base >= 0 || index >= 0 || insn->addr_size == 8) {
-                disp = x86_sext(disp, dsz);
-            }
-        }
-    }
-    op->kind = X86_OPND_MEM;
-    op->base = base;
-    op->index = index;
-    op->scale = scale;
-    op->disp = disp;
-    op->seg = insn->seg_override != X86_SEG_NONE ? insn->seg_override
-              : ss ? X86_SEG_SS : X86_SEG_DS;
-    ds->mem_done = true;
-    return true;
-}
 
 static inline void set_gpr(X86Operand *op, unsigned reg, unsigned size,
                            bool rex)
@@ -159,11 +65,15 @@ static inline void set_reg(X86Operand *op, unsigned cls, unsigned reg,
     op->size = size;
 }
 
-/* Operand size in bytes for size code @sz */
-static inline unsigned op_bytes(unsigned sz, const X86Insn *insn, bool mod3)
-{
-    unsigned osz = insn->op_size;
+/*
+ * Operand size in bytes for size code @sz: x86_sz_bytes[mode64][mod3]
+ * [osz 2/4/8 -> 0/1/2][sz], filled once from op_bytes_slow().
+ */
+static uint8_t x86_sz_bytes[2][2][3][SZ_COUNT];
 
+static unsigned op_bytes_slow(unsigned sz, unsigned osz, bool mode64,
+                              bool mod3)
+{
     switch (sz) {
     case SZ_b: return 1;
     case SZ_w: return 2;
@@ -176,14 +86,27 @@ static inline unsigned op_bytes(unsigned sz, const X86Insn *insn, bool mod3)
     case SZ_qq: return 32;
     case SZ_p: return 2 + osz;
     case SZ_a: return 2 * osz;
-    case SZ_s: return insn->mode == X86_MODE_64 ? 10 : 6;
+    case SZ_s: return mode64 ? 10 : 6;
     case SZ_t: return 10;
     case SZ_vw: return mod3 ? osz : 2;
     case SZ_zw: return mod3 ? (osz == 2 ? 2 : 4) : 2;
     case SZ_db: return mod3 ? 4 : 1;
     case SZ_dw: return mod3 ? 4 : 2;
-    case SZ_r: return insn->mode == X86_MODE_64 ? 8 : 4;
+    case SZ_r: return mode64 ? 8 : 4;
     default: return 0;
+    }
+}
+
+static void __attribute__((constructor)) x86_sz_init(void)
+{
+    for (unsigned m = 0; m < 2; m++) {
+        for (unsigned r = 0; r < 2; r++) {
+            for (unsigned o = 0; o < 3; o++) {
+                for (unsigned sz = 0; sz < SZ_COUNT; sz++) {
+                    x86_sz_bytes[m][r][o][sz] = op_bytes_slow(sz, 2 << o, m, r);
+                }
+            }
+        }
     }
 }
 
@@ -219,7 +142,11 @@ X86DecodeStatus x86_decode(X86Insn *insn, const uint8_t *bytes, size_t avail,
     bool rm_is_reg = false;     /* MOV CR/DR: ModRM.mod is ignored */
     X86DecodeStatus st = X86_DEC_UD;
 
-    memset(insn, 0, sizeof(*insn));
+    /* no memset of the whole struct: "rep stos" costs more than the rest */
+    memset(insn, 0, offsetof(X86Insn, op));
+    for (unsigned i = 0; i < X86_MAX_OPERANDS; i++) {
+        insn->op[i] = (X86Operand) { 0 };
+    }
     insn->mode = mode;
 
     /* Legacy prefixes and REX */
@@ -402,12 +329,13 @@ resolved:
         unsigned n = opd->nops, i;
         bool mod3 = ds.modrm >= 0xc0;
         unsigned reg = (ds.modrm >> 3) & 7, rm = ds.modrm & 7;
+        const uint8_t *szt = x86_sz_bytes[mode64][mod3][osz >> 2];
 
         insn->nops = n;
         for (i = 0; i < n; i++) {
             X86Operand *op = &insn->op[i];
             unsigned am = opd->am[i];
-            unsigned size = op_bytes(opd->sz[i], insn, mod3);
+            unsigned size = szt[opd->sz[i]];
 
             switch (am) {
             case OA_E:
