@@ -9,7 +9,7 @@
  * CPU. The CPU loop runs the INTA cycle with pic_get_interrupt().
  * Ref: Intel 8259A datasheet 231468, "Programming the 8259A" (ICW1-4,
  * OCW1-3), "The Special Fully Nested Mode", "Poll Command", "Edge and
- * Level Triggered Modes"; PIIX3 datasheet 290550 section 2.2.x (ELCR).
+ * Level Triggered Modes"; PIIX3 datasheet 290550, ELCR1/ELCR2 (4D0h/4D1h).
  * Missing: 8080/8085 mode (ICW4 uPM=0; logged, vectors as 8086 mode),
  * buffered mode (no meaning without a data bus), more than one slave.
  */
