@@ -241,7 +241,7 @@ void cpu_st_mmu(X86CPUState *env, vaddr addr, uint64_t val,
         return;
     }
     /* check both pages first: a fault must not leave half a store */
-    last = (addr + size - 1) & 0xffffffffull;
+    last = (addr + size - 1) & 0xffffffffull & TLB_PAGE_MASK; /* CR2 */
     if (!tlb_hit(tc->tlb.e[mmu_idx][tlb_index(addr)].addr_write, addr)) {
         tlb_fill(tc, addr, X86_ACC_WRITE, mmu_idx, ra);
     }
