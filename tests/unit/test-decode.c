@@ -6,8 +6,9 @@
  * /cpu/x86/decode/maps: every opcode of the one-byte, 0F, 0F38 and 0F3A
  *   maps with every ModRM byte, without and with 66/F2/F3, in 16/32/64-bit.
  * /cpu/x86/decode/random/{16,32,64}: random byte streams; length and text
- *   must agree. Count: KESTREL_DECODE_RANDOM (default 1000000 per mode;
- *   the 'slow' suite runs with -m slow: 10000000 per mode).
+ *   must agree. Count: KESTREL_DECODE_RANDOM (default 10000000 per mode,
+ *   about 20 s in all; test-decode-slow, in the 'slow' suite, and -m slow
+ *   run 50000000 per mode).
  * Seed: KESTREL_SEED, else g_test's --seed; printed on failure.
  *
  * Where Capstone 4 is wrong or decodes beyond Kestrel's CPUs, the case is
