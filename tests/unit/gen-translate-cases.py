@@ -1,4 +1,11 @@
-import subprocess, sys
+# SPDX-License-Identifier: MIT
+"""Generate test-translate-cases.inc: x86 snippets (assembled with nasm in
+32-bit mode, valid as 64-bit host code too) that test-translate.c runs on
+the host CPU and under the translator. Run from any directory:
+    python3 gen-translate-cases.py > test-translate-cases.inc
+"""
+import os, subprocess, sys, tempfile
+os.chdir(tempfile.mkdtemp())
 # (asm, policy, count)  policy: ALL LOGIC MUL BT BS SHIFT ROT RC SHD NONE
 cases = []
 def add(asm, pol, cnt=0, w=32):
