@@ -269,6 +269,7 @@ static uint64_t i8042_data_read(void *opaque, hwaddr addr, unsigned size)
     uint8_t val = s->obuf;
 
     s->status &= ~(STAT_OBF | STAT_AUX_OBF);
+    i8042_update_irq(s);                /* an edge before the next byte */
     i8042_refill(s);
     ks_trace(i8042, "data read 0x%02x", val);
     return val;
