@@ -15,6 +15,7 @@
 #include "kestrel/memory.h"
 #include "kestrel/timer.h"
 #include "system/cpus.h"
+#include "system/requests.h"
 #include <glib-unix.h>
 #include <signal.h>
 
@@ -24,9 +25,6 @@ typedef struct RunState {
     Machine *machine;
     const BoardType *board;
     GMainContext *ctx;
-    ShutdownCause shutdown;             /* guarded by the atomics below */
-    bool reset_requested;
-    int exit_status;
     GPtrArray *listeners;               /* RunStateListenerEntry */
 } RunState;
 
@@ -36,26 +34,6 @@ typedef struct RunStateListenerEntry {
 } RunStateListenerEntry;
 
 static RunState rs;
-static GHashTable *board_types;
-
-void board_type_register(const BoardType *board)
-{
-    if (!board_types) {
-        board_types = g_hash_table_new(g_str_hash, g_str_equal);
-    }
-    g_hash_table_insert(board_types, (gpointer)board->name, (gpointer)board);
-}
-
-const BoardType *board_type_find(const char *name)
-{
-    return board_types ? g_hash_table_lookup(board_types, name) : NULL;
-}
-
-Machine *current_machine(void)
-{
-    return rs.machine;
-}
-
 void runstate_add_listener(RunStateListener *fn, void *opaque)
 {
     RunStateListenerEntry *e = g_new0(RunStateListenerEntry, 1);
@@ -74,29 +52,6 @@ static void runstate_notify(bool running)
         RunStateListenerEntry *e = rs.listeners->pdata[i];
         e->fn(running, e->opaque);
     }
-}
-
-static void wake_main_loop(void)
-{
-    g_main_context_wakeup(rs.ctx);
-}
-
-void machine_request_shutdown(ShutdownCause cause)
-{
-    __atomic_store_n(&rs.shutdown, cause, __ATOMIC_RELEASE);
-    wake_main_loop();
-}
-
-void machine_request_reset(void)
-{
-    __atomic_store_n(&rs.reset_requested, true, __ATOMIC_RELEASE);
-    wake_main_loop();
-}
-
-void machine_request_exit(int status)
-{
-    rs.exit_status = status;
-    machine_request_shutdown(SHUTDOWN_DEBUG_EXIT);
 }
 
 /* ---- building the machine ---- */
@@ -196,10 +151,10 @@ static gboolean on_signal(gpointer opaque)
 /* Act on a pending request; false when the machine must stop running. */
 static bool handle_requests(Machine *m)
 {
-    ShutdownCause cause = __atomic_exchange_n(&rs.shutdown, SHUTDOWN_NONE,
-                                              __ATOMIC_ACQ_REL);
-    bool reset = __atomic_exchange_n(&rs.reset_requested, false,
-                                     __ATOMIC_ACQ_REL);
+    ShutdownCause cause;
+    bool reset;
+
+    requests_take(&cause, &reset);
 
     if (cause == SHUTDOWN_TRIPLE_FAULT) {
         reset = true;
@@ -228,6 +183,7 @@ int machine_run(MachineConfig *cfg)
     const char *board_name = cfg->machine_type ? cfg->machine_type : "pc";
 
     rs.machine = m;
+    requests_set_machine(m);
     rs.ctx = g_main_context_default();
     m->cfg = cfg;
     as_init(&address_space_memory, "memory", ADDRESS_SPACE_MEMORY_SIZE);
@@ -280,7 +236,7 @@ int machine_run(MachineConfig *cfg)
     chardev_close_all();
     bql_unlock();
     ks_log_flush();
-    return rs.exit_status;
+    return requests_exit_status();
 
 fail:
     g_printerr("kestrel: %s\n", err->message);
