@@ -371,18 +371,21 @@ static bool pc_add_char_device(const char *type, const char *spec,
                                GError **errp)
 {
     GError *err = NULL;
+    Chardev *chr = chardev_new_from_spec(spec, id, &err);
 
-    if (!chardev_new_from_spec(spec, id, &err)) {
+    if (!chr) {
         if (err) {                      /* else the spec was "none" */
             g_propagate_error(errp, err);
             return false;
         }
         return true;
     }
+    /* "chardev:ID" specs name an existing chardev: use its id. */
     if (index) {
-        return pc_create(type, errp, "chardev", id, "index", index, NULL);
+        return pc_create(type, errp, "chardev", chardev_id(chr),
+                         "index", index, NULL);
     }
-    return pc_create(type, errp, "chardev", id, NULL);
+    return pc_create(type, errp, "chardev", chardev_id(chr), NULL);
 }
 
 static bool pc_init_chars(PcBoard *pc, GError **errp)
