@@ -1,0 +1,1082 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of the JIT (tcg/): IR programs built with the builder API,
+ * run on both the x86-64 back-end and the interpreter, checked against
+ * values computed here in C. Covers every value op and width, conditions,
+ * env loads/stores, helper calls with 0..6 arguments, labels and loops,
+ * register pressure, guest memory (slow path and inline TLB hit), goto_tb
+ * chaining, lookup_and_goto_ptr, restore_state on a fault, and the
+ * optimizer's dead global store elimination.
+ * The randomized differential test is in test-tcg-random.c.
+ */
+#include "kestrel/osdep.h"
+#include <setjmp.h>
+#include "test-tcg.h"
+#include "tcg/tcg-internal.h"
+
+uint8_t tt_mem[TT_MEM_SIZE];
+TtStats tt_stats;
+static TtCtx tt_ctx[2];                 /* JIT, interpreter */
+
+/* ---- harness ---- */
+
+#define TT_FAULT_ADDR 0xdead0000u
+
+static sigjmp_buf tt_fault_jmp;
+static const void *tt_cur_code;
+static uint64_t tt_fault_data[TCG_INSN_START_WORDS];
+static bool tt_fault_found;
+
+uint64_t tlb_slow_ld(CPUEnv *env, uint64_t addr, unsigned mmu_idx,
+                     unsigned memop, uintptr_t ra)
+{
+    uint64_t v = 0;
+
+    if (addr == TT_FAULT_ADDR) {
+        tt_fault_found = tcg_restore_state(tt_cur_code, ra, tt_fault_data);
+        siglongjmp(tt_fault_jmp, 1);
+    }
+    tt_stats.slow_ld++;
+    for (unsigned i = 0; i < (1u << memop); i++) {
+        v |= (uint64_t)tt_mem[(addr + i) % TT_MEM_SIZE] << (8 * i);
+    }
+    return v;
+}
+
+void tlb_slow_st(CPUEnv *env, uint64_t addr, uint64_t val, unsigned mmu_idx,
+                 unsigned memop, uintptr_t ra)
+{
+    tt_stats.slow_st++;
+    for (unsigned i = 0; i < (1u << memop); i++) {
+        tt_mem[(addr + i) % TT_MEM_SIZE] = val >> (8 * i);
+    }
+}
+
+static void tt_ctx_init(TtCtx *t, bool jit)
+{
+    static const char *const names[TT_NG] = {
+        "g0", "g1", "g2", "g3", "g4", "g5", "g6", "g7",
+        "g8", "g9", "g10", "g11", "g12", "g13", "g14", "g15",
+    };
+    static const char *const names32[TT_NG32] = { "h0", "h1", "h2", "h3" };
+
+    t->s = tcg_context_new();
+    tcg_context_set_jit(t->s, jit);
+    for (unsigned i = 0; i < TT_NG; i++) {
+        t->g[i] = tcg_global_mem_new(t->s, offsetof(TestEnv, g[i]),
+                                     names[i]);
+    }
+    for (unsigned i = 0; i < TT_NG32; i++) {
+        t->g32[i] = tcg_global_mem_new_i32(t->s, offsetof(TestEnv, g32[i]),
+                                           names32[i]);
+    }
+}
+
+void tt_init(void)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(tcg_init(32 << 20, &err));
+    tcg_set_tlb_offset(offsetof(TestEnv, tlb));
+    tt_ctx_init(&tt_ctx[0], true);
+    tt_ctx_init(&tt_ctx[1], false);
+}
+
+void tt_compile(TtBuild build, const void *opaque, void *code[2])
+{
+    for (int i = 0; i < 2; i++) {
+        TcgCodeOut out;
+        int ret;
+
+        tcg_func_start(tt_ctx[i].s);
+        build(&tt_ctx[i], opaque);
+        ret = tcg_gen_code(tt_ctx[i].s, &out);
+        if (ret == TCG_GEN_FULL) {
+            tcg_code_flush();
+            /* code[0] may be gone now: rebuild both */
+            tt_compile(build, opaque, code);
+            return;
+        }
+        g_assert_cmpint(ret, ==, TCG_GEN_OK);
+        code[i] = out.code;
+    }
+}
+
+static void tt_tlb_clear(TestEnv *env)
+{
+    memset(&env->tlb, 0xff, sizeof(env->tlb));
+}
+
+void tt_tlb_fill(TestEnv *env, uint64_t page)
+{
+    for (unsigned m = 0; m < TLB_MMU_MODES; m++) {
+        TlbEntry *e = &env->tlb.e[m][(page >> TLB_PAGE_BITS) &
+                                     (TLB_ENTRIES - 1)];
+
+        e->addr_read = e->addr_write = e->addr_code = page;
+        e->addend = (uintptr_t)tt_mem + (page % TT_MEM_SIZE) - page;
+    }
+}
+
+uintptr_t tt_run_code(void *code[2], TestEnv *env)
+{
+    g_autofree TestEnv *e2 = g_memdup2(env, sizeof(*env));
+    g_autofree uint8_t *mem0 = g_memdup2(tt_mem, TT_MEM_SIZE);
+    g_autofree uint8_t *mem1 = NULL;
+    uintptr_t r0, r1;
+
+    /* interpreter first, on the copy */
+    tt_cur_code = code[1];
+    r1 = tcg_exec_tb((CPUEnv *)e2, code[1]);
+    mem1 = g_memdup2(tt_mem, TT_MEM_SIZE);
+    memcpy(tt_mem, mem0, TT_MEM_SIZE);
+    tt_cur_code = code[0];
+    r0 = tcg_exec_tb((CPUEnv *)env, code[0]);
+    g_assert_cmphex(r0, ==, r1);
+    for (unsigned i = 0; i < TT_NG; i++) {
+        if (env->g[i] != e2->g[i]) {
+            g_test_message("g%u: jit 0x%" PRIx64 " interp 0x%" PRIx64, i,
+                           env->g[i], e2->g[i]);
+        }
+        g_assert_cmphex(env->g[i], ==, e2->g[i]);
+    }
+    g_assert_true(memcmp(env, e2, offsetof(TestEnv, tlb)) == 0);
+    g_assert_true(memcmp(tt_mem, mem1, TT_MEM_SIZE) == 0);
+    return r0;
+}
+
+uintptr_t tt_run(TtBuild build, const void *opaque, TestEnv *env)
+{
+    void *code[2];
+
+    tt_compile(build, opaque, code);
+    return tt_run_code(code, env);
+}
+
+static TestEnv *tt_env_new(void)
+{
+    TestEnv *env = g_new0(TestEnv, 1);
+
+    tt_tlb_clear(env);
+    return env;
+}
+
+/* ---- reference semantics, written independently of tcg-eval.h ---- */
+
+typedef void (*GenBinop)(TCGContext *, TCGv, TCGv, TCGv);
+
+typedef struct BinopCase {
+    const char *name;
+    GenBinop gen32, gen64;
+    int kind;
+} BinopCase;
+
+enum { K_ADD, K_SUB, K_MUL, K_AND, K_OR, K_XOR, K_ANDC, K_SHL, K_SHR,
+       K_SAR, K_ROTL, K_ROTR };
+
+static uint64_t ref_binop(int k, uint64_t a, uint64_t b, bool w32)
+{
+    unsigned bits = w32 ? 32 : 64;
+    uint64_t m = w32 ? 0xffffffffull : ~0ull;
+    unsigned n = b & (bits - 1);
+    uint64_t r;
+
+    a &= m;
+    switch (k) {
+    case K_ADD: r = a + b; break;
+    case K_SUB: r = a - b; break;
+    case K_MUL: r = a * b; break;
+    case K_AND: r = a & b; break;
+    case K_OR: r = a | b; break;
+    case K_XOR: r = a ^ b; break;
+    case K_ANDC: r = a & ~b; break;
+    case K_SHL: r = a << n; break;
+    case K_SHR: r = a >> n; break;
+    case K_SAR:
+        r = w32 ? (uint64_t)((int32_t)a >> n) : (uint64_t)((int64_t)a >> n);
+        break;
+    case K_ROTL: r = n ? (a << n) | (a >> (bits - n)) : a; break;
+    default: r = n ? (a >> n) | (a << (bits - n)) : a; break;
+    }
+    return r & m;
+}
+
+static const BinopCase binops[] = {
+#define B(nm, k) { #nm, tcg_gen_##nm##_i32, tcg_gen_##nm##_i64, k }
+    B(add, K_ADD), B(sub, K_SUB), B(mul, K_MUL), B(and, K_AND),
+    B(or, K_OR), B(xor, K_XOR), B(andc, K_ANDC), B(shl, K_SHL),
+    B(shr, K_SHR), B(sar, K_SAR), B(rotl, K_ROTL), B(rotr, K_ROTR),
+#undef B
+};
+
+static const uint64_t interesting[] = {
+    0, 1, 2, 7, 31, 32, 33, 63, 64, 0x7f, 0x80, 0xff, 0x7fff, 0x8000,
+    0x7fffffff, 0x80000000, 0xffffffff, 0x100000000ull, 0x123456789abcdefull,
+    0x8000000000000000ull, 0x7fffffffffffffffull, ~0ull, 0xfffffffffffffffeull,
+    0xdeadbeefcafef00dull, 0xffffffff80000000ull,
+};
+
+typedef struct BinopBuild {
+    const BinopCase *c;
+    bool w32;
+    int form;                           /* 0 reg,reg 1 reg,const 2 const,reg
+                                         * 3 same reg 4 in place */
+    uint64_t k;
+} BinopBuild;
+
+static void build_binop(TtCtx *t, const void *opaque)
+{
+    const BinopBuild *b = opaque;
+    GenBinop gen = b->w32 ? b->c->gen32 : b->c->gen64;
+    TCGContext *s = t->s;
+    TCGv k = tcg_const(s, b->k);
+
+    switch (b->form) {
+    case 0:
+        gen(s, t->g[2], t->g[0], t->g[1]);
+        break;
+    case 1:
+        gen(s, t->g[2], t->g[0], k);
+        break;
+    case 2:
+        gen(s, t->g[2], k, t->g[1]);
+        break;
+    case 3:
+        gen(s, t->g[2], t->g[0], t->g[0]);
+        break;
+    default: {
+        TCGv x = tcg_temp_new(s);
+
+        tcg_gen_mov_i64(s, x, t->g[0]);
+        gen(s, x, x, t->g[1]);
+        tcg_gen_mov_i64(s, t->g[2], x);
+        break;
+    }
+    }
+    tcg_gen_exit_tb(s, 0);
+}
+
+static void test_binops(void)
+{
+    g_autofree TestEnv *env = tt_env_new();
+    unsigned n = G_N_ELEMENTS(interesting);
+
+    for (unsigned c = 0; c < G_N_ELEMENTS(binops); c++) {
+        for (int w = 0; w < 2; w++) {
+            for (int form = 0; form < 5; form++) {
+                for (unsigned ki = 0; ki < (form == 1 || form == 2 ? n : 1);
+                     ki++) {
+                    BinopBuild b = { &binops[c], w, form, interesting[ki] };
+                    void *code[2];
+
+                    tt_compile(build_binop, &b, code);
+                    for (unsigned i = 0; i < n; i++) {
+                        for (unsigned j = 0; j < n; j++) {
+                            uint64_t x = interesting[i], y = interesting[j];
+                            uint64_t exp;
+
+                            if (form == 1) {
+                                y = b.k;
+                            } else if (form == 2) {
+                                x = b.k;
+                            } else if (form == 3) {
+                                y = x;
+                            }
+                            env->g[0] = x;
+                            env->g[1] = y;
+                            tt_run_code(code, env);
+                            exp = ref_binop(binops[c].kind, x, y, w);
+                            if (env->g[2] != exp) {
+                                g_test_message("%s_i%d form %d: 0x%" PRIx64
+                                               ", 0x%" PRIx64, binops[c].name,
+                                               w ? 32 : 64, form, x, y);
+                            }
+                            g_assert_cmphex(env->g[2], ==, exp);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* ---- one-input ops ---- */
+
+typedef void (*GenUnop)(TCGContext *, TCGv, TCGv);
+
+static uint64_t ref_unop(int k, uint64_t a)
+{
+    switch (k) {
+    case 0: return (uint32_t)-(uint32_t)a;
+    case 1: return -a;
+    case 2: return (uint32_t)~a;
+    case 3: return ~a;
+    case 4: return a & 0xff;
+    case 5: return (uint64_t)(int64_t)(int8_t)a;
+    case 6: return a & 0xffff;
+    case 7: return (uint64_t)(int64_t)(int16_t)a;
+    case 8: return a & 0xffffffff;
+    case 9: return (uint64_t)(int64_t)(int32_t)a;
+    case 10: return ((a & 0xff) << 8) | ((a >> 8) & 0xff);
+    case 11: {
+        uint64_t r = 0;
+
+        for (int i = 0; i < 4; i++) {
+            r |= ((a >> (8 * i)) & 0xff) << (8 * (3 - i));
+        }
+        return r;
+    }
+    case 12: {
+        uint64_t r = 0;
+
+        for (int i = 0; i < 8; i++) {
+            r |= ((a >> (8 * i)) & 0xff) << (8 * (7 - i));
+        }
+        return r;
+    }
+    default: return a & 0xffffffff;         /* mov_i32 */
+    }
+}
+
+static const GenUnop unops[] = {
+    tcg_gen_neg_i32, tcg_gen_neg_i64, tcg_gen_not_i32, tcg_gen_not_i64,
+    tcg_gen_ext8u, tcg_gen_ext8s, tcg_gen_ext16u, tcg_gen_ext16s,
+    tcg_gen_ext32u, tcg_gen_ext32s, tcg_gen_bswap16, tcg_gen_bswap32,
+    tcg_gen_bswap64, tcg_gen_mov_i32,
+};
+
+typedef struct UnopBuild {
+    int k;
+    bool konst;
+    uint64_t v;
+} UnopBuild;
+
+static void build_unop(TtCtx *t, const void *opaque)
+{
+    const UnopBuild *u = opaque;
+
+    unops[u->k](t->s, t->g[2], u->konst ? tcg_const(t->s, u->v) : t->g[0]);
+    /* also keep the input live, so the output needs its own register */
+    unops[u->k](t->s, t->g[3], t->g[0]);
+    tcg_gen_add_i64(t->s, t->g[4], t->g[0], t->g[3]);
+    tcg_gen_exit_tb(t->s, 0);
+}
+
+static void test_unops(void)
+{
+    g_autofree TestEnv *env = tt_env_new();
+
+    for (unsigned k = 0; k < G_N_ELEMENTS(unops); k++) {
+        for (unsigned i = 0; i < G_N_ELEMENTS(interesting); i++) {
+            uint64_t x = interesting[i] ^ 0x0102030405060708ull * (i & 1);
+            UnopBuild u = { k, i & 1, x };
+
+            env->g[0] = x;
+            tt_run(build_unop, &u, env);
+            g_assert_cmphex(env->g[2], ==, ref_unop(k, x));
+            g_assert_cmphex(env->g[3], ==, ref_unop(k, x));
+            g_assert_cmphex(env->g[4], ==, x + ref_unop(k, x));
+        }
+    }
+}
+
+/* ---- conditions ---- */
+
+static bool ref_cond(TCGCond c, uint64_t a, uint64_t b, bool w32)
+{
+    int64_t sa = w32 ? (int32_t)a : (int64_t)a;
+    int64_t sb = w32 ? (int32_t)b : (int64_t)b;
+
+    if (w32) {
+        a = (uint32_t)a;
+        b = (uint32_t)b;
+    }
+    switch (c) {
+    case TCG_COND_NEVER: return false;
+    case TCG_COND_ALWAYS: return true;
+    case TCG_COND_EQ: return a == b;
+    case TCG_COND_NE: return a != b;
+    case TCG_COND_LT: return sa < sb;
+    case TCG_COND_GE: return sa >= sb;
+    case TCG_COND_LE: return sa <= sb;
+    case TCG_COND_GT: return sa > sb;
+    case TCG_COND_LTU: return a < b;
+    case TCG_COND_GEU: return a >= b;
+    case TCG_COND_LEU: return a <= b;
+    case TCG_COND_GTU: return a > b;
+    case TCG_COND_TSTEQ: return (a & b) == 0;
+    default: return (a & b) != 0;
+    }
+}
+
+typedef struct CondBuild {
+    TCGCond c;
+    int form;                           /* 0 reg/reg 1 reg/const 2 const/reg */
+    uint64_t k;
+} CondBuild;
+
+static void build_cond(TtCtx *t, const void *opaque)
+{
+    const CondBuild *cb = opaque;
+    TCGContext *s = t->s;
+    TCGv a = cb->form == 2 ? tcg_const(s, cb->k) : t->g[0];
+    TCGv b = cb->form == 1 ? tcg_const(s, cb->k) : t->g[1];
+    TCGLabel *l32 = gen_new_label(s), *l64 = gen_new_label(s);
+
+    tcg_gen_setcond_i32(s, cb->c, t->g[2], a, b);
+    tcg_gen_setcond_i64(s, cb->c, t->g[3], a, b);
+    tcg_gen_movcond_i64(s, cb->c, t->g[4], a, b, t->g[5], t->g[6]);
+    tcg_gen_movi_i64(s, t->g[7], 0);
+    tcg_gen_brcond_i32(s, cb->c, a, b, l32);
+    tcg_gen_movi_i64(s, t->g[7], 1);
+    gen_set_label(s, l32);
+    tcg_gen_movi_i64(s, t->g[8], 0);
+    tcg_gen_brcond_i64(s, cb->c, a, b, l64);
+    tcg_gen_movi_i64(s, t->g[8], 1);
+    gen_set_label(s, l64);
+    tcg_gen_exit_tb(s, 0);
+}
+
+static void test_conditions(void)
+{
+    g_autofree TestEnv *env = tt_env_new();
+    unsigned n = G_N_ELEMENTS(interesting);
+
+    for (TCGCond c = TCG_COND_NEVER; c <= TCG_COND_TSTNE; c++) {
+        for (int form = 0; form < 3; form++) {
+            for (unsigned ki = 0; ki < (form ? n : 1); ki += form ? 3 : 1) {
+                CondBuild cb = { c, form, interesting[ki] };
+                void *code[2];
+
+                tt_compile(build_cond, &cb, code);
+                for (unsigned i = 0; i < n; i++) {
+                    for (unsigned j = 0; j < n; j++) {
+                        uint64_t x = form == 2 ? cb.k : interesting[i];
+                        uint64_t y = form == 1 ? cb.k : interesting[j];
+
+                        env->g[0] = x;
+                        env->g[1] = y;
+                        env->g[5] = 0x5555;
+                        env->g[6] = 0x6666;
+                        tt_run_code(code, env);
+                        g_assert_cmphex(env->g[2], ==, ref_cond(c, x, y, 1));
+                        g_assert_cmphex(env->g[3], ==, ref_cond(c, x, y, 0));
+                        g_assert_cmphex(env->g[4], ==,
+                                        ref_cond(c, x, y, 0) ? 0x5555
+                                                             : 0x6666);
+                        g_assert_cmphex(env->g[7], ==, !ref_cond(c, x, y, 1));
+                        g_assert_cmphex(env->g[8], ==, !ref_cond(c, x, y, 0));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* ---- bit fields and double-width multiply ---- */
+
+typedef struct FieldBuild {
+    unsigned ofs, len;
+} FieldBuild;
+
+static void build_field(TtCtx *t, const void *opaque)
+{
+    const FieldBuild *f = opaque;
+    TCGContext *s = t->s;
+
+    tcg_gen_deposit_i64(s, t->g[2], t->g[0], t->g[1], f->ofs, f->len);
+    tcg_gen_extract_i64(s, t->g[3], t->g[0], f->ofs, f->len);
+    tcg_gen_sextract_i64(s, t->g[4], t->g[0], f->ofs, f->len);
+    tcg_gen_deposit_i64(s, t->g[0], t->g[0], t->g[1], f->ofs, f->len);
+    tcg_gen_exit_tb(s, 0);
+}
+
+static void test_fields(void)
+{
+    g_autofree TestEnv *env = tt_env_new();
+
+    for (unsigned ofs = 0; ofs < 64; ofs += 1 + (ofs > 16) * 3) {
+        for (unsigned len = 1; ofs + len <= 64; len += 1 + (len > 16) * 5) {
+            FieldBuild f = { ofs, len };
+            uint64_t m = len == 64 ? ~0ull : ((1ull << len) - 1);
+            void *code[2];
+
+            tt_compile(build_field, &f, code);
+            for (unsigned i = 0; i < G_N_ELEMENTS(interesting); i += 2) {
+                uint64_t a = interesting[i] * 0x9e3779b97f4a7c15ull;
+                uint64_t b = ~interesting[i];
+                uint64_t dep = (a & ~(m << ofs)) | ((b & m) << ofs);
+                uint64_t ext = (a >> ofs) & m;
+                uint64_t sext = (ext ^ (1ull << (len - 1))) -
+                                (1ull << (len - 1));
+
+                if (len == 64) {
+                    sext = ext;
+                }
+                env->g[0] = a;
+                env->g[1] = b;
+                tt_run_code(code, env);
+                g_assert_cmphex(env->g[2], ==, dep);
+                g_assert_cmphex(env->g[0], ==, dep);
+                g_assert_cmphex(env->g[3], ==, ext);
+                g_assert_cmphex(env->g[4], ==, sext);
+            }
+        }
+    }
+}
+
+static void build_mul2(TtCtx *t, const void *opaque)
+{
+    TCGContext *s = t->s;
+    TCGv lo = tcg_temp_new(s), hi = tcg_temp_new(s);
+
+    tcg_gen_mulu2_i64(s, lo, hi, t->g[0], t->g[1]);
+    tcg_gen_mov_i64(s, t->g[2], lo);
+    tcg_gen_mov_i64(s, t->g[3], hi);
+    tcg_gen_muls2_i64(s, t->g[4], t->g[5], t->g[0], t->g[1]);
+    tcg_gen_exit_tb(s, 0);
+}
+
+static void test_mul2(void)
+{
+    g_autofree TestEnv *env = tt_env_new();
+    void *code[2];
+
+    tt_compile(build_mul2, NULL, code);
+    for (unsigned i = 0; i < G_N_ELEMENTS(interesting); i++) {
+        for (unsigned j = 0; j < G_N_ELEMENTS(interesting); j++) {
+            uint64_t a = interesting[i], b = interesting[j];
+            unsigned __int128 u = (unsigned __int128)a * b;
+            __int128 v = (__int128)(int64_t)a * (int64_t)b;
+
+            env->g[0] = a;
+            env->g[1] = b;
+            tt_run_code(code, env);
+            g_assert_cmphex(env->g[2], ==, (uint64_t)u);
+            g_assert_cmphex(env->g[3], ==, (uint64_t)(u >> 64));
+            g_assert_cmphex(env->g[4], ==, (uint64_t)v);
+            g_assert_cmphex(env->g[5], ==, (uint64_t)((unsigned __int128)v
+                                                      >> 64));
+        }
+    }
+}
+
+/* ---- env loads and stores, 32-bit globals ---- */
+
+static void build_env(TtCtx *t, const void *opaque)
+{
+    TCGContext *s = t->s;
+    TCGv x = tcg_temp_new(s);
+    intptr_t sc = offsetof(TestEnv, scratch);
+
+    tcg_gen_ld8u(s, t->g[1], sc + 1);
+    tcg_gen_ld16u(s, t->g[2], sc + 2);
+    tcg_gen_ld32u(s, t->g[3], sc + 4);
+    tcg_gen_ld64(s, t->g[4], sc + 8);
+    tcg_gen_st8(s, t->g[0], sc + 16);
+    tcg_gen_st16(s, t->g[0], sc + 18);
+    tcg_gen_st32(s, t->g[0], sc + 20);
+    tcg_gen_st64(s, t->g[0], sc + 24);
+    /* an env access overlapping a global sees its current value */
+    tcg_gen_addi_i64(s, t->g[5], t->g[5], 1);
+    tcg_gen_ld64(s, t->g[6], offsetof(TestEnv, g[5]));
+    tcg_gen_st32(s, t->g[0], offsetof(TestEnv, g[7]));
+    tcg_gen_addi_i64(s, t->g[7], t->g[7], 1);
+    /* 32-bit globals */
+    tcg_gen_addi_i32(s, t->g32[0], t->g32[0], 5);
+    tcg_gen_mov_i64(s, t->g[8], t->g32[1]);
+    tcg_gen_ld32u(s, x, offsetof(TestEnv, g32[2]));
+    tcg_gen_add_i32(s, t->g32[2], x, t->g32[0]);
+    tcg_gen_exit_tb(s, 0);
+}
+
+static void test_env(void)
+{
+    g_autofree TestEnv *env = tt_env_new();
+
+    for (unsigned i = 0; i < 16; i++) {
+        env->scratch[i] = 0x0807060504030201ull * (i + 1);
+    }
+    env->g[0] = 0x1122334455667788ull;
+    env->g[5] = 41;
+    env->g[7] = 0xffffffff00000000ull;
+    env->g32[0] = 0xfffffffe;
+    env->g32[1] = 0x87654321;
+    env->g32[2] = 10;
+    tt_run(build_env, NULL, env);
+    g_assert_cmphex(env->g[1], ==, 0x02);
+    g_assert_cmphex(env->g[2], ==, 0x0403);
+    g_assert_cmphex(env->g[3], ==, 0x08070605);
+    g_assert_cmphex(env->g[4], ==, 0x100e0c0a08060402ull);
+    g_assert_cmphex(env->scratch[2] & 0xff, ==, 0x88);
+    g_assert_cmphex((env->scratch[2] >> 16) & 0xffff, ==, 0x7788);
+    g_assert_cmphex(env->scratch[2] >> 32, ==, 0x55667788);
+    g_assert_cmphex(env->scratch[3], ==, 0x1122334455667788ull);
+    g_assert_cmphex(env->g[5], ==, 42);
+    g_assert_cmphex(env->g[6], ==, 42);
+    g_assert_cmphex(env->g[7], ==, 0xffffffff55667789ull);
+    g_assert_cmphex(env->g32[0], ==, 3);
+    g_assert_cmphex(env->g[8], ==, 0x87654321);
+    g_assert_cmphex(env->g32[2], ==, 13);
+    g_assert_cmphex(env->g32[3], ==, 0);
+}
+
+/* ---- helper calls ---- */
+
+static uint64_t helper_calls;
+
+static uint64_t helper_sum_common(CPUEnv *cpu, const uint64_t *a, int n)
+{
+    TestEnv *env = (TestEnv *)cpu;
+    uint64_t r = env->g[9] * 1000;      /* must see the block's value */
+
+    helper_calls++;
+    for (int i = 0; i < n; i++) {
+        r += (i + 1) * a[i];
+    }
+    return r;
+}
+
+static uint64_t helper_sum0(CPUEnv *env)
+{
+    return helper_sum_common(env, NULL, 0);
+}
+
+static uint64_t helper_sum1(CPUEnv *env, uint64_t a)
+{
+    return helper_sum_common(env, (uint64_t[]){ a }, 1);
+}
+
+static uint64_t helper_sum2(CPUEnv *env, uint64_t a, uint64_t b)
+{
+    return helper_sum_common(env, (uint64_t[]){ a, b }, 2);
+}
+
+static uint64_t helper_sum3(CPUEnv *env, uint64_t a, uint64_t b, uint64_t c)
+{
+    return helper_sum_common(env, (uint64_t[]){ a, b, c }, 3);
+}
+
+static uint64_t helper_sum4(CPUEnv *env, uint64_t a, uint64_t b, uint64_t c,
+                            uint64_t d)
+{
+    return helper_sum_common(env, (uint64_t[]){ a, b, c, d }, 4);
+}
+
+static uint64_t helper_sum5(CPUEnv *env, uint64_t a, uint64_t b, uint64_t c,
+                            uint64_t d, uint64_t e)
+{
+    return helper_sum_common(env, (uint64_t[]){ a, b, c, d, e }, 5);
+}
+
+static uint64_t helper_sum6(CPUEnv *env, uint64_t a, uint64_t b, uint64_t c,
+                            uint64_t d, uint64_t e, uint64_t f)
+{
+    return helper_sum_common(env, (uint64_t[]){ a, b, c, d, e, f }, 6);
+}
+
+static void *const helper_sums[] = {
+    helper_sum0, helper_sum1, helper_sum2, helper_sum3, helper_sum4,
+    helper_sum5, helper_sum6,
+};
+
+static uint64_t helper_write_global(CPUEnv *cpu)
+{
+    ((TestEnv *)cpu)->g[10] += 100;
+    return 7;
+}
+
+typedef struct CallBuild {
+    unsigned nargs;
+} CallBuild;
+
+static void build_call(TtCtx *t, const void *opaque)
+{
+    const CallBuild *cb = opaque;
+    TCGContext *s = t->s;
+    TCGv args[TCG_MAX_CALL_ARGS];
+    TCGv live = tcg_temp_new(s), r = tcg_temp_new(s);
+
+    tcg_gen_addi_i64(s, t->g[9], t->g[9], 1);
+    tcg_gen_addi_i64(s, t->g[10], t->g[10], 1);
+    tcg_gen_addi_i64(s, live, t->g[0], 77);     /* lives across calls */
+    for (unsigned i = 0; i < cb->nargs; i++) {
+        args[i] = tcg_temp_new(s);
+        tcg_gen_addi_i64(s, args[i], t->g[i], 10 * (i + 1));
+    }
+    tcg_gen_call(s, helper_sums[cb->nargs], TCG_CALL_NO_WRITE_GLOBALS, r,
+                 cb->nargs, args);
+    tcg_gen_mov_i64(s, t->g[11], r);
+    tcg_gen_callN(s, helper_write_global, 0, t->g[12]);
+    tcg_gen_addi_i64(s, t->g[10], t->g[10], 1);  /* must see the write */
+    tcg_gen_mov_i64(s, t->g[13], live);
+    tcg_gen_exit_tb(s, 0);
+}
+
+static void test_calls(void)
+{
+    g_autofree TestEnv *env = tt_env_new();
+
+    for (unsigned n = 0; n <= TCG_MAX_CALL_ARGS; n++) {
+        CallBuild cb = { n };
+        uint64_t exp = 0;
+
+        for (unsigned i = 0; i < TT_NG; i++) {
+            env->g[i] = i * 0x100;
+        }
+        for (unsigned i = 0; i < n; i++) {
+            exp += (i + 1) * (env->g[i] + 10 * (i + 1));
+        }
+        exp += (env->g[9] + 1) * 1000;
+        helper_calls = 0;
+        tt_run(build_call, &cb, env);
+        g_assert_cmpuint(helper_calls, ==, 2);
+        g_assert_cmphex(env->g[11], ==, exp);
+        g_assert_cmphex(env->g[12], ==, 7);
+        g_assert_cmphex(env->g[10], ==, 10 * 0x100 + 102);
+        g_assert_cmphex(env->g[13], ==, 77);
+    }
+}
+
+/* ---- labels, loops, locals, register pressure ---- */
+
+static void build_loop(TtCtx *t, const void *opaque)
+{
+    TCGContext *s = t->s;
+    TCGv i = tcg_temp_local_new(s), sum = tcg_temp_local_new(s);
+    TCGLabel *top = gen_new_label(s), *out = gen_new_label(s);
+
+    tcg_gen_movi_i64(s, i, 0);
+    tcg_gen_movi_i64(s, sum, 0);
+    gen_set_label(s, top);
+    tcg_gen_brcond_i64(s, TCG_COND_GEU, i, t->g[0], out);
+    {
+        TCGv sq = tcg_temp_new(s);
+
+        tcg_gen_mul_i64(s, sq, i, i);
+        tcg_gen_add_i64(s, sum, sum, sq);
+        tcg_gen_addi_i64(s, t->g[2], t->g[2], 1);
+        tcg_temp_free(s, sq);
+    }
+    tcg_gen_addi_i64(s, i, i, 1);
+    tcg_gen_br(s, top);
+    gen_set_label(s, out);
+    tcg_gen_mov_i64(s, t->g[1], sum);
+    tcg_gen_exit_tb(s, 0x40);
+}
+
+static void test_loop(void)
+{
+    g_autofree TestEnv *env = tt_env_new();
+
+    env->g[0] = 100;
+    g_assert_cmphex(tt_run(build_loop, NULL, env), ==, 0x40);
+    g_assert_cmpuint(env->g[1], ==, 328350);
+    g_assert_cmpuint(env->g[2], ==, 100);
+}
+
+#define PRESSURE_TEMPS 40
+
+static void build_pressure(TtCtx *t, const void *opaque)
+{
+    TCGContext *s = t->s;
+    TCGv v[PRESSURE_TEMPS];
+
+    for (unsigned i = 0; i < PRESSURE_TEMPS; i++) {
+        v[i] = tcg_temp_new(s);
+        tcg_gen_muli_i64(s, v[i], t->g[i % TT_NG], i + 3);
+        tcg_gen_xor_i64(s, v[i], v[i], t->g[(i + 1) % TT_NG]);
+    }
+    for (unsigned i = 0; i < TT_NG; i++) {
+        tcg_gen_movi_i64(s, t->g[i], i);
+    }
+    for (unsigned i = 0; i < PRESSURE_TEMPS; i++) {
+        tcg_gen_add_i64(s, t->g[i % TT_NG], t->g[i % TT_NG], v[i]);
+    }
+    tcg_gen_exit_tb(s, 0);
+}
+
+static void test_pressure(void)
+{
+    g_autofree TestEnv *env = tt_env_new();
+    uint64_t in[TT_NG], exp[TT_NG];
+
+    for (unsigned i = 0; i < TT_NG; i++) {
+        in[i] = env->g[i] = 0x1000 + i * 0x10001;
+        exp[i] = i;
+    }
+    for (unsigned i = 0; i < PRESSURE_TEMPS; i++) {
+        exp[i % TT_NG] += (in[i % TT_NG] * (i + 3)) ^ in[(i + 1) % TT_NG];
+    }
+    tt_run(build_pressure, NULL, env);
+    for (unsigned i = 0; i < TT_NG; i++) {
+        g_assert_cmphex(env->g[i], ==, exp[i]);
+    }
+}
+
+/* ---- guest memory ---- */
+
+static void build_mem(TtCtx *t, const void *opaque)
+{
+    TCGContext *s = t->s;
+    static const MemOp ops[] = { MO_UB, MO_SB, MO_UW, MO_SW, MO_UL, MO_SL,
+                                 MO_UQ };
+
+    for (unsigned i = 0; i < G_N_ELEMENTS(ops); i++) {
+        tcg_gen_qemu_ld(s, t->g[1 + i], t->g[0], i % TLB_MMU_MODES, ops[i]);
+    }
+    tcg_gen_addi_i64(s, t->g[8], t->g[0], 8);
+    tcg_gen_qemu_st(s, t->g[9], t->g[8], 1, MO_8);
+    tcg_gen_addi_i64(s, t->g[8], t->g[0], 16);
+    tcg_gen_qemu_st(s, t->g[9], t->g[8], 2, MO_16);
+    tcg_gen_addi_i64(s, t->g[8], t->g[0], 24);
+    tcg_gen_qemu_st(s, t->g[9], t->g[8], 3, MO_32);
+    tcg_gen_addi_i64(s, t->g[8], t->g[0], 32);
+    tcg_gen_qemu_st(s, t->g[9], t->g[8], 0, MO_64);
+    tcg_gen_exit_tb(s, 0);
+}
+
+static void check_mem(TestEnv *env, uint64_t a)
+{
+    g_assert_cmphex(env->g[1], ==, 0xf8);
+    g_assert_cmphex(env->g[2], ==, 0xfffffffffffffff8ull);
+    g_assert_cmphex(env->g[3], ==, 0xf9f8);
+    g_assert_cmphex(env->g[4], ==, 0xfffffffffffff9f8ull);
+    g_assert_cmphex(env->g[5], ==, 0xfbfaf9f8);
+    g_assert_cmphex(env->g[6], ==, 0xfffffffffbfaf9f8ull);
+    g_assert_cmphex(env->g[7], ==, 0xfffefdfcfbfaf9f8ull);
+    g_assert_cmphex(tt_mem[a + 8], ==, 0x11);
+    g_assert_cmphex(tt_mem[a + 9], ==, 0);
+    g_assert_cmphex(tt_mem[a + 16] | tt_mem[a + 17] << 8, ==, 0x2211);
+    g_assert_cmphex(tt_mem[a + 18], ==, 0);
+    g_assert_cmphex(tt_mem[a + 27], ==, 0x44);
+    g_assert_cmphex(tt_mem[a + 39], ==, 0x88);
+}
+
+static void test_mem(void)
+{
+    g_autofree TestEnv *env = tt_env_new();
+    uint64_t a = 0x3000;
+    void *code[2];
+
+    tt_compile(build_mem, NULL, code);
+    for (int hit = 0; hit < 2; hit++) {
+        memset(tt_mem, 0, TT_MEM_SIZE);
+        memcpy(tt_mem + a, "\xf8\xf9\xfa\xfb\xfc\xfd\xfe\xff", 8);
+        tt_tlb_clear(env);
+        if (hit) {
+            tt_tlb_fill(env, a);
+        }
+        env->g[0] = a;
+        env->g[9] = 0x8877665544332211ull;
+        tt_stats = (TtStats) { 0 };
+        tt_run_code(code, env);
+        check_mem(env, a);
+        /* both back-ends ran: 7 loads and 4 stores each */
+        g_assert_cmpuint(tt_stats.slow_ld, ==, hit ? 0 : 14);
+        g_assert_cmpuint(tt_stats.slow_st, ==, hit ? 0 : 8);
+    }
+    /* unaligned never hits; it takes the slow path */
+    env->g[0] = a + 1;
+    tt_stats = (TtStats) { 0 };
+    tt_run_code(code, env);
+    g_assert_cmpuint(tt_stats.slow_ld, ==, 10);   /* 5 of 7 */
+    g_assert_cmpuint(tt_stats.slow_st, ==, 6);    /* 3 of 4 */
+}
+
+/* ---- restore state on a fault ---- */
+
+static void build_fault(TtCtx *t, const void *opaque)
+{
+    TCGContext *s = t->s;
+
+    tcg_gen_insn_start(s, 0x1000, 1);
+    tcg_gen_addi_i64(s, t->g[1], t->g[1], 1);
+    tcg_gen_insn_start(s, 0x1003, 2);
+    tcg_gen_qemu_ld(s, t->g[2], t->g[0], 0, MO_UL);
+    tcg_gen_insn_start(s, 0x1007, 3);
+    tcg_gen_addi_i64(s, t->g[1], t->g[1], 1);
+    tcg_gen_qemu_ld(s, t->g[3], t->g[4], 0, MO_UB);
+    tcg_gen_exit_tb(s, 0);
+}
+
+static void test_restore_state(void)
+{
+    g_autofree TestEnv *env = tt_env_new();
+    void *code[2];
+
+    tt_compile(build_fault, NULL, code);
+    for (int i = 0; i < 2; i++) {
+        for (volatile int which = 0; which < 2; which++) {
+            env->g[0] = which ? 0 : TT_FAULT_ADDR;
+            env->g[4] = which ? TT_FAULT_ADDR : 0;
+            env->g[1] = 10;
+            tt_fault_found = false;
+            tt_cur_code = code[i];
+            if (!sigsetjmp(tt_fault_jmp, 0)) {
+                tcg_exec_tb((CPUEnv *)env, code[i]);
+                g_assert_not_reached();
+            }
+            g_assert_true(tt_fault_found);
+            g_assert_cmphex(tt_fault_data[0], ==, which ? 0x1007 : 0x1003);
+            g_assert_cmphex(tt_fault_data[1], ==, which ? 3 : 2);
+            /* globals were written back before the faulting access */
+            g_assert_cmpuint(env->g[1], ==, which ? 12 : 11);
+        }
+    }
+}
+
+/* ---- chaining ---- */
+
+static void build_chain_a(TtCtx *t, const void *opaque)
+{
+    tcg_gen_addi_i64(t->s, t->g[0], t->g[0], 1);
+    tcg_gen_goto_tb(t->s, 0);
+    tcg_gen_exit_tb(t->s, 0x1000);
+}
+
+static void build_chain_b(TtCtx *t, const void *opaque)
+{
+    tcg_gen_muli_i64(t->s, t->g[0], t->g[0], 10);
+    tcg_gen_exit_tb(t->s, 0x2000);
+}
+
+static void build_goto_ptr(TtCtx *t, const void *opaque)
+{
+    tcg_gen_addi_i64(t->s, t->g[0], t->g[0], 3);
+    tcg_gen_lookup_and_goto_ptr(t->s);
+}
+
+static void *lookup_target[2];
+
+static void *test_lookup(CPUEnv *cpu)
+{
+    TestEnv *env = (TestEnv *)cpu;
+
+    return env->g[1] < 2 ? lookup_target[env->g[1]] : NULL;
+}
+
+static void test_chaining(void)
+{
+    g_autofree TestEnv *env = tt_env_new();
+    void *a[2], *b[2], *p[2];
+
+    tcg_set_lookup_fn(test_lookup);
+    tt_compile(build_chain_a, NULL, a);
+    tt_compile(build_chain_b, NULL, b);
+    tt_compile(build_goto_ptr, NULL, p);
+    env->g[0] = 4;
+    g_assert_cmphex(tt_run_code(a, env), ==, 0x1000);
+    g_assert_cmpuint(env->g[0], ==, 5);
+    for (int i = 0; i < 2; i++) {
+        tcg_patch_goto_tb(a[i], 0, b[i]);
+    }
+    g_assert_cmphex(tt_run_code(a, env), ==, 0x2000);
+    g_assert_cmpuint(env->g[0], ==, 60);
+    for (int i = 0; i < 2; i++) {
+        tcg_unpatch_goto_tb(a[i], 0);
+    }
+    g_assert_cmphex(tt_run_code(a, env), ==, 0x1000);
+    g_assert_cmpuint(env->g[0], ==, 61);
+
+    /* lookup_and_goto_ptr: a hit jumps, a miss returns 0 */
+    for (int i = 0; i < 2; i++) {
+        env->g[1] = 0;
+        lookup_target[0] = b[i];
+        env->g[0] = 1;
+        g_assert_cmphex(tcg_exec_tb((CPUEnv *)env, p[i]), ==, 0x2000);
+        g_assert_cmpuint(env->g[0], ==, 40);
+        env->g[1] = 5;
+        g_assert_cmphex(tcg_exec_tb((CPUEnv *)env, p[i]), ==, 0);
+        g_assert_cmpuint(env->g[0], ==, 43);
+    }
+}
+
+/* ---- optimizer ---- */
+
+static unsigned count_ops(TCGContext *s, TCGOpcode opc)
+{
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < s->nb_ops; i++) {
+        n += s->ops[i].opc == opc;
+    }
+    return n;
+}
+
+static void test_dead_stores(void)
+{
+    TCGContext *s = tcg_context_new();
+    TCGv cc_op = tcg_global_mem_new(s, offsetof(TestEnv, g[0]), "cc_op");
+    TCGv cc_dst = tcg_global_mem_new(s, offsetof(TestEnv, g[1]), "cc_dst");
+    TCGv r = tcg_global_mem_new(s, offsetof(TestEnv, g[2]), "r");
+    g_autofree TestEnv *env = tt_env_new();
+    TcgCodeOut out;
+
+    tcg_func_start(s);
+    /* three instructions, each storing the lazy flags */
+    for (int i = 0; i < 3; i++) {
+        tcg_gen_insn_start(s, i, 0);
+        tcg_gen_addi_i64(s, r, r, i + 1);
+        tcg_gen_movi_i64(s, cc_op, 10 + i);
+        tcg_gen_mov_i64(s, cc_dst, r);
+    }
+    tcg_gen_exit_tb(s, 0);
+    g_assert_cmpint(tcg_gen_code(s, &out), ==, TCG_GEN_OK);
+    /* only the last cc_op and cc_dst stores survive; the adds fold into
+     * one chain of three (copy propagation keeps them) */
+    g_assert_cmpuint(count_ops(s, INDEX_op_mov), ==, 2);
+    env->g[2] = 100;
+    tcg_exec_tb((CPUEnv *)env, out.code);
+    g_assert_cmpuint(env->g[0], ==, 12);
+    g_assert_cmpuint(env->g[1], ==, 106);
+    g_assert_cmpuint(env->g[2], ==, 106);
+    tcg_context_free(s);
+}
+
+static void test_constant_folding(void)
+{
+    TCGContext *s = tcg_context_new();
+    TCGv g0 = tcg_global_mem_new(s, offsetof(TestEnv, g[0]), "g0");
+    g_autofree TestEnv *env = tt_env_new();
+    TcgCodeOut out;
+    TCGv a, b;
+
+    tcg_func_start(s);
+    a = tcg_temp_new(s);
+    b = tcg_temp_new(s);
+    tcg_gen_movi_i64(s, a, 6);
+    tcg_gen_muli_i64(s, b, a, 7);
+    tcg_gen_shli_i64(s, b, b, 4);
+    tcg_gen_bswap64(s, b, b);
+    tcg_gen_add_i64(s, g0, b, a);
+    tcg_gen_exit_tb(s, 0);
+    g_assert_cmpint(tcg_gen_code(s, &out), ==, TCG_GEN_OK);
+    g_assert_cmpuint(count_ops(s, INDEX_op_mov), ==, 1);
+    g_assert_cmpuint(count_ops(s, INDEX_op_mul_i64), ==, 0);
+    tcg_exec_tb((CPUEnv *)env, out.code);
+    g_assert_cmphex(env->g[0], ==, __builtin_bswap64(42 << 4) + 6);
+    tcg_context_free(s);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    tt_init();
+    g_test_add_func("/tcg/ops/binops", test_binops);
+    g_test_add_func("/tcg/ops/unops", test_unops);
+    g_test_add_func("/tcg/ops/conditions", test_conditions);
+    g_test_add_func("/tcg/ops/fields", test_fields);
+    g_test_add_func("/tcg/ops/mul2", test_mul2);
+    g_test_add_func("/tcg/env/ld-st", test_env);
+    g_test_add_func("/tcg/call/args", test_calls);
+    g_test_add_func("/tcg/flow/loop", test_loop);
+    g_test_add_func("/tcg/regalloc/pressure", test_pressure);
+    g_test_add_func("/tcg/mem/ld-st", test_mem);
+    g_test_add_func("/tcg/mem/restore-state", test_restore_state);
+    g_test_add_func("/tcg/flow/chaining", test_chaining);
+    g_test_add_func("/tcg/opt/dead-stores", test_dead_stores);
+    g_test_add_func("/tcg/opt/constant-folding", test_constant_folding);
+    tt_register_random_tests();
+    return g_test_run();
+}
