@@ -4,7 +4,7 @@ BUILD ?= build
 NINJA ?= ninja
 MESON ?= meson
 
-.PHONY: all deps check check-quick check-slow check-ref demo bench fuzz \
+.PHONY: all deps check check-quick check-slow check-ref demo bench fuzz fuzz-smoke \
         install clean distclean
 
 all: $(BUILD)/build.ninja
@@ -42,8 +42,13 @@ bench: deps
 	$(MAKE) all
 	scripts/bench $(BUILD)
 
+# libFuzzer targets with ASan+UBSan (clang) in $(BUILD)-fuzz; fuzz-smoke
+# also runs each for 60 s.
 fuzz:
 	scripts/build-fuzz $(BUILD)-fuzz
+
+fuzz-smoke:
+	scripts/build-fuzz $(BUILD)-fuzz --smoke 60
 
 install: all
 	$(MESON) install -C $(BUILD)
