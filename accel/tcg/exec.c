@@ -169,6 +169,9 @@ static void tcg_handle_interrupt(TcgCpu *tc)
 
 static inline uint64_t env_pc(const X86CPUState *env)
 {
+    if (env->hflags & HF_CS64) {
+        return env->rip;                /* CS base is 0 in 64-bit mode */
+    }
     return (env->segs[R_CS].base + env->rip) & 0xffffffffull;
 }
 

@@ -207,6 +207,23 @@ static void tlb_st_page(TcgCpu *tc, vaddr addr, uint64_t val, unsigned size,
     memcpy((void *)(uintptr_t)(addr + e->addend), &val, size);
 }
 
+/* Linear addresses wrap at 4 GiB outside IA-32e mode. In it they are 64
+ * bits and must be canonical: the fast path never holds a non-canonical
+ * page, so the check here is exact. */
+static inline vaddr tlb_wrap(const X86CPUState *env, vaddr addr)
+{
+    return (env->hflags & HF_LMA) ? addr : addr & 0xffffffffull;
+}
+
+static vaddr tlb_linear(X86CPUState *env, vaddr addr, uintptr_t ra)
+{
+    if ((env->hflags & HF_LMA) &&
+        (uint64_t)(((int64_t)addr << 16) >> 16) != addr) {
+        raise_exception_err_ra(env, EXCP_GP, 0, ra);
+    }
+    return tlb_wrap(env, addr);
+}
+
 static inline bool crosses_page(vaddr addr, unsigned size)
 {
     return ((addr ^ (addr + size - 1)) & TLB_PAGE_MASK) != 0;
@@ -218,12 +235,12 @@ uint64_t cpu_ld_mmu(X86CPUState *env, vaddr addr, unsigned mmu_idx,
     TcgCpu *tc = tcg_cpu(env);
     uint64_t val = 0;
 
-    addr &= 0xffffffffull;              /* 32-bit linear addresses */
+    addr = tlb_linear(env, addr, ra);
     if (likely(!crosses_page(addr, size))) {
         return tlb_ld_page(tc, addr, size, mmu_idx, ra);
     }
     for (unsigned b = 0; b < size; b++) {
-        val |= tlb_ld_page(tc, (addr + b) & 0xffffffffull, 1, mmu_idx,
+        val |= tlb_ld_page(tc, tlb_wrap(env, addr + b), 1, mmu_idx,
                            ra) << (b * 8);
     }
     return val;
@@ -235,13 +252,13 @@ void cpu_st_mmu(X86CPUState *env, vaddr addr, uint64_t val,
     TcgCpu *tc = tcg_cpu(env);
     vaddr last;
 
-    addr &= 0xffffffffull;
+    addr = tlb_linear(env, addr, ra);
     if (likely(!crosses_page(addr, size))) {
         tlb_st_page(tc, addr, val, size, mmu_idx, ra);
         return;
     }
     /* check both pages first: a fault must not leave half a store */
-    last = (addr + size - 1) & 0xffffffffull & TLB_PAGE_MASK; /* CR2 */
+    last = tlb_wrap(env, addr + size - 1) & TLB_PAGE_MASK;  /* CR2 */
     if (!tlb_hit(tc->tlb.e[mmu_idx][tlb_index(addr)].addr_write, addr)) {
         tlb_fill(tc, addr, X86_ACC_WRITE, mmu_idx, ra);
     }
@@ -249,7 +266,7 @@ void cpu_st_mmu(X86CPUState *env, vaddr addr, uint64_t val,
         tlb_fill(tc, last, X86_ACC_WRITE, mmu_idx, ra);
     }
     for (unsigned b = 0; b < size; b++) {
-        tlb_st_page(tc, (addr + b) & 0xffffffffull, (val >> (b * 8)) & 0xff,
+        tlb_st_page(tc, tlb_wrap(env, addr + b), (val >> (b * 8)) & 0xff,
                     1, mmu_idx, ra);
     }
 }
@@ -272,7 +289,14 @@ bool tlb_code_page(TcgCpu *tc, vaddr addr, bool may_fault, TlbCodePage *cp)
     X86PageResult r;
     const FlatRange *f;
 
-    addr &= 0xffffffffull;
+    if ((env->hflags & HF_LMA) &&
+        (uint64_t)(((int64_t)addr << 16) >> 16) != addr) {
+        if (may_fault) {
+            raise_exception_err_ra(env, EXCP_GP, 0, 0);
+        }
+        return false;
+    }
+    addr = tlb_wrap(env, addr);
     if (!x86_mmu_translate(env, addr, X86_ACC_FETCH,
                            x86_mmu_index(env->hflags), &r)) {
         if (may_fault) {

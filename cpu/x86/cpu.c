@@ -43,6 +43,15 @@ static const X86CPUModel x86_cpu_models[] = {
         .family = 6, .model = 6, .stepping = 3,
         .features_edx = FEAT_P6,
         .model_id = "QEMU Virtual CPU version 2.5+",
+    }, {
+        .name = "qemu64", .desc = "QEMU Virtual CPU (64-bit)",
+        .vendor = "AuthenticAMD", .level = 4, .xlevel = 0x80000008,
+        .family = 15, .model = 107, .stepping = 1,
+        .features_edx = FEAT_P6,
+        .features_ecx = CPUID_ECX_CX16,
+        .ext_features_edx = CPUID_EXT_SYSCALL | CPUID_EXT_NX |
+                            CPUID_EXT_RDTSCP | CPUID_EXT_LM,
+        .model_id = "QEMU Virtual CPU version 2.5+",
     },
 };
 
@@ -86,11 +95,27 @@ uint32_t x86_cpu_model_insn_features(const X86CPUModel *m)
         { CPUID_SSE,  X86_FEAT_SSE },
         { CPUID_SSE2, X86_FEAT_SSE2 },
     };
+    static const struct {
+        uint32_t cpuid_bit;
+        X86Feature feat;
+    } ext_map[] = {                     /* CPUID.80000001h:EDX */
+        { CPUID_EXT_LM,      X86_FEAT_LM },
+        { CPUID_EXT_SYSCALL, X86_FEAT_SYSCALL },
+        { CPUID_EXT_RDTSCP,  X86_FEAT_RDTSCP },
+    };
 
     for (unsigned i = 0; i < G_N_ELEMENTS(map); i++) {
         if (m->features_edx & map[i].cpuid_bit) {
             f |= 1u << map[i].feat;
         }
+    }
+    for (unsigned i = 0; i < G_N_ELEMENTS(ext_map); i++) {
+        if (m->ext_features_edx & ext_map[i].cpuid_bit) {
+            f |= 1u << ext_map[i].feat;
+        }
+    }
+    if (m->features_ecx & CPUID_ECX_CX16) {
+        f |= 1u << X86_FEAT_CX16;
     }
     return f;
 }

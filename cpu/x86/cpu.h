@@ -161,6 +161,10 @@ const X86CPUModel *x86_cpu_machine_model(void);
 #define CPUID_SSE   (1u << 25)
 #define CPUID_SSE2  (1u << 26)
 #define CPUID_EXT_NX (1u << 20)         /* CPUID.80000001h:EDX */
+#define CPUID_EXT_SYSCALL (1u << 11)
+#define CPUID_EXT_RDTSCP (1u << 27)
+#define CPUID_EXT_LM (1u << 29)
+#define CPUID_ECX_CX16 (1u << 13)       /* CPUID.1:ECX */
 
 /* The vCPU that owns the running @env (accel/tcg). */
 X86CPU *x86_env_cpu(X86CPUState *env);

@@ -137,6 +137,8 @@ void gen_BSWAP(DisasContext *dc)
 
     if (op->size == 2) {
         tcg_gen_movi_i64(dc->s, v, 0);
+    } else if (op->size == 8) {
+        tcg_gen_bswap64(dc->s, v, dc->g->regs[op->reg]);
     } else {
         gen_get_gpr(dc, v, op->reg, 4);
         tcg_gen_bswap32(dc->s, v, v);

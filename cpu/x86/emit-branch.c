@@ -9,11 +9,13 @@
  * protected and virtual-8086 mode they call the seg_helper.c helpers
  * (gates, privilege changes, task switches), as do IRET and software
  * interrupts in every mode.
+ * In IA-32e mode (HF_LMA) far transfers and IRET use long_helper.c.
  * Ref: Intel SDM Vol. 2A "CALL", "JMP", "INT n/INTO/INT3/INT1", "IRET",
  * Vol. 2B "RET", "SYSENTER", "SYSEXIT".
  */
 #include "kestrel/osdep.h"
 #include "cpu/x86/emit.h"
+#include "cpu/x86/long_helper.h"
 
 static bool x86_real_far(const DisasContext *dc)
 {
@@ -75,13 +77,12 @@ static void gen_far_pointer(DisasContext *dc, TCGv *sel, TCGv *off)
         *off = gen_const(dc, op->far.off & x86_size_mask(osz));
     } else {
         TCGv a = gen_op_linear(dc, op);
-        TCGv a2 = gen_tmp(dc);
+        TCGv a2;
 
         *off = gen_tmp(dc);
         *sel = gen_tmp(dc);
         gen_ldm(dc, *off, a, osz);
-        tcg_gen_addi_i64(dc->s, a2, a, osz);
-        tcg_gen_ext32u(dc->s, a2, a2);
+        a2 = gen_addr_next(dc, a, osz);
         gen_ldm(dc, *sel, a2, 2);
     }
 }
@@ -105,7 +106,7 @@ void gen_JMPF(DisasContext *dc)
         return;
     }
     gen_update_eip_cur(dc);
-    gen_helper(dc, helper_ljmp, NULL, sel, off,
+    gen_helper(dc, dc->lma ? helper_ljmp_lm : helper_ljmp, NULL, sel, off,
                gen_const(dc, dc->insn->op_size), gen_const(dc, dc->next_eip));
     dc->is_jmp = DISAS_EOB_EXIT;
 }
@@ -118,8 +119,8 @@ void gen_CALLF(DisasContext *dc)
     gen_far_pointer(dc, &sel, &off);
     if (!x86_real_far(dc)) {
         gen_update_eip_cur(dc);
-        gen_helper(dc, helper_lcall, NULL, sel, off, gen_const(dc, size),
-                   gen_const(dc, dc->next_eip));
+        gen_helper(dc, dc->lma ? helper_lcall_lm : helper_lcall, NULL, sel,
+                   off, gen_const(dc, size), gen_const(dc, dc->next_eip));
         dc->is_jmp = DISAS_EOB_EXIT;
         return;
     }
@@ -143,8 +144,8 @@ void gen_RETF(DisasContext *dc)
 
     if (!x86_real_far(dc)) {
         gen_update_eip_cur(dc);
-        gen_helper(dc, helper_lret, NULL, gen_const(dc, size),
-                   gen_const(dc, imm));
+        gen_helper(dc, dc->lma ? helper_lret_lm : helper_lret, NULL,
+                   gen_const(dc, size), gen_const(dc, imm));
         dc->is_jmp = DISAS_EOB_EXIT;
         return;
     }
@@ -158,6 +159,12 @@ void gen_RETF(DisasContext *dc)
 void gen_IRET(DisasContext *dc)
 {
     gen_update_eip_cur(dc);
+    if (dc->lma) {
+        gen_helper(dc, helper_iret_lm, NULL,
+                   gen_const(dc, dc->insn->op_size));
+        dc->is_jmp = DISAS_EOB_EXIT;
+        return;
+    }
     gen_helper(dc, helper_iret, NULL, gen_const(dc, dc->insn->op_size),
                gen_const(dc, dc->next_eip));
     dc->is_jmp = DISAS_EOB_EXIT;

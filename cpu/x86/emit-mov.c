@@ -118,13 +118,12 @@ static void gen_load_far(DisasContext *dc, unsigned seg)
     const X86Operand *dst = &dc->insn->op[0];
     unsigned size = dst->size;
     TCGv a = gen_op_linear(dc, &dc->insn->op[1]);
-    TCGv a2 = gen_tmp(dc);
+    TCGv a2;
     TCGv off = gen_tmp(dc);
     TCGv sel = gen_tmp(dc);
 
     gen_ldm(dc, off, a, size);
-    tcg_gen_addi_i64(dc->s, a2, a, size);
-    tcg_gen_ext32u(dc->s, a2, a2);
+    a2 = gen_addr_next(dc, a, size);
     gen_ldm(dc, sel, a2, 2);
     gen_load_seg(dc, seg, sel);
     gen_set_gpr(dc, dst->reg, size, off);
@@ -162,15 +161,14 @@ void gen_BOUND(DisasContext *dc)
     const X86Operand *reg = &dc->insn->op[0];
     unsigned size = reg->size;
     TCGv a = gen_op_linear(dc, &dc->insn->op[1]);
-    TCGv a2 = gen_tmp(dc);
+    TCGv a2;
     TCGv idx = gen_tmp(dc);
     TCGv lo = gen_tmp(dc);
     TCGv hi = gen_tmp(dc);
     TCGLabel *ok = gen_new_label(s);
 
     gen_ldm_signed(dc, lo, a, size);
-    tcg_gen_addi_i64(s, a2, a, size);
-    tcg_gen_ext32u(s, a2, a2);
+    a2 = gen_addr_next(dc, a, size);
     gen_ldm_signed(dc, hi, a2, size);
     gen_get_gpr(dc, idx, reg->reg, size);
     gen_ext(dc, idx, idx, size, true);

@@ -3,9 +3,10 @@
  * Multiply and divide: MUL, IMUL (one, two and three operands), DIV, IDIV.
  *
  * Emitters looked up by translate.c. Products are formed in 64 bits
- * inline; CF=OF=1 when the upper half is significant (cc_op MUL). Divides
- * call helper_divu/helper_divs below, which raise #DE on a zero divisor or
- * a quotient that does not fit (SDM: "Divide Error").
+ * inline (128 bits with mulu2/muls2 for 64-bit operands); CF=OF=1 when
+ * the upper half is significant (cc_op MUL). Divides call the helpers
+ * below, which raise #DE on a zero divisor or a quotient that does not fit
+ * (SDM: "Divide Error"); RDX:RAX / r/m64 uses 128-bit host arithmetic.
  * Flags after DIV/IDIV are undefined; they are left unchanged.
  * Ref: Intel SDM Vol. 2A "DIV", "IDIV", "IMUL", "MUL".
  */
@@ -20,6 +21,39 @@ uint64_t helper_divu(X86CPUState *env, uint64_t dividend, uint64_t divisor,
                      uint64_t size);
 uint64_t helper_divs(X86CPUState *env, uint64_t dividend, uint64_t divisor,
                      uint64_t size);
+void helper_divq(X86CPUState *env, uint64_t divisor, uint64_t sign);
+
+/* RDX:RAX / divisor: quotient to RAX, remainder to RDX. */
+void helper_divq(X86CPUState *env, uint64_t divisor, uint64_t sign)
+{
+    unsigned __int128 n = (unsigned __int128)env->regs[R_EDX] << 64 |
+                          env->regs[R_EAX];
+
+    if (divisor == 0) {
+        helper_raise_exception(env, EXCP_DE);
+    }
+    if (sign) {
+        __int128 sn = (__int128)n, sd = (int64_t)divisor, q;
+
+        if (sd == -1 && sn == (__int128)((unsigned __int128)1 << 127)) {
+            helper_raise_exception(env, EXCP_DE);
+        }
+        q = sn / sd;
+        if (q != (int64_t)q) {
+            helper_raise_exception(env, EXCP_DE);
+        }
+        env->regs[R_EDX] = (uint64_t)(sn % sd);
+        env->regs[R_EAX] = (uint64_t)q;
+    } else {
+        unsigned __int128 q = n / divisor;
+
+        if (q >> 64) {
+            helper_raise_exception(env, EXCP_DE);
+        }
+        env->regs[R_EDX] = (uint64_t)(n % divisor);
+        env->regs[R_EAX] = (uint64_t)q;
+    }
+}
 
 uint64_t helper_divu(X86CPUState *env, uint64_t dividend, uint64_t divisor,
                      uint64_t size)
@@ -88,6 +122,18 @@ static void gen_mul_acc(DisasContext *dc, bool sign)
     TCGv ovf = gen_tmp(dc);
 
     gen_get_gpr(dc, a, R_EAX, size);
+    if (size == 8) {
+        (sign ? tcg_gen_muls2_i64 : tcg_gen_mulu2_i64)(dc->s, lo, hi, a, b);
+        if (sign) {
+            tcg_gen_sari_i64(dc->s, ovf, lo, 63);
+            tcg_gen_sub_i64(dc->s, ovf, hi, ovf);
+        } else {
+            tcg_gen_mov_i64(dc->s, ovf, hi);
+        }
+        gen_store_wide(dc, size, lo, hi);
+        gen_cc_set(dc, CC_OP_MULB, size, lo, ovf, NULL);
+        return;
+    }
     if (sign) {
         gen_ext(dc, a, a, size, true);
         gen_ext(dc, b, b, size, true);
@@ -131,6 +177,16 @@ void gen_IMUL(DisasContext *dc)
     }
     prod = gen_tmp(dc);
     ovf = gen_tmp(dc);
+    if (size == 8) {
+        TCGv hi = gen_tmp(dc);
+
+        tcg_gen_muls2_i64(dc->s, prod, hi, a, b);
+        tcg_gen_sari_i64(dc->s, ovf, prod, 63);
+        tcg_gen_sub_i64(dc->s, ovf, hi, ovf);
+        gen_set_gpr(dc, insn->op[0].reg, size, prod);
+        gen_cc_set(dc, CC_OP_MULB, size, prod, ovf, NULL);
+        return;
+    }
     gen_ext(dc, a, a, size, true);
     gen_ext(dc, b, b, size, true);
     tcg_gen_mul_i64(dc->s, prod, a, b);
@@ -150,6 +206,11 @@ static void gen_div(DisasContext *dc, bool sign)
     TCGv q = gen_tmp(dc);
     TCGv r = gen_tmp(dc);
 
+    if (size == 8) {
+        gen_update_eip_cur(dc);
+        gen_helper(dc, helper_divq, NULL, divisor, gen_const(dc, sign));
+        return;
+    }
     if (size == 1) {
         gen_get_gpr(dc, n, R_EAX, 2);
     } else {

@@ -7,7 +7,9 @@
  * Linear address = segment base + offset, wrapped to 32 bits (SDM Vol. 3A
  * 3.4); the base of DS/ES/SS is skipped in protected mode when hflags say
  * they are all zero (HF_ADDSEG clear). Offsets wrap to the address size
- * (16-bit: 64 KiB, SDM Vol. 1 3.3.6).
+ * (16-bit: 64 KiB, SDM Vol. 1 3.3.6). In 64-bit mode only FS and GS have
+ * a base and nothing wraps (Vol. 1 3.3.7); RIP-relative operands count
+ * from the next instruction; the stack is 64-bit (Vol. 1 6.2.5).
  * Ref: Intel SDM Vol. 1 ch. 3, Vol. 2 2.1.5 (ModRM/SIB addressing),
  * Vol. 3A 6.14 (stack on exceptions is the helpers' business).
  * Missing: segment limit and access-rights checks on data accesses
@@ -90,6 +92,8 @@ TCGv gen_ea(DisasContext *dc, const X86Operand *op)
 
     if (op->base >= 0 && op->base < 16) {
         tcg_gen_mov_i64(dc->s, t, dc->g->regs[op->base]);
+    } else if (op->base == X86_GPR_RIP) {
+        tcg_gen_movi_i64(dc->s, t, dc->next_eip);
     } else {
         tcg_gen_movi_i64(dc->s, t, 0);
     }
@@ -109,6 +113,9 @@ TCGv gen_ea(DisasContext *dc, const X86Operand *op)
 
 static bool x86_seg_needs_base(const DisasContext *dc, unsigned seg)
 {
+    if (dc->code64) {
+        return seg == R_FS || seg == R_GS;
+    }
     if (seg == R_DS || seg == R_ES || seg == R_SS) {
         return dc->addseg;
     }
@@ -124,7 +131,9 @@ TCGv gen_linear(DisasContext *dc, unsigned seg, TCGv ea)
     }
     t = gen_tmp(dc);
     tcg_gen_add_i64(dc->s, t, ea, dc->g->seg_base[seg]);
-    tcg_gen_ext32u(dc->s, t, t);
+    if (!dc->code64) {
+        tcg_gen_ext32u(dc->s, t, t);
+    }
     return t;
 }
 
@@ -204,7 +213,7 @@ void gen_store_op(DisasContext *dc, const X86Operand *op, TCGv v,
 
 unsigned x86_stack_size(const DisasContext *dc)
 {
-    return dc->ss32 ? 4 : 2;
+    return dc->code64 ? 8 : dc->ss32 ? 4 : 2;
 }
 
 TCGv gen_stack_linear(DisasContext *dc, int64_t ofs)
@@ -388,11 +397,27 @@ void gen_exception_err(DisasContext *dc, unsigned excp, uint32_t err)
 
 uint64_t x86_branch_eip(const DisasContext *dc, uint64_t eip)
 {
+    if (dc->code64) {
+        return eip;                     /* near branches are 64-bit */
+    }
     return dc->insn->op_size == 2 ? eip & 0xffff : eip & 0xffffffff;
 }
 
 void gen_jmp_reg(DisasContext *dc, TCGv v)
 {
-    gen_ext(dc, dc->g->rip, v, dc->insn->op_size == 2 ? 2 : 4, false);
+    unsigned size = dc->code64 ? 8 : dc->insn->op_size == 2 ? 2 : 4;
+
+    gen_ext(dc, dc->g->rip, v, size, false);
     dc->is_jmp = DISAS_EOB_JUMP;
+}
+
+TCGv gen_addr_next(DisasContext *dc, TCGv a, unsigned delta)
+{
+    TCGv t = gen_tmp(dc);
+
+    tcg_gen_addi_i64(dc->s, t, a, delta);
+    if (!dc->code64) {
+        tcg_gen_ext32u(dc->s, t, t);
+    }
+    return t;
 }

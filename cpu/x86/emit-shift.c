@@ -21,74 +21,93 @@ uint64_t helper_rcl(X86CPUState *env, uint64_t val, uint64_t count,
                     uint64_t size, uint64_t flags);
 uint64_t helper_rcr(X86CPUState *env, uint64_t val, uint64_t count,
                     uint64_t size, uint64_t flags);
+uint64_t helper_rcl64(X86CPUState *env, uint64_t val, uint64_t count,
+                      uint64_t flags);
+uint64_t helper_rcr64(X86CPUState *env, uint64_t val, uint64_t count,
+                      uint64_t flags);
+
+/* Rotate `val` of `size` bytes through CF; *flags gets the new CF/OF. */
+static uint64_t rotate_carry(uint64_t val, unsigned count, unsigned size,
+                             uint64_t *flags, bool left)
+{
+    unsigned bits = size * 8;
+    uint64_t mask = x86_size_mask(size);
+    uint64_t cf = *flags & CC_C;
+    uint64_t res = val, of;
+
+    count &= size == 8 ? 0x3f : 0x1f;
+    if (count == 0) {
+        return val;
+    }
+    count %= bits + 1;
+    for (unsigned i = 0; i < count; i++) {
+        uint64_t out = left ? (res >> (bits - 1)) & 1 : res & 1;
+
+        res = left ? ((res << 1) | cf) & mask
+                   : (res >> 1) | cf << (bits - 1);
+        cf = out;
+    }
+    /* RCL: OF = MSB xor CF; RCR: the two top bits of the result differ */
+    of = left ? ((res >> (bits - 1)) & 1) ^ cf
+              : ((res >> (bits - 1)) ^ (res >> (bits - 2))) & 1;
+    *flags = (*flags & ~(uint64_t)(CC_C | CC_O)) | cf | (of ? CC_O : 0);
+    return res;
+}
 
 /*
- * RCL/RCR through CF: returns the result in bits 0..31 and the new flags
- * (only CF and OF changed) in bits 32..63.
+ * RCL/RCR through CF up to 32 bits: returns the result in bits 0..31 and
+ * the new flags (only CF and OF changed) in bits 32..63.
  */
 uint64_t helper_rcl(X86CPUState *env, uint64_t val, uint64_t count,
                     uint64_t size, uint64_t flags)
 {
-    unsigned bits = size * 8;
-    uint64_t mask = x86_size_mask(size);
-    uint64_t cf = flags & CC_C;
-    uint64_t res;
+    uint64_t res = rotate_carry(val, count, size, &flags, true);
 
-    count &= 0x1f;
-    if (count == 0) {
-        return val | flags << 32;
-    }
-    count %= bits + 1;
-    res = val;
-    for (unsigned i = 0; i < count; i++) {
-        uint64_t out = (res >> (bits - 1)) & 1;
-
-        res = ((res << 1) | cf) & mask;
-        cf = out;
-    }
-    flags = (flags & ~(uint64_t)(CC_C | CC_O)) | cf |
-            ((((res >> (bits - 1)) & 1) ^ cf) ? CC_O : 0);
     return res | flags << 32;
 }
 
 uint64_t helper_rcr(X86CPUState *env, uint64_t val, uint64_t count,
                     uint64_t size, uint64_t flags)
 {
-    unsigned bits = size * 8;
-    uint64_t cf = flags & CC_C;
-    uint64_t res;
+    uint64_t res = rotate_carry(val, count, size, &flags, false);
 
-    count &= 0x1f;
-    if (count == 0) {
-        return val | flags << 32;
-    }
-    count %= bits + 1;
-    res = val;
-    for (unsigned i = 0; i < count; i++) {
-        uint64_t out = res & 1;
-
-        res = (res >> 1) | cf << (bits - 1);
-        cf = out;
-    }
-    /* OF: the two top bits of the result differ */
-    flags = (flags & ~(uint64_t)(CC_C | CC_O)) | cf |
-            ((((res >> (bits - 1)) ^ (res >> (bits - 2))) & 1) ? CC_O : 0);
     return res | flags << 32;
+}
+
+/* 64-bit RCL/RCR: the result is returned, the flags go to env as
+ * CC_OP_EFLAGS. */
+uint64_t helper_rcl64(X86CPUState *env, uint64_t val, uint64_t count,
+                      uint64_t flags)
+{
+    uint64_t res = rotate_carry(val, count, 8, &flags, true);
+
+    x86_cpu_set_eflags(env, (env->eflags & ~(uint64_t)CC_MASK) | flags);
+    return res;
+}
+
+uint64_t helper_rcr64(X86CPUState *env, uint64_t val, uint64_t count,
+                      uint64_t flags)
+{
+    uint64_t res = rotate_carry(val, count, 8, &flags, false);
+
+    x86_cpu_set_eflags(env, (env->eflags & ~(uint64_t)CC_MASK) | flags);
+    return res;
 }
 
 /* The count operand, masked: *is_const / *cval tell a constant. */
 static TCGv gen_shift_count(DisasContext *dc, const X86Operand *op,
                             bool *is_const, unsigned *cval)
 {
+    unsigned mask = dc->insn->op[0].size == 8 ? 0x3f : 0x1f;
     TCGv c;
 
     *is_const = op->kind == X86_OPND_IMM;
-    *cval = op->imm & 0x1f;
+    *cval = op->imm & mask;
     if (*is_const) {
         return gen_const(dc, *cval);
     }
     c = gen_load_op(dc, op, NULL);
-    tcg_gen_andi_i64(dc->s, c, c, 0x1f);
+    tcg_gen_andi_i64(dc->s, c, c, mask);
     return c;
 }
 
@@ -216,7 +235,11 @@ static void gen_rotate(DisasContext *dc, bool left)
     } else {
         tcg_gen_mov_i64(s, v, x);
     }
-    (left ? tcg_gen_rotl_i32 : tcg_gen_rotr_i32)(s, res, v, count);
+    if (size == 8) {
+        (left ? tcg_gen_rotl_i64 : tcg_gen_rotr_i64)(s, res, v, count);
+    } else {
+        (left ? tcg_gen_rotl_i32 : tcg_gen_rotr_i32)(s, res, v, count);
+    }
     gen_ext(dc, res, res, size, false);
     if (left) {
         /* CF = LSB of the result; OF = MSB xor CF */
@@ -267,13 +290,23 @@ static void gen_rotate_carry(DisasContext *dc, void *fn)
     TCGv x = gen_load_op(dc, dst, &linear);
     TCGv count, flags, ret, res;
 
-    if (cnt->kind == X86_OPND_IMM && (cnt->imm & 0x1f) == 0) {
+    if (cnt->kind == X86_OPND_IMM &&
+        (cnt->imm & (dst->size == 8 ? 0x3f : 0x1f)) == 0) {
         return;
     }
     count = gen_load_op(dc, cnt, NULL);
     flags = gen_compute_eflags(dc);
     ret = gen_tmp(dc);
     res = gen_tmp(dc);
+    if (dst->size == 8) {
+        gen_update_eip_cur(dc);
+        tcg_gen_call(s, fn == (void *)helper_rcl ? (void *)helper_rcl64
+                                                 : (void *)helper_rcr64,
+                     0, res, 3, (TCGv[]){ x, count, flags });
+        gen_store_op(dc, dst, res, linear);
+        dc->cc_op = CC_OP_EFLAGS;       /* stored by the helper */
+        return;
+    }
     tcg_gen_call(s, fn, TCG_CALL_PURE, ret, 4,
                  (TCGv[]){ x, count, gen_const(dc, dst->size), flags });
     tcg_gen_ext32u(s, res, ret);
@@ -290,6 +323,40 @@ void gen_RCL(DisasContext *dc)
 void gen_RCR(DisasContext *dc)
 {
     gen_rotate_carry(dc, (void *)helper_rcr);
+}
+
+/*
+ * 64-bit SHLD/SHRD by cm1 + 1 (1..63): tmp = after cm1 steps, res = after
+ * one more, each built from both operands without a 128-bit value.
+ */
+static void gen_double_shift64(DisasContext *dc, bool left, TCGv x, TCGv y,
+                               TCGv cm1, TCGv tmp, TCGv res)
+{
+    TCGContext *s = dc->s;
+    TCGv a = gen_tmp(dc);
+    TCGv b = gen_tmp(dc);
+    TCGv inv = gen_tmp(dc);
+
+    tcg_gen_xori_i64(s, inv, cm1, 63);                  /* 63 - cm1 */
+    if (left) {
+        tcg_gen_shl_i64(s, a, x, cm1);
+        tcg_gen_shri_i64(s, b, y, 1);
+        tcg_gen_shr_i64(s, b, b, inv);                  /* y >> (64-cm1) */
+        tcg_gen_or_i64(s, tmp, a, b);
+        tcg_gen_shr_i64(s, b, y, inv);
+        tcg_gen_andi_i64(s, b, b, 1);
+        tcg_gen_shli_i64(s, res, tmp, 1);
+        tcg_gen_or_i64(s, res, res, b);
+    } else {
+        tcg_gen_shr_i64(s, a, x, cm1);
+        tcg_gen_shli_i64(s, b, y, 1);
+        tcg_gen_shl_i64(s, b, b, inv);                  /* y << (64-cm1) */
+        tcg_gen_or_i64(s, tmp, a, b);
+        tcg_gen_shr_i64(s, b, y, cm1);
+        tcg_gen_shli_i64(s, b, b, 63);
+        tcg_gen_shri_i64(s, res, tmp, 1);
+        tcg_gen_or_i64(s, res, res, b);
+    }
 }
 
 /*
@@ -318,7 +385,9 @@ static void gen_double_shift(DisasContext *dc, bool left)
     }
     tcg_gen_subi_i64(s, cm1, count, 1);
     tcg_gen_andi_i64(s, cm1, cm1, 63);
-    if (left) {
+    if (bits == 64) {
+        gen_double_shift64(dc, left, x, y, cm1, tmp, res);
+    } else if (left) {
         /* 32: dest:src ; 16: dest:src:dest:0 ; take the top `bits` */
         if (bits == 32) {
             tcg_gen_deposit_i64(s, cat, y, x, 32, 32);

@@ -16,6 +16,7 @@
  */
 #include "kestrel/osdep.h"
 #include "cpu/x86/emit.h"
+#include "cpu/x86/long_helper.h"
 
 /* Instructions valid only in protected mode (not real, not V86): #UD. */
 static bool gen_check_pmode(DisasContext *dc)
@@ -74,6 +75,7 @@ void gen_mov_crdr(DisasContext *dc)
     const X86Operand *sys = to_sys ? dst : src;
     const X86Operand *gpr = to_sys ? src : dst;
     bool cr = sys->reg_class == X86_RC_CR;
+    unsigned size = dc->code64 ? 8 : 4;
     TCGv v;
 
     if (cr ? (sys->reg == 1 || sys->reg > 4) : sys->reg > 7) {
@@ -83,7 +85,7 @@ void gen_mov_crdr(DisasContext *dc)
     gen_update_eip_cur(dc);
     if (to_sys) {
         v = gen_tmp(dc);
-        gen_get_gpr(dc, v, gpr->reg, 4);
+        gen_get_gpr(dc, v, gpr->reg, size);
         gen_helper(dc, cr ? helper_write_cr : helper_write_dr, NULL,
                    gen_const(dc, sys->reg), v);
         gen_end_block(dc);
@@ -91,7 +93,7 @@ void gen_mov_crdr(DisasContext *dc)
         v = gen_tmp(dc);
         gen_helper(dc, cr ? helper_read_cr : helper_read_dr, v,
                    gen_const(dc, sys->reg));
-        gen_set_gpr(dc, gpr->reg, 4, v);
+        gen_set_gpr(dc, gpr->reg, size, v);
     }
 }
 
@@ -196,20 +198,20 @@ void gen_WBINVD(DisasContext *dc)
 #define DT_OFS(table, field) \
     (offsetof(X86CPUState, table) + offsetof(DescTable, field))
 
-/* LGDT/LIDT m16&32: limit, then base (24 bits with a 16-bit operand). */
+/* LGDT/LIDT m16&32: limit, then base (24 bits with a 16-bit operand;
+ * 64 bits in 64-bit mode). */
 static void gen_load_dt(DisasContext *dc, intptr_t base_ofs,
                         intptr_t limit_ofs)
 {
     TCGv a = gen_op_linear(dc, &dc->insn->op[0]);
-    TCGv a2 = gen_tmp(dc);
+    TCGv a2;
     TCGv limit = gen_tmp(dc);
     TCGv base = gen_tmp(dc);
 
     gen_ldm(dc, limit, a, 2);
-    tcg_gen_addi_i64(dc->s, a2, a, 2);
-    tcg_gen_ext32u(dc->s, a2, a2);
-    gen_ldm(dc, base, a2, 4);
-    if (dc->insn->op_size == 2) {
+    a2 = gen_addr_next(dc, a, 2);
+    gen_ldm(dc, base, a2, dc->code64 ? 8 : 4);
+    if (dc->insn->op_size == 2 && !dc->code64) {
         tcg_gen_andi_i64(dc->s, base, base, 0xffffff);
     }
     tcg_gen_st64(dc->s, base, base_ofs);
@@ -217,21 +219,20 @@ static void gen_load_dt(DisasContext *dc, intptr_t base_ofs,
     gen_end_block(dc);
 }
 
-/* SGDT/SIDT m: limit, then the 32-bit base. */
+/* SGDT/SIDT m: limit, then the 32-bit (64-bit mode: 64-bit) base. */
 static void gen_store_dt(DisasContext *dc, intptr_t base_ofs,
                          intptr_t limit_ofs)
 {
     TCGv a = gen_op_linear(dc, &dc->insn->op[0]);
-    TCGv a2 = gen_tmp(dc);
+    TCGv a2;
     TCGv limit = gen_tmp(dc);
     TCGv base = gen_tmp(dc);
 
     tcg_gen_ld32u(dc->s, limit, limit_ofs);
     tcg_gen_ld64(dc->s, base, base_ofs);
-    tcg_gen_addi_i64(dc->s, a2, a, 2);
-    tcg_gen_ext32u(dc->s, a2, a2);
+    a2 = gen_addr_next(dc, a, 2);
     gen_stm(dc, limit, a, 2);
-    gen_stm(dc, base, a2, 4);
+    gen_stm(dc, base, a2, dc->code64 ? 8 : 4);
 }
 
 void gen_LGDT(DisasContext *dc)
@@ -290,12 +291,12 @@ static void gen_sel_helper(DisasContext *dc, void *fn)
 
 void gen_LLDT(DisasContext *dc)
 {
-    gen_sel_helper(dc, (void *)helper_lldt);
+    gen_sel_helper(dc, dc->lma ? (void *)helper_lldt_lm : (void *)helper_lldt);
 }
 
 void gen_LTR(DisasContext *dc)
 {
-    gen_sel_helper(dc, (void *)helper_ltr);
+    gen_sel_helper(dc, dc->lma ? (void *)helper_ltr_lm : (void *)helper_ltr);
 }
 
 void gen_LMSW(DisasContext *dc)

@@ -56,7 +56,9 @@
     X(HLT) X(CLI) X(STI) X(IN) X(OUT) X(CPUID) X(RDTSC) X(RDMSR) X(WRMSR)   \
     X(RDPMC) X(RSM) X(LGDT) X(LIDT) X(SGDT) X(SIDT) X(LLDT) X(SLDT)         \
     X(LTR) X(STR) X(LMSW) X(SMSW) X(CLTS) X(INVLPG) X(INVD) X(WBINVD)       \
-    X(LAR) X(LSL) X(VERR) X(VERW) X(ARPL) X(UD2) X(UD1) X(UD0) X(WAIT)
+    X(LAR) X(LSL) X(VERR) X(VERW) X(ARPL) X(UD2) X(UD1) X(UD0) X(WAIT)   \
+    /* emit-long.c */                                                       \
+    X(MOVSXD) X(CMPXCHG16B) X(SWAPGS) X(SYSCALL) X(SYSRET) X(RDTSCP)
 
 #define X(name) void gen_##name(DisasContext *dc);
 X86_EMITTERS(X)
@@ -129,6 +131,9 @@ TCGv gen_ea(DisasContext *dc, const X86Operand *op);
 /* Linear address seg.base + ea, wrapped to 32 bits outside long mode. */
 TCGv gen_linear(DisasContext *dc, unsigned seg, TCGv ea);
 TCGv gen_op_linear(DisasContext *dc, const X86Operand *op);
+/* Linear address a + delta (the next part of a memory operand), wrapped
+ * to 32 bits outside 64-bit mode. */
+TCGv gen_addr_next(DisasContext *dc, TCGv a, unsigned delta);
 void gen_ldm(DisasContext *dc, TCGv d, TCGv linear, unsigned size);
 void gen_ldm_signed(DisasContext *dc, TCGv d, TCGv linear, unsigned size);
 void gen_stm(DisasContext *dc, TCGv v, TCGv linear, unsigned size);
@@ -145,7 +150,7 @@ TCGv gen_load_op(DisasContext *dc, const X86Operand *op, TCGv *linear);
 void gen_store_op(DisasContext *dc, const X86Operand *op, TCGv v,
                   TCGv linear);
 
-/* ---- stack (SS, 16- or 32-bit ESP by SS.B) ---- */
+/* ---- stack (SS, 16- or 32-bit ESP by SS.B; RSP in 64-bit mode) ---- */
 unsigned x86_stack_size(const DisasContext *dc);
 /* Linear address of SS:(ESP + ofs) */
 TCGv gen_stack_linear(DisasContext *dc, int64_t ofs);

@@ -16,6 +16,7 @@
 #include "cpu/x86/cpu.h"
 #include "cpu/x86/helper.h"
 #include "cpu/x86/seg-internal.h"
+#include "cpu/x86/long_helper.h"
 #include "accel/tcg/tcg-cpu.h"
 #include "tcg/tcg-backend.h"
 
@@ -183,7 +184,9 @@ void x86_do_interrupt(X86CPUState *env, int intno, X86EventKind kind,
                 " pe %d\n", intno, kind, error_code,
                 env->segs[R_CS].selector, env->rip,
                 !!(env->cr[0] & CR0_PE));
-    if (env->cr[0] & CR0_PE) {
+    if (env->efer & EFER_LMA) {
+        x86_do_interrupt_lm(env, intno, kind, error_code, eip);
+    } else if (env->cr[0] & CR0_PE) {
         do_interrupt_prot(env, intno, kind, error_code, eip);
     } else {
         do_interrupt_real(env, intno, eip);

@@ -23,6 +23,7 @@
 #include "cpu/x86/cpu.h"
 #include "cpu/x86/helper.h"
 #include "cpu/x86/seg-internal.h"
+#include "cpu/x86/long_helper.h"
 #include "accel/tcg/tcg-cpu.h"
 #include "tcg/tcg-backend.h"
 
@@ -159,8 +160,10 @@ static void write_cr0(X86CPUState *env, uint32_t val, uintptr_t ra)
         ((val & CR0_NW) && !(val & CR0_CD))) {
         raise_exception_err_ra(env, EXCP_GP, 0, ra);
     }
+    x86_lm_check_cr0(env, val, ra);
     changed = env->cr[0] ^ val;
     env->cr[0] = val;
+    x86_lm_update(env);
     if (changed & (CR0_PG | CR0_PE | CR0_WP)) {
         tlb_flush(tcg_cpu(env));
     }
@@ -170,7 +173,9 @@ void helper_write_cr(X86CPUState *env, uint64_t reg, uint64_t val)
 {
     uintptr_t ra = TCG_GETPC();
 
-    val &= 0xffffffffull;
+    if (!(env->hflags & HF_CS64)) {
+        val &= 0xffffffffull;
+    }
     switch (reg) {
     case 0:
         write_cr0(env, val, ra);
@@ -186,6 +191,7 @@ void helper_write_cr(X86CPUState *env, uint64_t reg, uint64_t val)
         if (val & ~(uint64_t)CR4_SUPPORTED) {
             raise_exception_err_ra(env, EXCP_GP, 0, ra);
         }
+        x86_lm_check_cr4(env, val, ra);
         if (val & (CR4_VME | CR4_PVI)) {
             ks_log_mask(LOG_UNIMP, "CR4.VME/PVI set: not implemented\n");
         }
@@ -216,7 +222,8 @@ void helper_clts(X86CPUState *env)
 
 void helper_invlpg(X86CPUState *env, uint64_t linear)
 {
-    tlb_flush_page(tcg_cpu(env), linear & 0xffffffffull);
+    tlb_flush_page(tcg_cpu(env), (env->hflags & HF_CS64) ? linear
+                                         : linear & 0xffffffffull);
 }
 
 /* DR4/DR5 alias DR6/DR7 unless CR4.DE (then #UD). */
@@ -303,6 +310,9 @@ void helper_cpuid(X86CPUState *env)
     case 0x80000001:
         r[3] = m->xlevel ? m->ext_features_edx : 0;
         break;
+    case 0x80000008:                    /* address sizes: 48 linear */
+        r[0] = m->xlevel >= 0x80000008u ? 0x3024 : 0;
+        break;
     case 0x80000002:
     case 0x80000003:
     case 0x80000004:
@@ -382,6 +392,14 @@ static const MsrDesc msr_table[] = {
     { 0x277, 1, MSR_PLAIN, ENV_OFS(pat) },
     { 0x2ff, 1, MSR_PLAIN, ENV_OFS(mtrr_def_type) },
     { 0xc0000080u, 1, MSR_EFER, 0 },
+    { 0xc0000081u, 1, MSR_PLAIN, ENV_OFS(star) },
+    { 0xc0000082u, 1, MSR_PLAIN, ENV_OFS(lstar) },
+    { 0xc0000083u, 1, MSR_PLAIN, ENV_OFS(cstar) },
+    { 0xc0000084u, 1, MSR_PLAIN, ENV_OFS(fmask) },
+    { 0xc0000100u, 1, MSR_PLAIN, ENV_OFS(segs[R_FS].base) },
+    { 0xc0000101u, 1, MSR_PLAIN, ENV_OFS(segs[R_GS].base) },
+    { 0xc0000102u, 1, MSR_PLAIN, ENV_OFS(kernel_gs_base) },
+    { 0xc0000103u, 1, MSR_PLAIN, ENV_OFS(tsc_aux) },
 };
 
 static const MsrDesc *msr_find(uint32_t msr)
@@ -454,9 +472,7 @@ void helper_wrmsr(X86CPUState *env)
         env->tsc = val - clock_ns(CLOCK_VIRTUAL);
         break;
     case MSR_EFER:
-        if (val) {                      /* no model has NX or long mode */
-            raise_exception_err_ra(env, EXCP_GP, 0, ra);
-        }
+        x86_lm_write_efer(env, val, ra);
         break;
     default:
         break;                          /* read-only or ignored */

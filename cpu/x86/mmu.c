@@ -5,7 +5,8 @@
  *
  * Modes: paging off (A20 mask only), 32-bit 2-level paging with 4 MiB
  * pages (CR4.PSE, PSE-36 to 36-bit physical), PAE 3-level with 2 MiB pages
- * and NX (EFER.NXE). Accessed bits are set on every entry walked, the
+ * and NX (EFER.NXE), 4-level paging in IA-32e mode (EFER.LMA: 48-bit
+ * linear addresses, 2 MiB pages, NX). Accessed bits are set on every entry walked, the
  * dirty bit on the final entry for a write; U/S, R/W with CR0.WP, NX; a
  * fault gives the #PF error code (P, W/R, U/S, RSVD, I/D). The TLB may
  * cache write permission only once the dirty bit is set, so the first
@@ -13,7 +14,8 @@
  *
  * Ref: Intel SDM Vol. 3A 4.3 (32-bit paging), 4.4 (PAE), 4.6 (access
  * rights), 4.7 (page-fault error code), 4.8 (accessed and dirty flags).
- * Missing: 4-level paging (long mode), SMEP/SMAP, PKU, PDPTE caching at
+ * Missing: 1 GiB pages (PS in a PDPTE is reserved: CPUID does not
+ * report them), SMEP/SMAP, PKU, PDPTE caching at
  * CR3 load (PAE PDPTEs are read on every walk; reserved bits fault as
  * #PF RSVD instead of #GP at MOV CR3).
  */
@@ -39,13 +41,14 @@ typedef struct PagingLevel {
     uint8_t bits;                       /* index width */
     bool pdpte;                         /* PAE PDPTE: no A/U/RW bits */
     bool large;                         /* PS may map a page here */
+    bool ps_rsvd;                       /* PS is a reserved bit here */
 } PagingLevel;
 
 typedef struct PagingMode {
     unsigned levels;
     unsigned entry_size;                /* bytes */
     uint64_t table_mask;                /* next-table address bits */
-    PagingLevel lv[3];
+    PagingLevel lv[4];
 } PagingMode;
 
 static const PagingMode paging_32 = {
@@ -57,6 +60,14 @@ static const PagingMode paging_32 = {
 static const PagingMode paging_pae = {
     .levels = 3, .entry_size = 8, .table_mask = PHYS_MASK & ~0xfffull,
     .lv = { { .shift = 30, .bits = 2, .pdpte = true },
+            { .shift = 21, .bits = 9, .large = true },
+            { .shift = 12, .bits = 9 } },
+};
+
+static const PagingMode paging_4level = {
+    .levels = 4, .entry_size = 8, .table_mask = PHYS_MASK & ~0xfffull,
+    .lv = { { .shift = 39, .bits = 9, .ps_rsvd = true },
+            { .shift = 30, .bits = 9, .ps_rsvd = true },
             { .shift = 21, .bits = 9, .large = true },
             { .shift = 12, .bits = 9 } },
 };
@@ -96,6 +107,9 @@ static uint64_t pte_reserved(const X86CPUState *env, const PagingMode *m,
     if (!(env->efer & EFER_NXE)) {
         rsvd |= PG_NX;
     }
+    if (lv->ps_rsvd) {
+        rsvd |= PG_PS;
+    }
     if (lv->pdpte) {
         rsvd |= 0x1e6ull | PG_NX;       /* RW, US, A, D, PS and XD */
     } else if (lv->large && (pte & PG_PS)) {
@@ -108,20 +122,24 @@ static bool x86_mmu_walk(const Walk *w, vaddr addr, X86Access acc,
                          unsigned mmu_idx, X86PageResult *res)
 {
     X86CPUState *env = w->env;
-    const PagingMode *m = (env->cr[4] & CR4_PAE) ? &paging_pae : &paging_32;
+    const PagingMode *m = (env->efer & EFER_LMA) ? &paging_4level :
+                          (env->cr[4] & CR4_PAE) ? &paging_pae : &paging_32;
     bool is_user = mmu_idx == MMU_USER_IDX;
     bool is_write = acc == X86_ACC_WRITE;
-    bool nxe = m == &paging_pae && (env->efer & EFER_NXE);
+    bool nxe = m->entry_size == 8 && (env->efer & EFER_NXE);
     uint32_t err = (is_write ? PF_ERR_W : 0) | (is_user ? PF_ERR_U : 0) |
                    ((acc == X86_ACC_FETCH && nxe) ? PF_ERR_I : 0);
     bool user_ok = true, write_ok = true, exec_ok = true;
-    hwaddr table = env->cr[3] & (m == &paging_pae ? 0xffffffe0ull
-                                                  : 0xfffff000ull);
+    hwaddr table = env->cr[3] & (m == &paging_pae ? 0xffffffe0ull :
+                                 m == &paging_4level ? m->table_mask
+                                                     : 0xfffff000ull);
     hwaddr pte_addr = 0, frame;
     uint64_t pte = 0;
     unsigned shift = 12;
 
-    addr &= 0xffffffffull;
+    if (m != &paging_4level) {
+        addr &= 0xffffffffull;
+    }
     for (unsigned i = 0; i < m->levels; i++) {
         const PagingLevel *lv = &m->lv[i];
         unsigned idx = (addr >> lv->shift) & ((1u << lv->bits) - 1);

@@ -16,7 +16,9 @@
  * single-step trap; in an interrupt shadow (HF_INHIBIT_IRQ) the block is one
  * instruction that clears the shadow, then returns to the loop.
  * Ref: Intel SDM Vol. 2 ch. 2, Vol. 3A 6.8.3 (interrupt shadow), 17.3.1.4.
- * Missing: 64-bit code (each instruction raises #UD), RF handling.
+ * In 64-bit mode the CS base is 0 and linear code addresses are 64 bits
+ * (canonical checks are the TLB slow path's); elsewhere they wrap at 4 GiB.
+ * Missing: RF handling.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/log.h"
@@ -100,9 +102,15 @@ static void gen_eob(DisasContext *dc, bool lookup)
     dc->is_jmp = DISAS_NORETURN;
 }
 
+/* Linear address of offset eip in CS. */
+static uint64_t x86_code_linear(const DisasContext *dc, uint64_t eip)
+{
+    return dc->code64 ? eip : (dc->p->cs_base + eip) & 0xffffffff;
+}
+
 static bool x86_same_page(const DisasContext *dc, uint64_t eip)
 {
-    uint64_t linear = (dc->p->cs_base + eip) & 0xffffffff;
+    uint64_t linear = x86_code_linear(dc, eip);
 
     return (linear & TLB_PAGE_MASK) == (dc->pc_start & TLB_PAGE_MASK);
 }
@@ -175,10 +183,11 @@ static bool x86_fetch_decode(DisasContext *dc, X86Insn *insn,
 {
     X86TranslateParams *p = dc->p;
     bool first = p->icount == 0;
-    uint64_t pc = (p->cs_base + dc->next_eip) & 0xffffffff;
+    uint64_t pc = x86_code_linear(dc, dc->next_eip);
     size_t room = TLB_PAGE_SIZE - (pc & (TLB_PAGE_SIZE - 1));
     size_t n = MIN(room, X86_MAX_INSN_LEN);
-    X86Mode mode = (dc->hflags & HF_CS32) ? X86_MODE_32 : X86_MODE_16;
+    X86Mode mode = dc->code64 ? X86_MODE_64 :
+                   (dc->hflags & HF_CS32) ? X86_MODE_32 : X86_MODE_16;
 
     if (!first && (pc & TLB_PAGE_MASK) != (dc->pc_start & TLB_PAGE_MASK)) {
         return false;
@@ -202,7 +211,7 @@ static void x86_log_in_asm(const DisasContext *dc, const X86Insn *insn,
 {
     char line[160];
 
-    x86_format_in_asm_line(insn, buf, dc->p->cs_base + dc->eip, line,
+    x86_format_in_asm_line(insn, buf, x86_code_linear(dc, dc->eip), line,
                            sizeof(line));
     ks_log("%s\n", line);
 }
@@ -219,8 +228,7 @@ static void x86_translate_insn(DisasContext *dc, const X86Insn *insn,
         gen_exception_err(dc, EXCP_GP, 0);
         return;
     }
-    if (st != X86_DEC_OK || (dc->hflags & HF_CS64) ||
-        !(dc->features & (1u << insn->feature))) {
+    if (st != X86_DEC_OK || !(dc->features & (1u << insn->feature))) {
         gen_exception(dc, EXCP_UD);
         return;
     }
@@ -247,6 +255,8 @@ bool x86_translate_block(X86Translator *xt, X86TranslateParams *p)
         .hflags = p->hflags,
         .code32 = !!(p->hflags & HF_CS32),
         .ss32 = !!(p->hflags & HF_SS32),
+        .code64 = !!(p->hflags & HF_CS64),
+        .lma = !!(p->hflags & HF_LMA),
         .pe = !!(p->hflags & HF_PE),
         .vm86 = !!(p->hflags & HF_VM),
         .cpl = p->hflags & HF_CPL_MASK,
@@ -258,7 +268,7 @@ bool x86_translate_block(X86Translator *xt, X86TranslateParams *p)
     unsigned max = p->max_insns ? p->max_insns : X86_TB_MAX_INSNS;
 
     dc.addseg = !dc.pe || dc.vm86 || (p->hflags & HF_ADDSEG);
-    dc.next_eip = p->pc - p->cs_base;
+    dc.next_eip = dc.code64 ? p->pc : p->pc - p->cs_base;
     if (p->hflags & (HF_TF | HF_INHIBIT_IRQ)) {
         max = 1;
     }
@@ -275,8 +285,10 @@ bool x86_translate_block(X86Translator *xt, X86TranslateParams *p)
         dc.insn = &insn;
         dc.eip = dc.next_eip;
         dc.next_eip = dc.eip + (st == X86_DEC_OK ? insn.len : 1);
-        if (!dc.code32) {
+        if (!dc.code32 && !dc.code64) {
             dc.next_eip &= 0xffff;
+        } else if (!dc.code64) {
+            dc.next_eip &= 0xffffffff;
         }
         tcg_gen_insn_start(dc.s, dc.eip, dc.cc_op);
         if (ks_log_enabled(LOG_IN_ASM) && st == X86_DEC_OK) {

@@ -23,8 +23,9 @@
  *
  * Ref: Intel SDM Vol. 2 (instruction set), Vol. 3A 6.5 (exception classes,
  * restart), 17.3.1.4 (single-step trap).
- * Missing: 64-bit mode (x86_translate_block() refuses HF_CS64 code with a
- * #UD per instruction for now), segment limit checks (docs/cpu.md).
+ * 64-bit mode (HF_CS64): REX registers, 64-bit operands, RIP-relative
+ * addressing, FS/GS as the only segment bases, 64-bit stack and branches.
+ * Missing: segment limit checks (docs/cpu.md).
  */
 #ifndef KESTREL_CPU_X86_TRANSLATE_H
 #define KESTREL_CPU_X86_TRANSLATE_H
@@ -125,6 +126,8 @@ typedef struct DisasContext {
     uint32_t hflags;
     uint8_t code32;             /* CS.D */
     uint8_t ss32;               /* SS.B */
+    bool code64;                /* 64-bit code segment (HF_CS64) */
+    bool lma;                   /* long mode active (64-bit or compat) */
     bool addseg;                /* DS/ES/SS bases must be added */
     bool pe, vm86;
     unsigned cpl;

@@ -21,6 +21,7 @@
 #include "cpu/x86/translate.h"
 #include "cpu/x86/helper.h"
 #include "cpu/x86/cc.h"
+#include "cpu/x86/long_helper.h"
 
 #define XT_MEM_SIZE   0x100000
 #define XT_CODE       0x1000
@@ -155,6 +156,15 @@ XT_UNUSED_HELPER(rdpmc)
 XT_UNUSED_HELPER(rdmsr)
 XT_UNUSED_HELPER(wrmsr)
 XT_UNUSED_HELPER(rsm)
+XT_UNUSED_HELPER(ljmp_lm, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+XT_UNUSED_HELPER(lcall_lm, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+XT_UNUSED_HELPER(lret_lm, uint64_t a, uint64_t b)
+XT_UNUSED_HELPER(iret_lm, uint64_t a)
+XT_UNUSED_HELPER(lldt_lm, uint64_t a)
+XT_UNUSED_HELPER(ltr_lm, uint64_t a)
+XT_UNUSED_HELPER(swapgs)
+XT_UNUSED_HELPER(syscall, uint64_t a)
+XT_UNUSED_HELPER(sysret, uint64_t a)
 
 static size_t xt_fetch(void *opaque, vaddr addr, uint8_t *buf, size_t len,
                        bool may_fault)
