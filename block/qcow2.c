@@ -256,7 +256,7 @@ static bool qcow2_check_header(BlockDriverState *bs, BDRVQcow2State *s,
                              (uint64_t)h->refcount_table_clusters * cs, errp)
         && (!h->nb_snapshots
             || qcow2_check_table(bs, s, "snapshot table", h->snapshots_offset,
-                                 cs, errp));
+                                 1, errp));
 }
 
 static uint64_t *qcow2_load_table(BDRVQcow2State *s, uint64_t off,
