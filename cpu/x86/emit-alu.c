@@ -163,9 +163,29 @@ void gen_CMPXCHG(DisasContext *dc)
 
     gen_get_gpr(dc, acc, R_EAX, size);
     tcg_gen_movcond_i64(dc->s, TCG_COND_EQ, nd, d, acc, src, d);
-    tcg_gen_movcond_i64(dc->s, TCG_COND_EQ, nacc, d, acc, acc, d);
-    gen_store_op(dc, dst, nd, linear);
-    gen_set_gpr(dc, R_EAX, size, nacc);
+    if (size == 4 && dc->code64) {
+        /* only the register that is written is zero-extended: the
+         * destination on a match, EAX otherwise */
+        TCGv const *rd = dst->kind == X86_OPND_REG ?
+                         &dc->g->regs[dst->reg] : NULL;
+        TCGv full = gen_tmp(dc);
+
+        if (rd) {
+            tcg_gen_movcond_i64(dc->s, TCG_COND_EQ, full, d, acc, src, *rd);
+            tcg_gen_mov_i64(dc->s, nacc, dc->g->regs[R_EAX]);
+            tcg_gen_movcond_i64(dc->s, TCG_COND_EQ, nacc, d, acc, nacc, d);
+            tcg_gen_mov_i64(dc->s, *rd, full);
+        } else {
+            gen_store_op(dc, dst, nd, linear);
+            tcg_gen_movcond_i64(dc->s, TCG_COND_EQ, nacc, d, acc,
+                                dc->g->regs[R_EAX], d);
+        }
+        tcg_gen_mov_i64(dc->s, dc->g->regs[R_EAX], nacc);
+    } else {
+        tcg_gen_movcond_i64(dc->s, TCG_COND_EQ, nacc, d, acc, acc, d);
+        gen_store_op(dc, dst, nd, linear);
+        gen_set_gpr(dc, R_EAX, size, nacc);
+    }
     tcg_gen_sub_i64(dc->s, r, acc, d);
     gen_cc_set(dc, CC_OP_SUBB, size, r, d, NULL);
 }

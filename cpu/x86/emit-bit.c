@@ -113,9 +113,18 @@ static void gen_bitscan(DisasContext *dc, void *fn)
     TCGv idx = gen_tmp(dc);
 
     tcg_gen_call(s, fn, TCG_CALL_PURE, idx, 1, (TCGv[]){ src });
-    tcg_gen_movcond_i64(s, TCG_COND_EQ, idx, src, gen_const(dc, 0), old,
-                        idx);
-    gen_store_op(dc, dst, idx, NULL);
+    if (dst->size == 4) {
+        /* a zero source leaves all 64 bits of the destination as they
+         * were (what hardware does in 64-bit mode) */
+        TCGv r = dc->g->regs[dst->reg];
+
+        tcg_gen_movcond_i64(s, TCG_COND_EQ, r, src, gen_const(dc, 0), r,
+                            idx);
+    } else {
+        tcg_gen_movcond_i64(s, TCG_COND_EQ, idx, src, gen_const(dc, 0), old,
+                            idx);
+        gen_store_op(dc, dst, idx, NULL);
+    }
     /* ZF = (src == 0); CF, OF, SF, AF, PF undefined */
     gen_cc_set(dc, CC_OP_LOGICB, dst->size, src, NULL, NULL);
 }

@@ -29,8 +29,8 @@ void gen_CMPXCHG16B(DisasContext *dc)
 {
     TCGContext *s = dc->s;
     const X86Translator *g = dc->g;
-    TCGv linear = gen_op_linear(dc, &dc->insn->op[0]);
-    TCGv hi_addr = gen_addr_next(dc, linear, 8);
+    TCGv linear = gen_local(dc);        /* lives across the label */
+    TCGv hi_addr;
     TCGv lo = gen_tmp(dc);
     TCGv hi = gen_tmp(dc);
     TCGv eq = gen_tmp(dc);
@@ -38,12 +38,14 @@ void gen_CMPXCHG16B(DisasContext *dc)
     TCGv flags;
     TCGLabel *aligned = gen_new_label(s);
 
+    tcg_gen_mov_i64(s, linear, gen_op_linear(dc, &dc->insn->op[0]));
     tcg_gen_andi_i64(s, t, linear, 15);
     tcg_gen_brcondi_i64(s, TCG_COND_EQ, t, 0, aligned);
     gen_update_eip_cur(dc);
     gen_helper(dc, helper_raise_exception_err, NULL, gen_const(dc, EXCP_GP),
                gen_const(dc, 0));
     gen_set_label(s, aligned);
+    hi_addr = gen_addr_next(dc, linear, 8);
     gen_ldm(dc, lo, linear, 8);
     gen_ldm(dc, hi, hi_addr, 8);
     tcg_gen_xor_i64(s, eq, lo, g->regs[R_EAX]);

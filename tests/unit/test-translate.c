@@ -9,7 +9,7 @@
  * register and flag values natively on the host CPU and under both
  * back-ends; registers and the flags the SDM defines must agree.
  * The other cases check known answers: real mode, stack, strings, BCD,
- * divide errors.
+ * divide errors. test-translate-64.c adds the same for 64-bit mode.
  * The system helpers of cpu/x86/helper.h are stubs here that stop the run.
  */
 #include "kestrel/osdep.h"
@@ -22,23 +22,14 @@
 #include "cpu/x86/helper.h"
 #include "cpu/x86/cc.h"
 #include "cpu/x86/long_helper.h"
+#include "test-translate.h"
 
-#define XT_MEM_SIZE   0x100000
-#define XT_CODE       0x1000
 #define XT_MAX_TBS    100000
 
-typedef struct XtEnv {
-    X86CPUState env;
-    TlbTable tlb;
-} XtEnv;
-
-/* Why a run stopped */
-enum { XT_STOP_END, XT_STOP_EXCP, XT_STOP_HLT, XT_STOP_HELPER,
-       XT_STOP_LOOP };
-
-static uint8_t xt_mem[XT_MEM_SIZE];
+uint8_t xt_mem[XT_MEM_SIZE];
 static sigjmp_buf xt_jmp;
-static int xt_excp;
+int xt_excp;
+uint32_t xt_features;                   /* 0: the translator's default */
 static GString *xt_out;                 /* bytes written with OUT */
 static TCGContext *xt_ctx[2];           /* JIT, interpreter */
 static X86Translator *xt_tr[2];
@@ -198,7 +189,7 @@ static void xt_init(void)
 }
 
 /* A state: 32-bit flat protected mode (pm) or real mode, CS base cs. */
-static void xt_env_init(XtEnv *x, bool pm, uint16_t cs)
+void xt_env_init(XtEnv *x, bool pm, uint16_t cs)
 {
     memset(x, 0, sizeof(*x));
     memset(&x->tlb, 0xff, sizeof(x->tlb));  /* every access: slow path */
@@ -215,7 +206,7 @@ static void xt_env_init(XtEnv *x, bool pm, uint16_t cs)
 }
 
 /* Run from env->rip until rip == end (or a stop); returns XT_STOP_*. */
-static int xt_run(XtEnv *x, int backend, uint64_t end)
+int xt_run(XtEnv *x, int backend, uint64_t end)
 {
     X86CPUState *env = &x->env;
     volatile int tbs = 0;
@@ -227,9 +218,11 @@ static int xt_run(XtEnv *x, int backend, uint64_t end)
     }
     while (env->rip != end) {
         X86TranslateParams p = {
-            .pc = env->segs[R_CS].base + env->rip,
+            .pc = (env->hflags & HF_CS64) ? env->rip
+                                          : env->segs[R_CS].base + env->rip,
             .cs_base = env->segs[R_CS].base,
             .hflags = env->hflags,
+            .features = xt_features,
             .fetch = xt_fetch,
         };
         TcgCodeOut out;
@@ -256,25 +249,15 @@ static int xt_run(XtEnv *x, int backend, uint64_t end)
 
 /* ---- native differential cases ---- */
 
-enum { XT_ALL, XT_LOGIC, XT_MUL, XT_BT, XT_BS, XT_SHIFT, XT_ROT, XT_SHD };
-
-typedef struct XtCase {
-    const char *name;
-    const char *bytes;
-    unsigned len;
-    int policy;
-    int count;                          /* shift count; -1: CL */
-    unsigned width;
-} XtCase;
-
 static const XtCase xt_cases[] = {
 #include "test-translate-cases.inc"
 };
 
 /* The flags the SDM defines after the case with this shift count. */
-static uint32_t xt_defined_flags(const XtCase *c, uint32_t ecx)
+uint32_t xt_defined_flags(const XtCase *c, uint64_t ecx)
 {
-    unsigned cnt = (c->count < 0 ? ecx : (unsigned)c->count) & 31;
+    unsigned cnt = (c->count < 0 ? ecx : (unsigned)c->count) &
+                   (c->width == 64 ? 63 : 31);
     uint32_t m = CC_MASK;
 
     switch (c->policy) {
@@ -596,5 +579,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/x86/translate/divide-error", test_divide_error);
     g_test_add_func("/cpu/x86/translate/strings", test_strings);
     g_test_add_func("/cpu/x86/translate/misc", test_misc);
+    xt64_add_tests();
     return g_test_run();
 }
