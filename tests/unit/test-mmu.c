@@ -2,7 +2,8 @@
 /*
  * Page walk (cpu/x86/mmu.c) on a test RAM: no paging with A20, 32-bit
  * paging with 4 KiB and 4 MiB (PSE, PSE-36) pages, PAE with 2 MiB pages
- * and NX; accessed/dirty bits; every #PF error code bit.
+ * and NX, 4-level paging (IA-32e) with 48-bit addresses, 2 MiB pages, NX
+ * and reserved PS bits; accessed/dirty bits; every #PF error code bit.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/memory.h"
@@ -144,6 +145,47 @@ static void test_pae(void)
     g_assert_cmphex(r.error_code, ==, 0);
 }
 
+static void test_4level(void)
+{
+    X86PageResult r;
+    uint64_t nx = 1ull << 63;
+    vaddr hi = 0xffff800000201abcull;   /* PML4 256, PDPT 0, PD 1, PT 1 */
+
+    setup(CR4_PAE);
+    env.efer = EFER_LME | EFER_LMA | EFER_NXE;
+    put64(0x1000 + 256 * 8, 0x2000 | PG_P | PG_RW | PG_US);
+    put64(0x2000, 0x3000 | PG_P | PG_RW | PG_US);
+    put64(0x3000 + 1 * 8, 0x4000 | PG_P | PG_RW | PG_US);
+    put64(0x4000 + 1 * 8, 0x123000ull | PG_P | PG_RW | nx);
+    put64(0x3000 + 2 * 8, 0x600000 | PG_P | PG_PS | PG_US); /* 2 MiB, RO */
+    g_assert_true(walk(hi, X86_ACC_WRITE, MMU_KERNEL_IDX, &r));
+    g_assert_cmphex(r.paddr, ==, 0x123abc);
+    g_assert_cmphex(r.prot, ==, X86_PROT_READ | X86_PROT_WRITE);
+    g_assert_cmphex(get64(0x1800) & 0xfff, ==, PG_P | PG_RW | PG_US | PG_A);
+    g_assert_cmphex(get64(0x4008), ==,
+                    0x123000ull | PG_P | PG_RW | PG_A | PG_D | nx);
+    /* NX: fetch faults with I/D; user access to a supervisor page */
+    g_assert_false(walk(hi, X86_ACC_FETCH, MMU_KERNEL_IDX, &r));
+    g_assert_cmphex(r.error_code, ==, PF_ERR_P | PF_ERR_I);
+    g_assert_false(walk(hi, X86_ACC_READ, MMU_USER_IDX, &r));
+    g_assert_cmphex(r.error_code, ==, PF_ERR_P | PF_ERR_U);
+    /* 2 MiB page, read-only for a user write */
+    g_assert_true(walk(0xffff800000456789ull, X86_ACC_READ, MMU_USER_IDX,
+                       &r));
+    g_assert_cmphex(r.paddr, ==, 0x656789);
+    g_assert_cmpuint(r.page_size, ==, 2u << 20);
+    g_assert_false(walk(0xffff800000456789ull, X86_ACC_WRITE, MMU_USER_IDX,
+                        &r));
+    g_assert_cmphex(r.error_code, ==, PF_ERR_P | PF_ERR_W | PF_ERR_U);
+    /* an empty PML4 slot; bit 47 selects the slot (no 32-bit wrap) */
+    g_assert_false(walk(0x201abc, X86_ACC_READ, MMU_KERNEL_IDX, &r));
+    g_assert_cmphex(r.error_code, ==, 0);
+    /* PS in a PML4E or PDPTE is reserved (no 1 GiB pages) */
+    put64(0x2000, 0x40000000ull | PG_P | PG_PS);
+    g_assert_false(walk(hi, X86_ACC_READ, MMU_KERNEL_IDX, &r));
+    g_assert_cmphex(r.error_code, ==, PF_ERR_P | PF_ERR_RSVD);
+}
+
 static void test_fault_codes(void)
 {
     X86PageResult r;
@@ -187,6 +229,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/mmu/2level-4k", test_2level_4k);
     g_test_add_func("/cpu/mmu/2level-pse", test_2level_pse);
     g_test_add_func("/cpu/mmu/pae", test_pae);
+    g_test_add_func("/cpu/mmu/4level", test_4level);
     g_test_add_func("/cpu/mmu/fault-codes", test_fault_codes);
     return g_test_run();
 }
