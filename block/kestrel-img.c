@@ -157,9 +157,11 @@ static void stress_write_range(uint64_t seed, uint64_t w, uint64_t nsect,
                                uint64_t *first, uint64_t *count)
 {
     uint64_t x = seed ^ (w * 0x632be59bd9b4e019ull);
+    uint64_t len;
 
     *first = splitmix(&x) % nsect;
-    *count = MIN(1 + splitmix(&x) % STRESS_MAX_SECTORS, nsect - *first);
+    len = 1 + splitmix(&x) % STRESS_MAX_SECTORS;
+    *count = MIN(len, nsect - *first);
 }
 
 /* The contents write w gives sector s: a tag, then pseudo-random bytes. */
