@@ -429,6 +429,9 @@ bool pc_board_init(Machine *m, GError **errp)
         return false;
     }
     pc_init_fw_cfg(pc);
+    if (cfg->kernel && !pc_load_linux(pc->fw_cfg, cfg, pc->below_4g, errp)) {
+        return false;
+    }
     for (guint i = 0; cfg->devices && i < cfg->devices->len; i++) {
         if (!dev_create_from_opts(cfg->devices->pdata[i], errp)) {
             return false;

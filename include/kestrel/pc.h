@@ -11,6 +11,7 @@
 #include "kestrel/memory.h"
 
 typedef struct Machine Machine;
+typedef struct MachineConfig MachineConfig;
 
 /* Memory map priorities (higher wins where regions overlap). */
 #define PC_PRIO_RAM             0       /* ram-below-4g, ram-above-4g */
@@ -21,6 +22,13 @@ typedef struct Machine Machine;
 
 /* Build the machine from m->cfg; called once the CPUs exist. */
 bool pc_board_init(Machine *m, GError **errp);
+
+/*
+ * -kernel/-initrd/-append (hw/i386/linuxboot.c): publish the Linux boot
+ * protocol items and the linuxboot_dma.bin option ROM through fw_cfg.
+ */
+bool pc_load_linux(Device *fw_cfg, MachineConfig *cfg, uint64_t below_4g,
+                   GError **errp);
 
 /* The A20 gate: port 0x92 bit 1 and the 8042 output port, ORed. */
 void pc_set_a20(bool on);
