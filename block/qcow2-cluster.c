@@ -217,19 +217,6 @@ static int qcow2_l2_for_write(BDRVQcow2State *s, uint64_t l1_index,
     return 0;
 }
 
-/* Would writing host cluster off clobber the header or a fixed table? */
-static bool qcow2_overlaps_metadata(BDRVQcow2State *s, uint64_t off)
-{
-    uint64_t end = off + s->cluster_size;
-
-    return off < s->cluster_size
-        || (off < s->l1_table_offset + (uint64_t)s->l1_size * 8
-            && end > s->l1_table_offset)
-        || (off < s->reftable_offset
-                  + ((uint64_t)s->reftable_clusters << s->cluster_bits)
-            && end > s->reftable_offset);
-}
-
 /* The current contents of the guest cluster at cluster_off into buf. */
 static int qcow2_cow_source(BlockDriverState *bs, uint64_t l2e,
                             int64_t cluster_off, uint8_t *buf, GError **errp)
@@ -340,8 +327,8 @@ static int qcow2_write_cluster(BlockDriverState *bs, int64_t off,
     s->data_unsynced = true;
     /* Allocation may have evicted the table: look it up again. */
     ret = qcow2_l2_load(s, l1_index, &l2, errp);
-    if (ret < 0) {
-        return ret;
+    if (ret < 0 || !l2) {
+        return ret < 0 ? ret : qcow2_corrupt(s, errp, "L2 table vanished");
     }
     l2[l2_index] = GUINT64_TO_BE((uint64_t)new_off | QCOW2_OFLAG_COPIED);
     qcow2_cache_mark_dirty(s->l2_cache, l2);
@@ -418,6 +405,18 @@ int qcow2_discard(BlockDriverState *bs, int64_t off, int64_t n,
         qcow2_drop_ref(s, l2e);
     }
     return 0;
+}
+
+bool qcow2_overlaps_metadata(BDRVQcow2State *s, uint64_t off)
+{
+    uint64_t end = off + s->cluster_size;
+
+    return off < s->cluster_size
+        || (off < s->l1_table_offset + (uint64_t)s->l1_size * 8
+            && end > s->l1_table_offset)
+        || (off < s->reftable_offset
+                  + ((uint64_t)s->reftable_clusters << s->cluster_bits)
+            && end > s->reftable_offset);
 }
 
 bool qcow2_write_l1(BDRVQcow2State *s, GError **errp)

@@ -79,6 +79,11 @@ static bool refblock_offset_ok(BDRVQcow2State *s, uint64_t off,
                       " is not a valid cluster offset", off);
         return false;
     }
+    if ((off >> s->cluster_bits) >= s->alloc_end) {
+        qcow2_corrupt(s, errp, "refcount block offset 0x%" PRIx64
+                      " is beyond the end of the file", off);
+        return false;
+    }
     return true;
 }
 
@@ -224,6 +229,13 @@ int64_t qcow2_alloc_clusters(BDRVQcow2State *s, uint64_t n, GError **errp)
         }
         if (rc) {
             start = c + 1;
+        }
+    }
+    for (c = start; c < start + n; c++) {
+        if (qcow2_overlaps_metadata(s, c << s->cluster_bits)) {
+            return qcow2_corrupt(s, errp, "refcounts say cluster 0x%" PRIx64
+                                 " is free, but it holds metadata",
+                                 c << s->cluster_bits);
         }
     }
     if (n == 1 || start == s->free_hint) {

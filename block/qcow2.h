@@ -126,6 +126,8 @@ int qcow2_write(BlockDriverState *bs, int64_t off, const void *buf,
 int qcow2_discard(BlockDriverState *bs, int64_t off, int64_t n,
                      GError **errp);
 bool qcow2_write_l1(BDRVQcow2State *s, GError **errp);
+/* Would writing host cluster off clobber the header or a fixed table? */
+bool qcow2_overlaps_metadata(BDRVQcow2State *s, uint64_t off);
 
 /* Mark the image corrupt in memory (refuse writes from now on). */
 int qcow2_corrupt(BDRVQcow2State *s, GError **errp, const char *fmt, ...)

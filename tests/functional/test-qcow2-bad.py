@@ -1,3 +1,257 @@
+#!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
+"""Bad images: each gives one clear error naming the image, no crash,
+and the file is not changed.
+
+Images are made by qemu-img, then damaged by patching header fields or
+tables: truncated headers, tables outside the file, refcount fields that
+overflow, backing file loops, huge sizes, a raw file opened as qcow2,
+unknown features, encryption, a dirty image, undecodable compressed data.
+kestrel-img opens each one and tries to write (and read) it.
+
+Usage: test-qcow2-bad.py KESTREL_IMG QEMU_IMG    (exit 77: no qemu-img)
+"""
+import hashlib
+import os
+import shutil
+import struct
+import subprocess
 import sys
-sys.exit(77)
+import tempfile
+
+KIMG, QIMG = sys.argv[1], sys.argv[2]
+failures = []
+count = 0
+
+
+def sha(path):
+    with open(path, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def make(tmp, name='bad.qcow2', opts='compat=1.1', size='4M', data=False):
+    img = os.path.join(tmp, name)
+    subprocess.run([QIMG, 'create', '-f', 'qcow2', '-o', opts, img, size],
+                   check=True, capture_output=True)
+    if data:
+        subprocess.run([KIMG, 'io', img, 'fill 0 200000 7'], check=True)
+    return img
+
+
+def patch(img, off, fmt, *vals):
+    with open(img, 'r+b') as f:
+        f.seek(off)
+        f.write(struct.pack(fmt, *vals))
+
+
+def expect_error(img, words, fmt=None, cmds=('fill 0 512 1', 'flush'),
+                 extra=()):
+    """kestrel-img fails with one line naming img and containing words."""
+    before = sha(img)
+    args = [KIMG, 'io'] + list(extra) + (['-f', fmt] if fmt else [])
+    r = subprocess.run(args + [img] + list(cmds), capture_output=True,
+                       text=True, timeout=60)
+    lines = r.stderr.strip().splitlines()
+    if r.returncode != 1:
+        raise AssertionError('exit status %d (want 1): %s'
+                             % (r.returncode, r.stderr))
+    if len(lines) != 1 or img not in lines[0]:
+        raise AssertionError('want one line naming the image: %r' % lines)
+    for w in words:
+        if w not in lines[0]:
+            raise AssertionError('%r not in %r' % (w, lines[0]))
+    if sha(img) != before:
+        raise AssertionError('the image was changed')
+
+
+def case(name):
+    def deco(fn):
+        global count
+        count += 1
+        tmp = tempfile.mkdtemp(prefix='kestrel-bad-')
+        try:
+            fn(tmp)
+            print('ok %d - %s' % (count, name))
+        except (AssertionError, subprocess.SubprocessError) as e:
+            failures.append(name)
+            print('not ok %d - %s: %s' % (count, name, e))
+        finally:
+            shutil.rmtree(tmp)
+        sys.stdout.flush()
+        return fn
+    return deco
+
+
+def main():
+    if not shutil.which(QIMG) and not os.path.exists(QIMG):
+        print('1..0 # SKIP qemu-img not installed')
+        return 77
+
+    @case('truncated header (50 bytes)')
+    def _(tmp):
+        img = make(tmp)
+        os.truncate(img, 50)
+        expect_error(img, ['truncated'])
+
+    @case('truncated v3 header (90 bytes)')
+    def _(tmp):
+        img = make(tmp)
+        os.truncate(img, 90)
+        expect_error(img, ['truncated'], fmt='qcow2')
+
+    @case('L1 table outside the file')
+    def _(tmp):
+        img = make(tmp)
+        patch(img, 40, '>Q', 0x40000000)
+        expect_error(img, ['L1 table offset 0x40000000',
+                           'beyond the end of the file'])
+
+    @case('L2 table outside the file')
+    def _(tmp):
+        img = make(tmp, data=True)
+        with open(img, 'rb') as f:
+            f.seek(40)
+            l1 = struct.unpack('>Q', f.read(8))[0]
+        patch(img, l1, '>Q', (1 << 63) | 0x7000000000)
+        expect_error(img, ['corrupt', 'L2 table offset'])
+        expect_error(img, ['L2 table offset'], cmds=['read 0 512 /dev/null'])
+
+    @case('refcount table size overflows')
+    def _(tmp):
+        img = make(tmp)
+        patch(img, 56, '>I', 0xffffffff)
+        expect_error(img, ['refcount table'])
+
+    @case('refcount order too large')
+    def _(tmp):
+        img = make(tmp)
+        patch(img, 96, '>I', 7)
+        expect_error(img, ['refcount order'])
+
+    @case('refcount block outside the file')
+    def _(tmp):
+        img = make(tmp)
+        with open(img, 'rb') as f:
+            f.seek(48)
+            rt = struct.unpack('>Q', f.read(8))[0]
+        patch(img, rt, '>Q', 0x123400000)
+        expect_error(img, ['refcount'])
+
+    @case('backing file loop (a -> b -> a)')
+    def _(tmp):
+        b = make(tmp, 'b.qcow2')
+        a = os.path.join(tmp, 'a.qcow2')
+        subprocess.run([QIMG, 'create', '-f', 'qcow2', '-b', 'b.qcow2',
+                        '-F', 'qcow2', a], check=True, capture_output=True)
+        subprocess.run([QIMG, 'rebase', '-u', '-b', 'a.qcow2', '-F',
+                        'qcow2', b], check=True, capture_output=True)
+        expect_error(a, ['loops'])
+
+    @case('backing file is itself')
+    def _(tmp):
+        a = make(tmp, 'a.qcow2')
+        subprocess.run([QIMG, 'rebase', '-u', '-b', 'a.qcow2', '-F',
+                        'qcow2', a], check=True, capture_output=True)
+        expect_error(a, ['loops'], extra=['--readonly'])
+
+    @case('missing backing file')
+    def _(tmp):
+        a = make(tmp, 'a.qcow2')
+        subprocess.run([QIMG, 'rebase', '-u', '-b', 'gone.qcow2', '-F',
+                        'qcow2', a], check=True, capture_output=True)
+        expect_error(a, ['backing file', 'gone.qcow2'])
+
+    @case('huge virtual size')
+    def _(tmp):
+        img = make(tmp)
+        patch(img, 24, '>Q', 1 << 62)
+        expect_error(img, ['virtual size', 'too large'])
+
+    @case('huge L1 size')
+    def _(tmp):
+        img = make(tmp)
+        patch(img, 36, '>I', 0x40000000)
+        expect_error(img, ['L1 table size'])
+
+    @case('L1 too small for the size')
+    def _(tmp):
+        img = make(tmp, size='8G')
+        patch(img, 36, '>I', 1)
+        expect_error(img, ['too small'])
+
+    @case('bad cluster size')
+    def _(tmp):
+        img = make(tmp)
+        patch(img, 20, '>I', 40)
+        expect_error(img, ['cluster size'])
+
+    @case('raw file given as qcow2')
+    def _(tmp):
+        img = os.path.join(tmp, 'disk.raw')
+        with open(img, 'wb') as f:
+            f.write(b'\xeb\x3c\x90MSDOS5.0' + bytes(1 << 20))
+        expect_error(img, ['not a qcow2 image'], fmt='qcow2')
+
+    @case('unknown incompatible feature')
+    def _(tmp):
+        img = make(tmp)
+        patch(img, 72, '>Q', 1 << 10)
+        expect_error(img, ['unsupported qcow2 feature', 'bit 10'])
+
+    @case('known but unsupported feature named')
+    def _(tmp):
+        img = make(tmp)
+        patch(img, 72, '>Q', 1 << 4)
+        expect_error(img, ['unsupported qcow2 feature', 'extended L2'])
+
+    @case('header extension overruns the cluster')
+    def _(tmp):
+        img = make(tmp)
+        with open(img, 'rb') as f:
+            f.seek(100)
+            hlen = struct.unpack('>I', f.read(4))[0]
+        patch(img, hlen, '>II', 0x12345678, 0x7fffffff)
+        expect_error(img, ['header extension'])
+
+    @case('backing name too long')
+    def _(tmp):
+        img = make(tmp)
+        patch(img, 8, '>QI', 512, 5000)
+        expect_error(img, ['backing file name'])
+
+    @case('encrypted image')
+    def _(tmp):
+        img = make(tmp)
+        patch(img, 32, '>I', 1)
+        expect_error(img, ['encrypted'])
+
+    @case('dirty image opened read-write')
+    def _(tmp):
+        img = make(tmp)
+        patch(img, 72, '>Q', 1)
+        expect_error(img, ['dirty'])
+        r = subprocess.run([KIMG, 'info', '--readonly', img],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise AssertionError('dirty image read-only: ' + r.stderr)
+
+    @case('compressed cluster that does not decompress')
+    def _(tmp):
+        raw = os.path.join(tmp, 'src.raw')
+        with open(raw, 'wb') as f:
+            f.write(b'kestrel ' * (1 << 17))
+        img = os.path.join(tmp, 'c.qcow2')
+        subprocess.run([QIMG, 'convert', '-c', '-O', 'qcow2', raw, img],
+                       check=True, capture_output=True)
+        size = os.path.getsize(img)
+        with open(img, 'r+b') as f:     # the compressed data sits at the end
+            f.seek(size - 200)
+            f.write(b'\xff' * 200)
+        expect_error(img, ['decompress'], cmds=['dump /dev/null'])
+
+    print('1..%d' % count)
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
