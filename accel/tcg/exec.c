@@ -210,15 +210,14 @@ static LoopResult tcg_between_blocks(TcgCpu *tc, VcpuExit *why)
         *why = VCPU_EXIT_SHUTDOWN;
         return LOOP_RETURN;
     }
-    if (__atomic_exchange_n(&cpu->exit_request, 0, __ATOMIC_ACQ_REL) |
-        __atomic_exchange_n(&tc->exit_flag, 0, __ATOMIC_ACQ_REL)) {
-        if (cpu->stop) {
-            *why = VCPU_EXIT_KICK;
-            return LOOP_RETURN;
-        }
-    }
     if (irq_deliverable(tc)) {
         tcg_handle_interrupt(tc);
+    }
+    /* a kick: let system/cpus.c look at stop/quit requests */
+    if (__atomic_exchange_n(&cpu->exit_request, 0, __ATOMIC_ACQ_REL) |
+        __atomic_exchange_n(&tc->exit_flag, 0, __ATOMIC_ACQ_REL)) {
+        *why = VCPU_EXIT_KICK;
+        return LOOP_RETURN;
     }
     if (env->halted) {
         *why = VCPU_EXIT_HALT;
