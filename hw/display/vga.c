@@ -558,6 +558,11 @@ static const MemRegionOps vga_mmio_ops = {
 
 /* ---- life cycle ---- */
 
+Device *vga_primary(void)
+{
+    return vga_legacy_owner ? &vga_legacy_owner->pci.dev : NULL;
+}
+
 static void vga_reset(PciDevice *d)
 {
     VgaState *s = container_of(d, VgaState, pci);

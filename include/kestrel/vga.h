@@ -23,6 +23,9 @@ typedef struct VgaFramebuffer {
     uint64_t generation;
 } VgaFramebuffer;
 
+/* The VGA that decodes the legacy ports (what the UI shows), or NULL. */
+Device *vga_primary(void);
+
 /* Render the current picture. The result stays valid until the next call
  * for this device or until the device is freed. */
 const VgaFramebuffer *vga_render(Device *vga);
