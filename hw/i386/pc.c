@@ -20,6 +20,7 @@
 #include "kestrel/pc.h"
 #include "kestrel/pci.h"
 #include "kestrel/isa.h"
+#include "kestrel/ide.h"
 #include "kestrel/chardev.h"
 #include "kestrel/machine.h"
 #include "kestrel/runstate.h"
@@ -425,6 +426,7 @@ bool pc_board_init(Machine *m, GError **errp)
     pc_init_ram(pc);
     if (!pc_load_bios(pc, errp) || !pc_init_pci(pc, errp) ||
         !pc_init_isa(pc, errp) || !pc_init_cmos(pc, errp) ||
+        !pc_storage_init(m, pc->pci, pc->rtc, errp) ||
         !pc_init_chars(pc, errp)) {
         return false;
     }
