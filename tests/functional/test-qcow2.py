@@ -227,7 +227,7 @@ def internal_snapshot(tmp):
 
 @case
 def kestrel_created(tmp, cluster):
-    size = 5 * MiB + 512
+    size = 20 * MiB + 512
     base = os.path.join(tmp, 'base.raw')
     with open(base, 'wb') as f:
         f.write(b'\x11' * size)
@@ -238,6 +238,7 @@ def kestrel_created(tmp, cluster):
     if 'backing file: base.raw' not in info or 'raw' not in info:
         raise AssertionError('qemu-img info: ' + info)
     ref = Ref(tmp, size, b'\x11' * size)
+    ref.fill(512, 12 * MiB, 0x22)       # grows the refcount table
     ref.random_writes(random.Random(cluster), 20, cluster)
     kimg_io(img, ref.cmds)
     check_image(img, ref.save('want.raw'), 'kestrel-created')
