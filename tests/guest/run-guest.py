@@ -8,7 +8,8 @@ process exits with status 1 (the guest wrote 0) and the console text ends
 with a PASS line. Anything else (FAIL, a timeout, a crash) fails, and the
 console text and the emulator's stderr are printed.
 
-usage: run-guest.py [--qemu] [--accel ACCEL] [--timeout S] EMULATOR IMAGE
+usage: run-guest.py [--qemu] [--accel ACCEL] [--cpu MODEL] [--timeout S]
+                    EMULATOR IMAGE
 """
 import argparse
 import os
@@ -22,6 +23,7 @@ def main():
     ap.add_argument("--qemu", action="store_true",
                     help="EMULATOR is qemu-system-x86_64 (reference run)")
     ap.add_argument("--accel", default="tcg")
+    ap.add_argument("--cpu", help="-cpu MODEL (e.g. qemu64)")
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("emulator")
     ap.add_argument("image")
@@ -39,6 +41,8 @@ def main():
                "-debugcon", "file:" + con]
         if args.qemu:
             cmd[1:1] = ["-machine", "pc"]
+        if args.cpu:
+            cmd[1:1] = ["-cpu", args.cpu]
         try:
             p = subprocess.run(cmd, stdin=subprocess.DEVNULL,
                                capture_output=True, timeout=args.timeout)
