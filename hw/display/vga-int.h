@@ -114,6 +114,8 @@
 #define VBE_DISPI_MAX_YRES              12000
 #define VBE_DISPI_MAX_BPP               32
 
+#define VGA_MMIO_SIZE           0x1000  /* BAR 2 */
+
 #define VGA_WINDOW_BASE         0xa0000
 #define VGA_WINDOW_SIZE         0x20000
 #define VGA_PLANE_SIZE          0x10000 /* per plane without VBE */
@@ -174,8 +176,20 @@ static inline VgaState *vga_from_device(Device *dev)
     return container_of(dev, VgaState, pci.dev);
 }
 
+/* vga.c: the VGA ports (0x3B4-0x3DF), also reached through BAR 2 */
+uint8_t vga_port_read(VgaState *s, uint16_t port);
+void vga_port_write(VgaState *s, uint16_t port, uint8_t val);
+
 /* vga-mem.c: the legacy window and its VBE bank */
 extern const MemRegionOps vga_mem_ops;
+
+/* vga-vbe.c: DISPI ports and BAR 2 */
+extern const MemRegionOps vbe_io_ops;
+extern const MemRegionOps vga_mmio_ops;
+uint16_t vbe_read(VgaState *s, unsigned index);
+void vbe_write(VgaState *s, unsigned index, uint16_t val);
+/* Recompute the line offset, virtual height and display start. */
+void vbe_update(VgaState *s);
 
 /* vga-render.c */
 void vga_render_free(VgaState *s);

@@ -7,18 +7,16 @@
  * It decodes the legacy VGA ports 0x3B4-0x3BA and 0x3C0-0x3DF (attribute
  * controller with its flip-flop, sequencer, graphics controller, CRTC with
  * write protection, DAC, miscellaneous output selecting 0x3B4/0x3D4, input
- * status 1 with retrace timing from the virtual clock), the memory window
- * at 0xA0000 (vga-mem.c), and the Bochs VBE "DISPI" interface at
- * 0x1CE/0x1CF (and 0x1D0). PCI BAR 0 is the VRAM as a linear framebuffer
- * (vgamem_mb, 16 MiB by default), BAR 2 a 4 KiB MMIO window (the VGA
- * ports at 0x400, the DISPI registers at 0x500, QEMU's extended registers
- * at 0x600), and the expansion ROM holds SeaVGABIOS (romfile, by default
- * vgabios-stdvga.bin from the firmware directories).
- * Ref: FreeVGA (VGA registers), OSDev "VGA Hardware", "Bochs VBE
- * Extensions"; QEMU docs/specs/standard-vga.rst (PCI layout, MMIO BAR).
- * Missing: the EDID blob at MMIO 0x000 (reads zero), a big-endian
- * framebuffer (QEMU extended register 0x604), CGA 4-colour modes in the
- * renderer, save/restore of the device state.
+ * status 1 with retrace timing from the virtual clock). This file also
+ * maps the memory window at 0xA0000 (vga-mem.c) and the Bochs VBE "DISPI"
+ * ports 0x1CE-0x1D0 (vga-vbe.c). PCI BAR 0 is the VRAM as a linear
+ * framebuffer (vgamem_mb, 16 MiB by default), BAR 2 a 4 KiB MMIO window
+ * (vga-vbe.c), and the expansion ROM holds SeaVGABIOS (romfile, by
+ * default vgabios-stdvga.bin from the firmware directories).
+ * Ref: FreeVGA (VGA registers), OSDev "VGA Hardware"; QEMU
+ * docs/specs/standard-vga.rst (PCI identity and layout).
+ * Missing: save/restore of the device state; VRAM above 16 MiB (BAR 0 has
+ * a fixed size in the PCI type table).
  */
 #include "kestrel/osdep.h"
 #include "kestrel/log.h"
@@ -26,12 +24,6 @@
 #include "vga-int.h"
 
 #define VGA_LOWMEM_PRIORITY     1       /* over RAM, under SMRAM (D_OPEN) */
-#define VGA_MMIO_SIZE           0x1000
-#define VGA_MMIO_PORTS          0x400   /* 0x3C0-0x3DF */
-#define VGA_MMIO_DISPI          0x500   /* DISPI register n at 2 * n */
-#define VGA_MMIO_QEXT           0x600
-#define VGA_QEXT_SIZE           8
-#define VGA_QEXT_LITTLE_ENDIAN  0x1e1e1e1eu
 #define VGA_MAX_VGAMEM_MB       16      /* BAR 0's size in the PCI table */
 
 /* Retrace timing: a 70 Hz frame of 449 lines; the sync pulses are what
@@ -116,7 +108,7 @@ static uint8_t vga_indexed_read(const uint8_t *regs, unsigned count,
     return regs[index];
 }
 
-static uint8_t vga_port_read(VgaState *s, uint16_t port)
+uint8_t vga_port_read(VgaState *s, uint16_t port)
 {
     if (!vga_port_decoded(s, port)) {
         return 0xff;
@@ -236,7 +228,7 @@ static void vga_indexed_write(uint8_t *regs, const uint8_t *mask,
     regs[index] = val & mask[index];
 }
 
-static void vga_port_write(VgaState *s, uint16_t port, uint8_t val)
+void vga_port_write(VgaState *s, uint16_t port, uint8_t val)
 {
     if (!vga_port_decoded(s, port)) {
         return;
@@ -335,225 +327,6 @@ static const MemRegionOps vga_mono_ops = {
     .write = vga_mono_write,
     .min_access = 1,
     .max_access = 1,
-};
-
-/* ---- Bochs VBE (DISPI) ---- */
-
-static void vbe_update(VgaState *s)
-{
-    uint16_t *r = s->vbe_regs;
-    unsigned bpp = r[VBE_DISPI_INDEX_BPP] ? r[VBE_DISPI_INDEX_BPP] : 8;
-    uint32_t width = MAX(r[VBE_DISPI_INDEX_VIRT_WIDTH],
-                         r[VBE_DISPI_INDEX_XRES]);
-    uint32_t line;
-
-    line = bpp == 4 ? width / 2 : width * ((bpp + 7) / 8);
-    r[VBE_DISPI_INDEX_VIRT_WIDTH] = width;
-    r[VBE_DISPI_INDEX_VIRT_HEIGHT] = line ? MIN(s->vram_size / line, 0xffff)
-                                          : 0;
-    s->vbe_line_offset = line;
-    s->vbe_start = r[VBE_DISPI_INDEX_Y_OFFSET] * line +
-                   (bpp == 4 ? r[VBE_DISPI_INDEX_X_OFFSET] / 2
-                             : r[VBE_DISPI_INDEX_X_OFFSET] * ((bpp + 7) / 8));
-}
-
-static void vbe_enable(VgaState *s, uint16_t val)
-{
-    uint16_t *r = s->vbe_regs;
-    bool was_on = vga_vbe_enabled(s);
-
-    r[VBE_DISPI_INDEX_ENABLE] = val;
-    if (!(val & VBE_DISPI_ENABLED) || was_on) {
-        return;
-    }
-    if (!r[VBE_DISPI_INDEX_BPP]) {
-        r[VBE_DISPI_INDEX_BPP] = 8;
-    }
-    r[VBE_DISPI_INDEX_VIRT_WIDTH] = r[VBE_DISPI_INDEX_XRES];
-    r[VBE_DISPI_INDEX_X_OFFSET] = 0;
-    r[VBE_DISPI_INDEX_Y_OFFSET] = 0;
-    r[VBE_DISPI_INDEX_BANK] = 0;
-    vbe_update(s);
-    if (!(val & VBE_DISPI_NOCLEARMEM)) {
-        memset(s->vram, 0, MIN((uint64_t)s->vbe_line_offset *
-                               r[VBE_DISPI_INDEX_YRES], s->vram_size));
-    }
-    /* Graphics mode, the 64 KiB window at 0xA0000 for the bank. */
-    s->gr[VGA_GR_MISC] = (s->gr[VGA_GR_MISC] & ~0x0c) | 0x04 |
-                         VGA_GR06_GRAPHICS;
-    ks_trace(vga, "VBE mode %ux%ux%u", r[VBE_DISPI_INDEX_XRES],
-             r[VBE_DISPI_INDEX_YRES], r[VBE_DISPI_INDEX_BPP]);
-}
-
-static uint16_t vbe_read(VgaState *s, unsigned index)
-{
-    bool caps = s->vbe_regs[VBE_DISPI_INDEX_ENABLE] & VBE_DISPI_GETCAPS;
-
-    switch (index) {
-    case VBE_DISPI_INDEX_XRES:
-        return caps ? VBE_DISPI_MAX_XRES : s->vbe_regs[index];
-    case VBE_DISPI_INDEX_YRES:
-        return caps ? VBE_DISPI_MAX_YRES : s->vbe_regs[index];
-    case VBE_DISPI_INDEX_BPP:
-        return caps ? VBE_DISPI_MAX_BPP : s->vbe_regs[index];
-    case VBE_DISPI_INDEX_ID:
-    case VBE_DISPI_INDEX_ENABLE:
-    case VBE_DISPI_INDEX_BANK:
-    case VBE_DISPI_INDEX_VIRT_WIDTH:
-    case VBE_DISPI_INDEX_VIRT_HEIGHT:
-    case VBE_DISPI_INDEX_X_OFFSET:
-    case VBE_DISPI_INDEX_Y_OFFSET:
-        return s->vbe_regs[index];
-    case VBE_DISPI_INDEX_VIDEO_MEMORY_64K:
-        return s->vram_size >> 16;
-    default:
-        ks_log_mask(LOG_GUEST_ERROR, "vga: read of VBE register 0x%x "
-                    "(there are %u)\n", index, VBE_DISPI_INDEX_NB);
-        return 0;
-    }
-}
-
-static void vbe_write(VgaState *s, unsigned index, uint16_t val)
-{
-    uint16_t *r = s->vbe_regs;
-    uint32_t banks;
-
-    ks_trace(vga, "VBE register 0x%x = 0x%04x", index, val);
-    switch (index) {
-    case VBE_DISPI_INDEX_ID:
-        if (val >= VBE_DISPI_ID0 && val <= VBE_DISPI_ID5) {
-            r[index] = val;
-        }
-        break;
-    case VBE_DISPI_INDEX_XRES:
-    case VBE_DISPI_INDEX_YRES:
-        if (!val || val > (index == VBE_DISPI_INDEX_XRES ? VBE_DISPI_MAX_XRES
-                                                         : VBE_DISPI_MAX_YRES)) {
-            ks_log_mask(LOG_GUEST_ERROR, "vga: VBE %s %u out of range\n",
-                        index == VBE_DISPI_INDEX_XRES ? "XRES" : "YRES", val);
-            break;
-        }
-        r[index] = val;
-        vbe_update(s);
-        break;
-    case VBE_DISPI_INDEX_BPP:
-        if (val && val != 4 && val != 8 && val != 15 && val != 16 &&
-            val != 24 && val != 32) {
-            ks_log_mask(LOG_GUEST_ERROR, "vga: VBE BPP %u unsupported\n",
-                        val);
-            break;
-        }
-        r[index] = val ? val : 8;
-        vbe_update(s);
-        break;
-    case VBE_DISPI_INDEX_ENABLE:
-        vbe_enable(s, val);
-        break;
-    case VBE_DISPI_INDEX_BANK:
-        /* 64 KiB of VRAM per bank; 64 KiB per plane at 4 bpp. */
-        banks = s->vram_size >> (r[VBE_DISPI_INDEX_BPP] == 4 ? 18 : 16);
-        r[index] = val & (banks - 1);
-        break;
-    case VBE_DISPI_INDEX_VIRT_WIDTH:
-    case VBE_DISPI_INDEX_X_OFFSET:
-    case VBE_DISPI_INDEX_Y_OFFSET:
-        r[index] = val;
-        vbe_update(s);
-        break;
-    case VBE_DISPI_INDEX_VIRT_HEIGHT:   /* computed from VIRT_WIDTH */
-        break;
-    default:
-        ks_log_mask(LOG_GUEST_ERROR, "vga: write 0x%04x to VBE register "
-                    "0x%x (read-only or absent)\n", val, index);
-        break;
-    }
-}
-
-/* 0x1CE index, 0x1CF data, 0x1D0 data (QEMU's non-x86 data port). */
-static uint64_t vbe_io_read(void *opaque, hwaddr addr, unsigned size)
-{
-    VgaState *s = opaque;
-
-    return addr == 0 ? s->vbe_index : vbe_read(s, s->vbe_index);
-}
-
-static void vbe_io_write(void *opaque, hwaddr addr, uint64_t val,
-                         unsigned size)
-{
-    VgaState *s = opaque;
-
-    if (addr == 0) {
-        s->vbe_index = val;
-    } else {
-        vbe_write(s, s->vbe_index, val);
-    }
-}
-
-static const MemRegionOps vbe_io_ops = {
-    .read = vbe_io_read,
-    .write = vbe_io_write,
-    .min_access = 1,
-    .max_access = 2,
-};
-
-/* ---- BAR 2 ---- */
-
-static uint64_t vga_mmio_read(void *opaque, hwaddr addr, unsigned size)
-{
-    VgaState *s = opaque;
-    uint64_t v = 0;
-
-    if (addr >= VGA_MMIO_PORTS && addr + size <= VGA_MMIO_PORTS + 0x20) {
-        for (unsigned i = 0; i < size; i++) {
-            v |= (uint64_t)vga_port_read(s, 0x3c0 + addr - VGA_MMIO_PORTS +
-                                         i) << (8 * i);
-        }
-    } else if (addr >= VGA_MMIO_DISPI &&
-               addr < VGA_MMIO_DISPI + 2 * VBE_DISPI_INDEX_NB) {
-        hwaddr off = addr - VGA_MMIO_DISPI;
-
-        for (unsigned i = 0; i < size; i += 2) {
-            v |= (uint64_t)vbe_read(s, (off + i) / 2) << (8 * i);
-        }
-        v >>= 8 * (off & 1);
-    } else if (addr == VGA_MMIO_QEXT && size == 4) {
-        v = VGA_QEXT_SIZE;
-    } else if (addr == VGA_MMIO_QEXT + 4 && size == 4) {
-        v = VGA_QEXT_LITTLE_ENDIAN;
-    }
-    return v & (size == 8 ? ~0ull : (1ull << (8 * size)) - 1);
-}
-
-static void vga_mmio_write(void *opaque, hwaddr addr, uint64_t val,
-                           unsigned size)
-{
-    VgaState *s = opaque;
-
-    if (addr >= VGA_MMIO_PORTS && addr + size <= VGA_MMIO_PORTS + 0x20) {
-        /* Little-endian order: the index byte before the data byte. */
-        for (unsigned i = 0; i < size; i++) {
-            vga_port_write(s, 0x3c0 + addr - VGA_MMIO_PORTS + i, val >> 8 * i);
-        }
-    } else if (addr >= VGA_MMIO_DISPI && !(addr & 1) && !(size & 1) &&
-               addr + size <= VGA_MMIO_DISPI + 2 * VBE_DISPI_INDEX_NB) {
-        for (unsigned i = 0; i < size; i += 2) {
-            vbe_write(s, (addr - VGA_MMIO_DISPI + i) / 2, val >> 8 * i);
-        }
-    } else if (addr == VGA_MMIO_QEXT + 4 && size == 4) {
-        if (val != VGA_QEXT_LITTLE_ENDIAN) {
-            ks_log_mask(LOG_UNIMP, "vga: big-endian framebuffer\n");
-        }
-    } else {
-        ks_log_mask(LOG_GUEST_ERROR, "vga: MMIO write 0x%" PRIx64 " to "
-                    "0x%03" PRIx64 "/%u ignored\n", val, addr, size);
-    }
-}
-
-static const MemRegionOps vga_mmio_ops = {
-    .read = vga_mmio_read,
-    .write = vga_mmio_write,
-    .min_access = 1,
-    .max_access = 4,
 };
 
 /* ---- life cycle ---- */
