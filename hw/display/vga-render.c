@@ -16,7 +16,6 @@
  * scan, CGA 4- and 2-colour modes (04h-06h), the overscan border.
  */
 #include "kestrel/osdep.h"
-#include "kestrel/log.h"
 #include "vga-int.h"
 
 #define VGA_MAX_PIXELS          (32u << 20)     /* 128 MiB of XRGB */
@@ -336,8 +335,8 @@ const VgaFramebuffer *vga_render(Device *vga)
     uint32_t *tmp;
 
     vga_geometry(s, mode, &w, &h);
+    /* A mode not programmed yet shows nothing; VRAM bounds the rest. */
     if (w <= 0 || h <= 0 || (uint64_t)w * h > VGA_MAX_PIXELS) {
-        ks_log_mask(LOG_GUEST_ERROR, "vga: %dx%d picture not shown\n", w, h);
         w = h = 0;
     }
     n = (size_t)w * h;
