@@ -2,50 +2,37 @@
 /*
  * The standard VGA driven through its ports and memory as a driver or the
  * VGA BIOS would: PCI identity and ROM, DAC, attribute flip-flop, CRTC
- * protection, planar write and read modes, chain-4, a text screen and a
- * VBE mode rendered and compared pixel for pixel, bad indexes, screendump.
+ * protection, retrace, planar write and read modes, chain-4, BAR 2, bad
+ * indexes. The rendering tests are in test-vga-render.c.
  */
 #include "kestrel/osdep.h"
 #include <glib/gstdio.h>
-#include <zlib.h>
 #include "kestrel/log.h"
-#include "kestrel/pci.h"
 #include "kestrel/vga.h"
 #include "kestrel-config.h"
-#include "test-board.h"
-
-#define VGA_DEVFN               PCI_DEVFN(2, 0)
-#define LFB_BASE                0xe0000000u
-#define MMIO_BASE               0xe1000000u
-#define FRAME_NS                (1000000000 / 70)
-
-typedef struct Fixture {
-    TestBoard *tb;
-    PciBus *bus;
-    Device *vga;
-} Fixture;
+#include "test-vga.h"
 
 /* ---- helpers: PCI, VGA registers, DISPI ---- */
 
-static void cfg_writel(Fixture *f, int reg, uint32_t val)
+void cfg_writel(Fixture *f, int reg, uint32_t val)
 {
     test_outl(f->tb, 0xcf8, 0x80000000u | (VGA_DEVFN << 8) | reg);
     test_outl(f->tb, 0xcfc, val);
 }
 
-static uint32_t cfg_readl(Fixture *f, int reg)
+uint32_t cfg_readl(Fixture *f, int reg)
 {
     test_outl(f->tb, 0xcf8, 0x80000000u | (VGA_DEVFN << 8) | reg);
     return test_inl(f->tb, 0xcfc);
 }
 
-static void fixture_setup(Fixture *f, gconstpointer data)
+void fixture_setup(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
 
     f->tb = test_board_new();
     f->bus = pci_bus_new(&address_space_memory, &address_space_io);
-    f->vga = test_board_add(f->tb, data ? data : "VGA,addr=2,romfile=", &err);
+    f->vga = test_board_add(f->tb, "VGA,addr=2,romfile=", &err);
     g_assert_no_error(err);
     /* BAR 0 and BAR 2 where SeaBIOS would put them. */
     cfg_writel(f, PCI_BASE_ADDRESS_0, LFB_BASE);
@@ -53,84 +40,74 @@ static void fixture_setup(Fixture *f, gconstpointer data)
     cfg_writel(f, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY);
 }
 
-static void fixture_teardown(Fixture *f, gconstpointer data)
+void fixture_teardown(Fixture *f, gconstpointer data)
 {
     pci_bus_free(f->bus);
     test_board_free(f->tb);
 }
 
-static void seq_write(Fixture *f, uint8_t i, uint8_t v)
+void seq_write(Fixture *f, uint8_t i, uint8_t v)
 {
     test_outb(f->tb, 0x3c4, i);
     test_outb(f->tb, 0x3c5, v);
 }
 
-static void gr_write(Fixture *f, uint8_t i, uint8_t v)
+void gr_write(Fixture *f, uint8_t i, uint8_t v)
 {
     test_outw(f->tb, 0x3ce, i | v << 8);    /* index and data in one OUT */
 }
 
-static uint8_t gr_read(Fixture *f, uint8_t i)
+uint8_t gr_read(Fixture *f, uint8_t i)
 {
     test_outb(f->tb, 0x3ce, i);
     return test_inb(f->tb, 0x3cf);
 }
 
-static void crtc_write(Fixture *f, uint8_t i, uint8_t v)
+void crtc_write(Fixture *f, uint8_t i, uint8_t v)
 {
     test_outb(f->tb, 0x3d4, i);
     test_outb(f->tb, 0x3d5, v);
 }
 
-static uint8_t crtc_read(Fixture *f, uint8_t i)
+uint8_t crtc_read(Fixture *f, uint8_t i)
 {
     test_outb(f->tb, 0x3d4, i);
     return test_inb(f->tb, 0x3d5);
 }
 
-static void dispi_write(Fixture *f, uint16_t i, uint16_t v)
+void dispi_write(Fixture *f, uint16_t i, uint16_t v)
 {
     test_outw(f->tb, 0x1ce, i);
     test_outw(f->tb, 0x1cf, v);
 }
 
-static uint16_t dispi_read(Fixture *f, uint16_t i)
+uint16_t dispi_read(Fixture *f, uint16_t i)
 {
     test_outw(f->tb, 0x1ce, i);
     return test_inw(f->tb, 0x1cf);
 }
 
-static void mem_writeb(hwaddr addr, uint8_t v)
+void mem_writeb(hwaddr addr, uint8_t v)
 {
     g_assert_cmpint(as_write(&address_space_memory, addr, v, 1), ==,
                     MEMTX_OK);
 }
 
-static uint8_t mem_readb(hwaddr addr)
+uint8_t mem_readb(hwaddr addr)
 {
     return as_read(&address_space_memory, addr, 1, NULL);
 }
 
-/* Attribute index bit 5: the display on (as SeaVGABIOS and Linux's
- * bochs-drm leave it after a VBE mode set). */
-static void unblank(Fixture *f)
+/* As SeaVGABIOS and Linux's bochs-drm leave it after a VBE mode set. */
+void unblank(Fixture *f)
 {
     test_inb(f->tb, 0x3da);
     test_outb(f->tb, 0x3c0, 0x20);
 }
 
-/* A whole mode's registers, in the order a BIOS writes them. */
-typedef struct VgaRegs {
-    uint8_t misc;
-    uint8_t seq[5];
-    uint8_t crtc[25];
-    uint8_t gr[9];
-    uint8_t ar[21];
-} VgaRegs;
-
 /* Standard BIOS values (FreeVGA register tables, IBM VGA modes 03h, 12h,
  * 13h). */
-static const VgaRegs mode03 = {
+const VgaRegs mode03 = {
     0x67, { 0x03, 0x00, 0x03, 0x00, 0x02 },
     { 0x5f, 0x4f, 0x50, 0x82, 0x55, 0x81, 0xbf, 0x1f, 0x00, 0x4f, 0x0d, 0x0e,
       0x00, 0x00, 0x00, 0x50, 0x9c, 0x8e, 0x8f, 0x28, 0x1f, 0x96, 0xb9, 0xa3,
@@ -140,7 +117,7 @@ static const VgaRegs mode03 = {
       0x3c, 0x3d, 0x3e, 0x3f, 0x0c, 0x00, 0x0f, 0x08, 0x00 },
 };
 
-static const VgaRegs mode12 = {
+const VgaRegs mode12 = {
     0xe3, { 0x03, 0x01, 0x0f, 0x00, 0x06 },
     { 0x5f, 0x4f, 0x50, 0x82, 0x54, 0x80, 0x0b, 0x3e, 0x00, 0x40, 0x00, 0x00,
       0x00, 0x00, 0x00, 0x00, 0xea, 0x8c, 0xdf, 0x28, 0x00, 0xe7, 0x04, 0xe3,
@@ -150,7 +127,7 @@ static const VgaRegs mode12 = {
       0x3c, 0x3d, 0x3e, 0x3f, 0x01, 0x00, 0x0f, 0x00, 0x00 },
 };
 
-static const VgaRegs mode13 = {
+const VgaRegs mode13 = {
     0x63, { 0x03, 0x01, 0x0f, 0x00, 0x0e },
     { 0x5f, 0x4f, 0x50, 0x82, 0x54, 0x80, 0xbf, 0x1f, 0x00, 0x41, 0x00, 0x00,
       0x00, 0x00, 0x00, 0x00, 0x9c, 0x8e, 0x8f, 0x28, 0x40, 0x96, 0xb9, 0xa3,
@@ -160,7 +137,7 @@ static const VgaRegs mode13 = {
       0x0c, 0x0d, 0x0e, 0x0f, 0x41, 0x00, 0x0f, 0x00, 0x00 },
 };
 
-static void set_mode(Fixture *f, const VgaRegs *m)
+void set_mode(Fixture *f, const VgaRegs *m)
 {
     test_outb(f->tb, 0x3c2, m->misc);
     for (int i = 0; i < 5; i++) {
@@ -189,7 +166,7 @@ static void dac_rgb(int i, uint8_t rgb[3])
     rgb[2] = (i * 5 + (i >> 6)) & 0x3f;
 }
 
-static void load_dac(Fixture *f)
+void load_dac(Fixture *f)
 {
     test_outb(f->tb, 0x3c8, 0);
     for (int i = 0; i < 256; i++) {
@@ -202,7 +179,7 @@ static void load_dac(Fixture *f)
     }
 }
 
-static uint32_t expect_dac(int i)
+uint32_t expect_dac(int i)
 {
     uint8_t rgb[3];
     uint32_t v = 0;
@@ -469,204 +446,7 @@ static void test_chain4(Fixture *f, gconstpointer data)
     g_assert_cmphex(mem_readb(LFB_BASE + 2 * 320 + 7), ==, 2 ^ 7);
 }
 
-/* ---- text mode ---- */
-
-static uint8_t glyph(int c, int line)
-{
-    return (uint8_t)(c * 7 + line * 13) ^ (line << 4);
-}
-
-static void load_font(Fixture *f)
-{
-    seq_write(f, 2, 0x04);                              /* plane 2 */
-    seq_write(f, 4, 0x06);                              /* sequential */
-    gr_write(f, 4, 0x02);
-    gr_write(f, 5, 0x00);
-    gr_write(f, 6, 0x04);                               /* A0000, 64 KiB */
-    for (int c = 0; c < 256; c++) {
-        for (int l = 0; l < 32; l++) {
-            mem_writeb(0xa0000 + c * 32 + l, l < 16 ? glyph(c, l) : 0);
-        }
-    }
-    seq_write(f, 2, mode03.seq[2]);
-    seq_write(f, 4, mode03.seq[4]);
-    gr_write(f, 4, mode03.gr[4]);
-    gr_write(f, 5, mode03.gr[5]);
-    gr_write(f, 6, mode03.gr[6]);
-}
-
-static uint32_t text_colour(int c)
-{
-    return expect_dac(mode03.ar[c]);
-}
-
-static void test_text(Fixture *f, gconstpointer data)
-{
-    const VgaFramebuffer *fb;
-    uint16_t cells[80 * 25];
-    int cols, rows;
-
-    set_mode(f, &mode03);
-    load_dac(f);
-    load_font(f);
-    for (int i = 0; i < 80 * 25; i++) {
-        /* Cell 3 shows a line-graphics character (9th dot copied). */
-        uint8_t ch = i == 3 ? 0xc4 : (i * 31) & 0xff;
-
-        mem_writeb(0xb8000 + 2 * i, ch);
-        mem_writeb(0xb8001 + 2 * i, (i * 17) & 0xff);
-    }
-    /* Cursor at row 1, column 0, lines 13-14 (mode03's 0x0D-0x0E). */
-    crtc_write(f, 0x0e, 0x00);
-    crtc_write(f, 0x0f, 80);
-
-    g_assert_true(vga_text_cells(f->vga, &cols, &rows, cells));
-    g_assert_cmpint(cols, ==, 80);
-    g_assert_cmpint(rows, ==, 25);
-    g_assert_cmphex(cells[3], ==, 0xc4 | 51 << 8);
-    g_assert_cmphex(cells[100], ==, ((100 * 31) & 0xff) | (1700 & 0xff) << 8);
-
-    fb = vga_render(f->vga);
-    g_assert_cmpint(fb->width, ==, 720);
-    g_assert_cmpint(fb->height, ==, 400);
-    for (int i = 0; i < 80 * 25; i++) {
-        int r = i / 80, c = i % 80;
-        uint8_t ch = i == 3 ? 0xc4 : (i * 31) & 0xff;
-        uint8_t attr = (i * 17) & 0xff;
-        uint32_t fg = text_colour(attr & 0xf);
-        uint32_t bg = text_colour((attr >> 4) & 7);     /* blink on */
-
-        for (int l = 0; l < 16; l++) {
-            uint8_t bits = glyph(ch, l);
-            bool cursor = i == 80 && l >= 13 && l <= 14;
-
-            for (int x = 0; x < 9; x++) {
-                bool on = x < 8 ? (bits >> (7 - x)) & 1
-                                : ch >= 0xc0 && ch <= 0xdf && (bits & 1);
-                uint32_t px = fb->pixels[(r * 16 + l) * fb->stride / 4 +
-                                         c * 9 + x];
-
-                if (px != (on || cursor ? fg : bg)) {
-                    g_error("cell %d line %d dot %d: 0x%06x, expected "
-                            "0x%06x", i, l, x, px, on || cursor ? fg : bg);
-                }
-            }
-        }
-    }
-
-    /* 80x50: 8-line characters from the same font. */
-    crtc_write(f, 0x09, 0x47);
-    g_assert_true(vga_text_cells(f->vga, &cols, &rows, NULL));
-    g_assert_cmpint(rows, ==, 50);
-    fb = vga_render(f->vga);
-    g_assert_cmpint(fb->height, ==, 400);
-    /* Graphics mode: no cells. */
-    set_mode(f, &mode13);
-    g_assert_false(vga_text_cells(f->vga, &cols, &rows, cells));
-}
-
-static void test_text_40col(Fixture *f, gconstpointer data)
-{
-    const VgaFramebuffer *fb;
-    uint64_t gen;
-
-    set_mode(f, &mode03);
-    seq_write(f, 1, 0x08);                              /* half dot clock */
-    crtc_write(f, 0x11, 0x0e);                          /* unprotect */
-    crtc_write(f, 0x01, 0x27);
-    crtc_write(f, 0x13, 0x14);
-    fb = vga_render(f->vga);
-    g_assert_cmpint(fb->width, ==, 720);
-    gen = fb->generation;
-    fb = vga_render(f->vga);
-    g_assert_cmpuint(fb->generation, ==, gen);          /* nothing changed */
-    mem_writeb(0xb8001, 0x70);                          /* attribute */
-    load_dac(f);
-    fb = vga_render(f->vga);
-    g_assert_cmpuint(fb->generation, !=, gen);
-    /* Attribute index 0x20 clear: the screen is blanked. */
-    test_inb(f->tb, 0x3da);
-    test_outb(f->tb, 0x3c0, 0x00);
-    fb = vga_render(f->vga);
-    g_assert_cmphex(fb->pixels[0], ==, 0);
-}
-
-/* ---- VBE ---- */
-
-static void test_vbe(Fixture *f, gconstpointer data)
-{
-    const VgaFramebuffer *fb;
-
-    g_assert_cmphex(dispi_read(f, 0), ==, 0xb0c5);
-    dispi_write(f, 0, 0xb0c0);
-    g_assert_cmphex(dispi_read(f, 0), ==, 0xb0c0);
-    dispi_write(f, 0, 0x1234);                          /* not an ID */
-    g_assert_cmphex(dispi_read(f, 0), ==, 0xb0c0);
-    g_assert_cmpuint(dispi_read(f, 0xa), ==, 256);      /* 16 MiB */
-    dispi_write(f, 4, 0x02);                            /* GETCAPS */
-    g_assert_cmpuint(dispi_read(f, 1), ==, 16000);
-    g_assert_cmpuint(dispi_read(f, 3), ==, 32);
-
-    /* SeaVGABIOS's sequence for a 32 bpp LFB mode. */
-    dispi_write(f, 4, 0);
-    dispi_write(f, 3, 32);
-    dispi_write(f, 1, 64);
-    dispi_write(f, 2, 48);
-    dispi_write(f, 5, 0);
-    dispi_write(f, 4, 0x41);                            /* ENABLED | LFB */
-    unblank(f);
-    g_assert_cmpuint(dispi_read(f, 1), ==, 64);
-    g_assert_cmpuint(dispi_read(f, 6), ==, 64);
-    g_assert_cmpuint(dispi_read(f, 7), ==, 0xffff);
-    for (int y = 0; y < 48; y++) {
-        for (int x = 0; x < 64; x++) {
-            as_write(&address_space_memory, LFB_BASE + (y * 64 + x) * 4,
-                     (x * 4) << 16 | (y * 5) << 8 | (x ^ y), 4);
-        }
-    }
-    fb = vga_render(f->vga);
-    g_assert_cmpint(fb->width, ==, 64);
-    g_assert_cmpint(fb->height, ==, 48);
-    for (int y = 0; y < 48; y++) {
-        for (int x = 0; x < 64; x++) {
-            g_assert_cmphex(fb->pixels[y * fb->stride / 4 + x], ==,
-                            (uint32_t)((x * 4) << 16 | (y * 5) << 8 | (x ^ y)));
-        }
-    }
-    /* Y offset 1 (panning) shows row 1 on top. */
-    dispi_write(f, 9, 1);
-    fb = vga_render(f->vga);
-    g_assert_cmphex(fb->pixels[0], ==, 5 << 8 | 1);
-
-    /* 16 bpp, memory kept (NOCLEARMEM): white and pure red. */
-    dispi_write(f, 4, 0);
-    dispi_write(f, 3, 16);
-    dispi_write(f, 4, 0xc1);
-    as_write(&address_space_memory, LFB_BASE, 0xffff, 2);
-    as_write(&address_space_memory, LFB_BASE + 2, 0xf800, 2);
-    fb = vga_render(f->vga);
-    g_assert_cmphex(fb->pixels[0], ==, 0xffffff);
-    g_assert_cmphex(fb->pixels[1], ==, 0xff0000);
-
-    /* 8 bpp through the bank window: bank 1 is VRAM 64 KiB up. */
-    dispi_write(f, 4, 0);
-    dispi_write(f, 3, 8);
-    dispi_write(f, 1, 320);
-    dispi_write(f, 2, 240);
-    dispi_write(f, 4, 0x01);
-    dispi_write(f, 5, 1);
-    g_assert_cmpuint(dispi_read(f, 5), ==, 1);
-    mem_writeb(0xa0010, 0x77);
-    g_assert_cmphex(mem_readb(LFB_BASE + 0x10010), ==, 0x77);
-    g_assert_cmphex(mem_readb(0xa0010), ==, 0x77);
-    dispi_write(f, 5, 0x1234);                          /* masked */
-    g_assert_cmpuint(dispi_read(f, 5), ==, 0x34);
-    load_dac(f);
-    fb = vga_render(f->vga);
-    g_assert_cmpint(fb->width, ==, 320);
-    g_assert_cmphex(fb->pixels[0x10010 % 320 + 0x10010 / 320 * 320], ==,
-                    expect_dac(0x77));
-}
+/* ---- BAR 2 ---- */
 
 static void test_vbe_mmio(Fixture *f, gconstpointer data)
 {
@@ -736,108 +516,27 @@ static void test_bad_index(Fixture *f, gconstpointer data)
     g_rmdir(dir);
 }
 
-/* ---- screendump ---- */
-
-static uint32_t be32(const uint8_t *p)
+void test_vga_add(const char *path, TestVgaFn *fn)
 {
-    return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
-}
+    g_autofree char *full = g_strconcat("/hw/vga/", path, NULL);
 
-static void test_screendump(Fixture *f, gconstpointer data)
-{
-    g_autofree char *dir = g_dir_make_tmp("test-vga-XXXXXX", NULL);
-    g_autofree char *ppm = g_build_filename(dir, "s.ppm", NULL);
-    g_autofree char *png = g_build_filename(dir, "s.png", NULL);
-    g_autofree char *bad = g_build_filename(dir, "no/such/dir.png", NULL);
-    g_autofree uint8_t *buf = NULL;
-    g_autoptr(GError) err = NULL;
-    uint8_t rows[2 * 13], expect_rows[2 * 13] = { 0 };
-    uLongf rows_len = sizeof(rows);
-    size_t off;
-    gsize len;
-
-    dispi_write(f, 3, 32);
-    dispi_write(f, 1, 4);
-    dispi_write(f, 2, 2);
-    dispi_write(f, 4, 0x41);
-    unblank(f);
-    for (int i = 0; i < 8; i++) {
-        as_write(&address_space_memory, LFB_BASE + 4 * i,
-                 0x102030 * (i + 1), 4);
-    }
-
-    g_assert_true(vga_screendump(f->vga, ppm, &err));
-    g_assert_no_error(err);
-    g_assert_true(g_file_get_contents(ppm, (char **)&buf, &len, NULL));
-    g_assert_cmpuint(len, ==, 11 + 24);
-    g_assert_cmpmem(buf, 11, "P6\n4 2\n255\n", 11);
-    for (int i = 0; i < 8; i++) {
-        uint32_t v = 0x102030 * (i + 1);
-        uint8_t rgb[3] = { v >> 16, v >> 8, v };
-
-        g_assert_cmpmem(buf + 11 + 3 * i, 3, rgb, 3);
-        memcpy(expect_rows + (i / 4) * 13 + 1 + (i % 4) * 3, rgb, 3);
-    }
-    g_clear_pointer(&buf, g_free);
-
-    g_assert_true(vga_screendump(f->vga, png, &err));
-    g_assert_true(g_file_get_contents(png, (char **)&buf, &len, NULL));
-    g_assert_cmpmem(buf, 8, "\x89PNG\r\n\x1a\n", 8);
-    off = 8;
-    for (int n = 0; n < 3; n++) {
-        static const char *const types[] = { "IHDR", "IDAT", "IEND" };
-        uint32_t clen;
-
-        g_assert_cmpuint(off + 12, <=, len);
-        clen = be32(buf + off);
-        g_assert_cmpuint(off + 12 + clen, <=, len);
-        g_assert_cmpmem(buf + off + 4, 4, types[n], 4);
-        g_assert_cmphex(be32(buf + off + 8 + clen), ==,
-                        crc32(0, buf + off + 4, clen + 4));
-        if (n == 0) {
-            static const uint8_t ihdr[13] = { 0, 0, 0, 4, 0, 0, 0, 2, 8, 2 };
-
-            g_assert_cmpmem(buf + off + 8, clen, ihdr, 13);
-        } else if (n == 1) {
-            g_assert_cmpint(uncompress(rows, &rows_len, buf + off + 8, clen),
-                            ==, Z_OK);
-            g_assert_cmpmem(rows, rows_len, expect_rows, sizeof(expect_rows));
-        } else {
-            g_assert_cmpuint(clen, ==, 0);
-            g_assert_cmphex(be32(buf + off + 8), ==, 0xae426082);
-        }
-        off += 12 + clen;
-    }
-    g_assert_cmpuint(off, ==, len);
-
-    g_assert_false(vga_screendump(f->vga, bad, &err));
-    g_assert_nonnull(strstr(err->message, bad));
-    g_unlink(ppm);
-    g_unlink(png);
-    g_rmdir(dir);
+    g_test_add(full, Fixture, NULL, fixture_setup, fn, fixture_teardown);
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-#define ADD(path, fn) \
-    g_test_add("/hw/vga/" path, Fixture, NULL, fixture_setup, fn, \
-               fixture_teardown)
-    ADD("pci/ids", test_pci_ids);
+    test_vga_add("pci/ids", test_pci_ids);
     g_test_add_func("/hw/vga/pci/rom", test_pci_rom);
-    ADD("dac", test_dac);
-    ADD("attr-flip-flop", test_attr_flip_flop);
-    ADD("crtc-protect", test_crtc_protect);
-    ADD("retrace", test_retrace);
-    ADD("planar-write", test_planar_write);
-    ADD("read-mode1", test_read_mode1);
-    ADD("chain4", test_chain4);
-    ADD("text/80x25", test_text);
-    ADD("text/40x25", test_text_40col);
-    ADD("vbe/lfb", test_vbe);
-    ADD("vbe/mmio", test_vbe_mmio);
-    ADD("bad-index", test_bad_index);
-    ADD("screendump", test_screendump);
-#undef ADD
+    test_vga_add("dac", test_dac);
+    test_vga_add("attr-flip-flop", test_attr_flip_flop);
+    test_vga_add("crtc-protect", test_crtc_protect);
+    test_vga_add("retrace", test_retrace);
+    test_vga_add("planar-write", test_planar_write);
+    test_vga_add("read-mode1", test_read_mode1);
+    test_vga_add("chain4", test_chain4);
+    test_vga_add("vbe/mmio", test_vbe_mmio);
+    test_vga_add("bad-index", test_bad_index);
+    test_vga_add_render_tests();
     return g_test_run();
 }
