@@ -132,6 +132,8 @@ typedef struct VgaState {
     MemRegion io_mono;                  /* 0x3B4-0x3BA */
     MemRegion dispi_io;                 /* 0x1CE-0x1D0 */
     MemRegion mmio;                     /* BAR 2 */
+    MemRegion linear;                   /* VRAM alias over lowmem */
+    int64_t linear_offset;              /* its VRAM offset; -1 when off */
 
     /* VGA registers */
     uint8_t misc;
@@ -182,6 +184,10 @@ void vga_port_write(VgaState *s, uint16_t port, uint8_t val);
 
 /* vga-mem.c: the legacy window and its VBE bank */
 extern const MemRegionOps vga_mem_ops;
+/* Map VRAM straight under the CPU at 0xA0000 (no callbacks) while the
+ * window is a plain linear view of it; call after any change to the
+ * sequencer, graphics controller or VBE state. */
+void vga_update_linear(VgaState *s);
 
 /* vga-vbe.c: DISPI ports and BAR 2 */
 extern const MemRegionOps vbe_io_ops;

@@ -9,6 +9,10 @@
  * vga.c maps the region (vga_mem_ops) over RAM at 0xA0000.
  * Ref: FreeVGA "Graphics Controller Registers" (write/read modes, latches)
  * and "Sequencer Registers" (map mask, memory mode); OSDev "VGA Hardware".
+ * Where the window is a plain linear view of VRAM (VBE packed modes;
+ * chain-4 with all planes enabled and neutral write logic, i.e. mode 13h)
+ * a RAM alias covers its first 64 KiB, so the CPU (and KVM) write VRAM
+ * without a callback per byte; reads through it leave the latches alone.
  * Missing: the odd/even page select bit of the miscellaneous output
  * register (see vga-int.h for the compacted addressing).
  */
@@ -189,6 +193,45 @@ static void vga_mem_write(void *opaque, hwaddr addr, uint64_t val,
             s->vram[base + p] = vga_alu(s, val, p);
         }
     }
+}
+
+/* The VRAM offset the window's first 64 KiB show linearly, or -1. */
+static int64_t vga_linear_offset(VgaState *s)
+{
+    const uint8_t *gr = s->gr;
+    uint8_t map = (gr[VGA_GR_MISC] >> 2) & 3;
+
+    if (vga_packed_vbe(s)) {
+        return vga_bank_offset(s);
+    }
+    if (!(s->seq[VGA_SEQ_MEMORY_MODE] & VGA_SR04_CHAIN4) || map > 1 ||
+        (s->seq[VGA_SEQ_MAP_MASK] & 0xf) != 0xf ||
+        (gr[VGA_GR_MODE] & (VGA_GR05_READ_MODE1 | 3)) ||
+        (gr[VGA_GR_ENABLE_SET_RESET] & 0xf) || gr[VGA_GR_DATA_ROTATE] ||
+        gr[VGA_GR_BIT_MASK] != 0xff) {
+        return -1;
+    }
+    return 0;
+}
+
+void vga_update_linear(VgaState *s)
+{
+    int64_t off = vga_linear_offset(s);
+
+    if (off + VGA_PLANE_SIZE > s->vram_size) {
+        off = -1;
+    }
+    if (off == s->linear_offset) {
+        return;
+    }
+    ks_trace(vga_mem, "linear window at VRAM 0x%" PRIx64, off);
+    as_begin_update(&address_space_memory);
+    if (off >= 0) {
+        mr_set_alias_offset(&s->linear, off);
+    }
+    mr_set_enabled(&s->linear, off >= 0);
+    as_commit(&address_space_memory);
+    s->linear_offset = off;
 }
 
 const MemRegionOps vga_mem_ops = {

@@ -152,6 +152,7 @@ void vbe_write(VgaState *s, unsigned index, uint16_t val)
                     "0x%x (read-only or absent)\n", val, index);
         break;
     }
+    vga_update_linear(s);
 }
 
 /* 0x1CE index, 0x1CF data, 0x1D0 data (QEMU's non-x86 data port). */

@@ -249,6 +249,7 @@ void vga_port_write(VgaState *s, uint16_t port, uint8_t val)
     case 0x3c5:
         vga_indexed_write(s->seq, vga_seq_mask, VGA_SEQ_COUNT, s->seq_index,
                           val, "sequencer");
+        vga_update_linear(s);
         break;
     case 0x3c6:
         s->pel_mask = val;
@@ -272,6 +273,7 @@ void vga_port_write(VgaState *s, uint16_t port, uint8_t val)
     case 0x3cf:
         vga_indexed_write(s->gr, vga_gr_mask, VGA_GR_COUNT, s->gr_index,
                           val, "graphics");
+        vga_update_linear(s);
         break;
     case 0x3b4:
     case 0x3d4:
@@ -357,6 +359,7 @@ static void vga_reset(PciDevice *d)
     s->vbe_regs[VBE_DISPI_INDEX_ID] = VBE_DISPI_ID5;
     vbe_update(s);
     memset(s->vram, 0, s->vram_size);
+    vga_update_linear(s);
 }
 
 static void vga_map_legacy(VgaState *s, MemRegion *mr, AddressSpace *as,
@@ -399,6 +402,12 @@ static bool vga_realize(PciDevice *d, GError **errp)
     vga_map_legacy(s, &s->io_color, &address_space_io, 0x3c0, 0);
     vga_map_legacy(s, &s->io_mono, &address_space_io, 0x3b4, 0);
     vga_map_legacy(s, &s->dispi_io, &address_space_io, 0x1ce, 0);
+    /* A view of BAR 0's region: not recorded as a region of its own. */
+    mr_init_alias(&s->linear, "vga.linear", &s->vram_mr, 0, VGA_PLANE_SIZE);
+    as_map(&address_space_memory, &s->linear, VGA_WINDOW_BASE,
+           VGA_LOWMEM_PRIORITY + 1);
+    mr_set_enabled(&s->linear, false);
+    s->linear_offset = -1;
     return true;
 }
 
@@ -410,6 +419,7 @@ static void vga_unrealize(PciDevice *d)
     as_unmap(&s->io_color);
     as_unmap(&s->io_mono);
     as_unmap(&s->dispi_io);
+    as_unmap(&s->linear);
     mr_destroy(&s->vram_mr);
     s->vram = NULL;
     vga_render_free(s);

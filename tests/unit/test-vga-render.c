@@ -201,6 +201,11 @@ static void test_vbe(Fixture *f, gconstpointer data)
     mem_writeb(0xa0010, 0x77);
     g_assert_cmphex(mem_readb(LFB_BASE + 0x10010), ==, 0x77);
     g_assert_cmphex(mem_readb(0xa0010), ==, 0x77);
+    /* The bank is a RAM alias 64 KiB into VRAM. */
+    g_assert_cmpuint(as_lookup(&address_space_memory, 0xa0010)->start, ==,
+                     0xa0000);
+    g_assert_cmpuint(as_lookup(&address_space_memory, 0xa0010)->offset, ==,
+                     0x10000);
     dispi_write(f, 5, 0x1234);                          /* masked */
     g_assert_cmpuint(dispi_read(f, 5), ==, 0x34);
     load_dac(f);

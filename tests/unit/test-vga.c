@@ -444,6 +444,20 @@ static void test_chain4(Fixture *f, gconstpointer data)
     }
     /* Through the LFB too: chain-4 VRAM is linear. */
     g_assert_cmphex(mem_readb(LFB_BASE + 2 * 320 + 7), ==, 2 ^ 7);
+    /* Mode 13h's window is VRAM itself, without callbacks... */
+    g_assert_cmpint(as_lookup(&address_space_memory, 0xa0000)->mr->kind, ==,
+                    MR_RAM);
+    /* ...until the write logic is in use: set/reset on plane 0. */
+    gr_write(f, 1, 0x01);
+    g_assert_cmpint(as_lookup(&address_space_memory, 0xa0000)->mr->kind, ==,
+                    MR_IO);
+    mem_writeb(0xa0000 + 4, 0x12);                      /* plane 0 */
+    mem_writeb(0xa0000 + 5, 0x34);                      /* plane 1 */
+    g_assert_cmphex(mem_readb(LFB_BASE + 4), ==, 0x00); /* set/reset 0 */
+    g_assert_cmphex(mem_readb(LFB_BASE + 5), ==, 0x34);
+    set_mode(f, &mode12);
+    g_assert_cmpint(as_lookup(&address_space_memory, 0xa0000)->mr->kind, ==,
+                    MR_IO);
 }
 
 /* ---- BAR 2 ---- */
