@@ -160,7 +160,7 @@ typedef struct VgaState {
     uint16_t vbe_index;
     uint16_t vbe_regs[VBE_DISPI_INDEX_NB];
     uint32_t vbe_line_offset;           /* bytes per line */
-    uint32_t vbe_start;                 /* VRAM offset of the top left */
+    uint64_t vbe_start;                 /* VRAM offset of the top left */
 
     /* renderer output */
     VgaFramebuffer fb;

@@ -18,7 +18,7 @@
 #include "kestrel/osdep.h"
 #include "vga-int.h"
 
-#define VGA_MAX_PIXELS          (32u << 20)     /* 128 MiB of XRGB */
+#define VGA_MAX_PIXELS          (16u << 20)     /* 64 MiB of XRGB */
 
 typedef enum VgaRenderMode {
     VGA_RENDER_TEXT,

@@ -37,7 +37,7 @@ void vbe_update(VgaState *s)
     r[VBE_DISPI_INDEX_VIRT_HEIGHT] = line ? MIN(s->vram_size / line, 0xffff)
                                           : 0;
     s->vbe_line_offset = line;
-    s->vbe_start = r[VBE_DISPI_INDEX_Y_OFFSET] * line +
+    s->vbe_start = (uint64_t)r[VBE_DISPI_INDEX_Y_OFFSET] * line +
                    (bpp == 4 ? r[VBE_DISPI_INDEX_X_OFFSET] / 2
                              : r[VBE_DISPI_INDEX_X_OFFSET] * ((bpp + 7) / 8));
 }
