@@ -69,6 +69,7 @@
 #define VGA_CR09_DOUBLE_SCAN    0x80
 #define VGA_CR0A_CURSOR_OFF     0x20
 #define VGA_CR11_PROTECT        0x80    /* registers 0-7 read-only */
+#define VGA_CR17_NO_CGA_LINES   0x01    /* clear: scan bit 0 -> address 13 */
 #define VGA_CR07_LINE_COMPARE8  0x10    /* the one bit PROTECT spares */
 
 /* Attribute controller */

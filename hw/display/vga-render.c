@@ -4,16 +4,16 @@
  * screendump (vga_render), and the text cells for a curses front-end
  * (vga_text_cells). Text modes use the font the guest loaded into plane 2,
  * 8- or 9-dot characters, the attribute controller's palette and the
- * cursor from the CRTC; graphics modes are 16-colour planar (modes 0Dh,
- * 10h, 12h and VBE 4 bpp), 256-colour (mode 13h, mode X) and the Bochs
- * VBE packed modes of 8, 15, 16, 24 and 32 bits per pixel.
+ * cursor from the CRTC; graphics modes are CGA-compatible (04h-06h),
+ * 16-colour planar (0Dh, 10h, 12h, VBE 4 bpp), 256-colour (13h, mode X)
+ * and the Bochs VBE packed modes of 8, 15, 16, 24 and 32 bits per pixel.
  * Pixels are logical: mode 13h renders 320x200, 40-column text doubles
  * its characters as the half dot clock does.
  * Ref: FreeVGA "Attribute Controller Registers", "CRT Controller
  * Registers", "VGA Text Mode Operation"; OSDev "Bochs VBE Extensions".
  * Missing: blinking (characters always shown, blink bit picks the dim
  * background), split screen (line compare), pixel panning, preset row
- * scan, CGA 4- and 2-colour modes (04h-06h), the overscan border.
+ * scan, the overscan border.
  */
 #include "kestrel/osdep.h"
 #include "vga-int.h"
@@ -23,6 +23,7 @@
 typedef enum VgaRenderMode {
     VGA_RENDER_TEXT,
     VGA_RENDER_PLANAR,
+    VGA_RENDER_CGA,
     VGA_RENDER_256,
     VGA_RENDER_VBE,
 } VgaRenderMode;
@@ -66,8 +67,14 @@ static VgaRenderMode vga_mode(VgaState *s)
     if (!(s->gr[VGA_GR_MISC] & VGA_GR06_GRAPHICS)) {
         return VGA_RENDER_TEXT;
     }
-    return s->gr[VGA_GR_MODE] & VGA_GR05_SHIFT_256 ? VGA_RENDER_256
-                                                   : VGA_RENDER_PLANAR;
+    if (s->gr[VGA_GR_MODE] & VGA_GR05_SHIFT_256) {
+        return VGA_RENDER_256;
+    }
+    if ((s->gr[VGA_GR_MODE] & VGA_GR05_SHIFT_INTERLEAVE) ||
+        !(s->crtc[VGA_CRTC_MODE] & VGA_CR17_NO_CGA_LINES)) {
+        return VGA_RENDER_CGA;
+    }
+    return VGA_RENDER_PLANAR;
 }
 
 static int vga_display_lines(VgaState *s)
@@ -81,7 +88,8 @@ static int vga_display_lines(VgaState *s)
 /* Scan lines per pixel row in graphics modes. */
 static int vga_line_repeat(VgaState *s)
 {
-    int n = (s->crtc[VGA_CRTC_MAX_SCAN] & 0x1f) + 1;
+    int n = s->crtc[VGA_CRTC_MODE] & VGA_CR17_NO_CGA_LINES ?
+            (s->crtc[VGA_CRTC_MAX_SCAN] & 0x1f) + 1 : 1;
 
     return s->crtc[VGA_CRTC_MAX_SCAN] & VGA_CR09_DOUBLE_SCAN ? 2 * n : n;
 }
@@ -216,6 +224,47 @@ static void vga_draw_planar(VgaState *s, uint32_t *out, int stride, int w,
     }
 }
 
+/*
+ * CGA-compatible graphics (modes 04h-06h): row scan bit 0 replaces CPU
+ * address bit 13 (odd lines 8 KiB up); 2 bits per pixel from the CPU's
+ * odd/even bytes (shift interleave) or 1 bit per plane.
+ */
+static void vga_draw_cga(VgaState *s, uint32_t *out, int w, int h,
+                         const uint32_t *pal)
+{
+    bool interleave = s->gr[VGA_GR_MODE] & VGA_GR05_SHIFT_INTERLEAVE;
+    bool cga_lines = !(s->crtc[VGA_CRTC_MODE] & VGA_CR17_NO_CGA_LINES);
+    int ms = (s->crtc[VGA_CRTC_MAX_SCAN] & 0x1f) + 1;
+    uint32_t pitch = s->crtc[VGA_CRTC_OFFSET] * 2;
+
+    for (int y = 0; y < h; y++) {
+        int scan = cga_lines ? y % ms : 0;
+        uint32_t base = vga_start_address(s) + (cga_lines ? y / ms : y) *
+                        pitch;
+
+        /* CPU addresses: odd/even packs two of them per plane offset. */
+        base = interleave ? base * 2 : base;
+        base = cga_lines ? (base & ~0x2000u) | (scan & 1) << 13 : base;
+        for (int x = 0; x < w; x++) {
+            uint32_t a = base + (interleave ? x / 4 : x / 8);
+            uint8_t c = 0;
+
+            if (interleave) {
+                uint8_t b = s->vram[((a >> 1) & (VGA_PLANE_SIZE - 1)) * 4 +
+                                    (a & 1)];
+
+                c = (b >> (6 - 2 * (x & 3))) & 3;
+            } else {
+                for (int p = 0; p < 4; p++) {
+                    c |= ((s->vram[(a & (VGA_PLANE_SIZE - 1)) * 4 + p] >>
+                           (7 - (x & 7))) & 1) << p;
+                }
+            }
+            out[y * w + x] = pal[vga_attr_index(s, c)];
+        }
+    }
+}
+
 /* Packed pixels: start and pitch in VRAM bytes. */
 static void vga_draw_packed(VgaState *s, uint32_t *out, int stride, int w,
                             int h, uint64_t start, uint64_t pitch,
@@ -269,6 +318,7 @@ static void vga_geometry(VgaState *s, VgaRenderMode mode, int *w, int *h)
         *h = rows * ch;
         break;
     case VGA_RENDER_PLANAR:
+    case VGA_RENDER_CGA:
     case VGA_RENDER_VBE:
         if (vga_vbe_enabled(s)) {
             *w = s->vbe_regs[VBE_DISPI_INDEX_XRES];
@@ -306,6 +356,9 @@ static void vga_draw(VgaState *s, VgaRenderMode mode, uint32_t *out, int w,
                             s->crtc[VGA_CRTC_OFFSET] * 2,
                             VGA_PLANE_SIZE - 1, pal);
         }
+        break;
+    case VGA_RENDER_CGA:
+        vga_draw_cga(s, out, w, h, pal);
         break;
     case VGA_RENDER_256:
         vga_draw_packed(s, out, w, w, h, start * 4,

@@ -133,6 +133,40 @@ static void test_text_40col(Fixture *f, gconstpointer data)
     g_assert_cmphex(fb->pixels[0], ==, 0);
 }
 
+/* Mode 04h (IBM values): odd lines 8 KiB up, 2 bits per pixel. */
+static const VgaRegs mode04 = {
+    0x63, { 0x03, 0x09, 0x03, 0x00, 0x02 },
+    { 0x2d, 0x27, 0x28, 0x90, 0x2b, 0x80, 0xbf, 0x1f, 0x00, 0xc1, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x9c, 0x8e, 0x8f, 0x14, 0x00, 0x96, 0xb9, 0xa2,
+      0xff },
+    { 0x00, 0x00, 0x00, 0x00, 0x00, 0x30, 0x0f, 0x00, 0xff },
+    { 0x00, 0x13, 0x15, 0x17, 0x02, 0x04, 0x06, 0x07, 0x10, 0x11, 0x12, 0x13,
+      0x14, 0x15, 0x16, 0x17, 0x01, 0x00, 0x03, 0x00, 0x00 },
+};
+
+static void test_cga(Fixture *f, gconstpointer data)
+{
+    const VgaFramebuffer *fb;
+
+    set_mode(f, &mode04);
+    load_dac(f);
+    mem_writeb(0xb8000, 0x1b);          /* line 0: colours 0, 1, 2, 3 */
+    mem_writeb(0xb8001, 0xe4);          /* line 0: colours 3, 2, 1, 0 */
+    mem_writeb(0xba000, 0xff);          /* line 1: colour 3 */
+    mem_writeb(0xb8050, 0x40);          /* line 2: colour 1 */
+    fb = vga_render(f->vga);
+    g_assert_cmpint(fb->width, ==, 320);
+    g_assert_cmpint(fb->height, ==, 200);
+    for (int x = 0; x < 8; x++) {
+        int c = x < 4 ? x : 7 - x;
+
+        g_assert_cmphex(fb->pixels[x], ==, expect_dac(mode04.ar[c]));
+    }
+    g_assert_cmphex(fb->pixels[320 + 2], ==, expect_dac(mode04.ar[3]));
+    g_assert_cmphex(fb->pixels[640], ==, expect_dac(mode04.ar[1]));
+    g_assert_cmphex(fb->pixels[960], ==, expect_dac(mode04.ar[0]));
+}
+
 /* ---- VBE ---- */
 
 static void test_vbe(Fixture *f, gconstpointer data)
@@ -300,6 +334,7 @@ void test_vga_add_render_tests(void)
 {
     test_vga_add("text/80x25", test_text);
     test_vga_add("text/40x25", test_text_40col);
+    test_vga_add("cga", test_cga);
     test_vga_add("vbe/lfb", test_vbe);
     test_vga_add("screendump", test_screendump);
 }
