@@ -107,8 +107,9 @@ static BlockFile *block_file_setup(int fd, const char *name, bool writable,
         block_file_close(f);
         return NULL;
     }
-    if (S_ISDIR(st.st_mode)) {
-        g_set_error(errp, KS_ERROR, KS_ERROR_IO, "%s: is a directory", name);
+    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+        g_set_error(errp, KS_ERROR, KS_ERROR_IO, "%s: not a regular file "
+                    "or block device", name);
         block_file_close(f);
         return NULL;
     }
@@ -127,7 +128,9 @@ static BlockFile *block_file_setup(int fd, const char *name, bool writable,
 
 BlockFile *block_file_open(const char *name, bool writable, GError **errp)
 {
-    int fd = open(name, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO named as backing file must not hang the open */
+    int fd = open(name, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC
+                        | O_NONBLOCK);
 
     if (fd < 0) {
         g_set_error(errp, KS_ERROR, KS_ERROR_IO, "%s: cannot open%s: %s",

@@ -384,8 +384,11 @@ int qcow2_discard(BlockDriverState *bs, int64_t off, int64_t n,
             continue;
         }
         ret = qcow2_l2_load(s, l1_index, &l2, errp);
-        if (ret < 0) {
-            return ret;
+        if (ret < 0 || !l2) {
+            if (ret < 0) {
+                return ret;
+            }
+            continue;
         }
         l2e = GUINT64_FROM_BE(l2[l2_index]);
         type = qcow2_entry_type(s, l2e);
