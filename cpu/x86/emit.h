@@ -58,7 +58,21 @@
     X(LTR) X(STR) X(LMSW) X(SMSW) X(CLTS) X(INVLPG) X(INVD) X(WBINVD)       \
     X(LAR) X(LSL) X(VERR) X(VERW) X(ARPL) X(UD2) X(UD1) X(UD0) X(WAIT)   \
     /* emit-long.c */                                                       \
-    X(MOVSXD) X(CMPXCHG16B) X(SWAPGS) X(SYSCALL) X(SYSRET) X(RDTSCP)
+    X(MOVSXD) X(CMPXCHG16B) X(SWAPGS) X(SYSCALL) X(SYSRET) X(RDTSCP)      \
+    X86_FPU_MIN_EMITTERS(X)
+
+/* fpu-min.c: a minimal x87 subset until the full x87 unit replaces it */
+#define X86_FPU_MIN_EMITTERS(X)                                             \
+    X(FNINIT) X(FNCLEX) X(FNSTSW) X(FNSTCW) X(FLDCW) X(FNSTENV) X(FLDENV)   \
+    X(FNSAVE) X(FRSTOR) X(FNOP) X(FENI) X(FDISI) X(FSETPM) X(FFREE)         \
+    X(FFREEP) X(FINCSTP) X(FDECSTP) X(FLD) X(FLD1) X(FLDZ) X(FLDPI)         \
+    X(FLDL2E) X(FLDL2T) X(FLDLG2) X(FLDLN2) X(FILD) X(FST) X(FSTP)          \
+    X(FSTPNCE) X(FIST) X(FISTP) X(FADD) X(FMUL) X(FSUB) X(FSUBR) X(FDIV)    \
+    X(FDIVR) X(FADDP) X(FMULP) X(FSUBP) X(FSUBRP) X(FDIVP) X(FDIVRP)        \
+    X(FIADD) X(FIMUL) X(FISUB) X(FISUBR) X(FIDIV) X(FIDIVR) X(FCHS)         \
+    X(FABS) X(FSQRT) X(FRNDINT) X(FXCH) X(FCOM) X(FCOMP) X(FCOMPP)          \
+    X(FUCOM) X(FUCOMP) X(FUCOMPP) X(FICOM) X(FICOMP) X(FTST) X(FXAM)        \
+    X(FCOMI) X(FCOMIP) X(FUCOMI) X(FUCOMIP) X(FSCALE) X(FPREM) X(FPREM1)
 
 #define X(name) void gen_##name(DisasContext *dc);
 X86_EMITTERS(X)

@@ -156,6 +156,7 @@ XT_UNUSED_HELPER(ltr_lm, uint64_t a)
 XT_UNUSED_HELPER(swapgs)
 XT_UNUSED_HELPER(syscall, uint64_t a)
 XT_UNUSED_HELPER(sysret, uint64_t a)
+XT_UNUSED_HELPER_RET(fpu_min, uint64_t a, uint64_t b)
 
 static size_t xt_fetch(void *opaque, vaddr addr, uint8_t *buf, size_t len,
                        bool may_fault)
