@@ -220,7 +220,18 @@ static void x86_translate_insn(DisasContext *dc, const X86Insn *insn,
                                X86DecodeStatus st)
 {
     X86EmitFn *fn;
+    X86Insn alias;
 
+    /* A CPU without BMI1/ABM runs F3 0F BC/BD as BSF/BSR: the prefix is
+     * ignored (SDM Vol. 2 TZCNT, LZCNT). Linux uses TZCNT so. */
+    if (st == X86_DEC_OK && !(dc->features & (1u << insn->feature)) &&
+        (insn->mnem == X86_INSN_TZCNT || insn->mnem == X86_INSN_LZCNT)) {
+        alias = *insn;
+        alias.mnem = insn->mnem == X86_INSN_TZCNT ? X86_INSN_BSF
+                                                  : X86_INSN_BSR;
+        alias.feature = X86_FEAT_386;
+        insn = dc->insn = &alias;
+    }
     if (dc->hflags & HF_INHIBIT_IRQ) {
         gen_clear_inhibit_irq(dc);
     }
