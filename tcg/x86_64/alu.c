@@ -432,32 +432,46 @@ static void gen_extract(X86Gen *g, const TCGOp *op)
     ra_set_output(g, d, rd);
 }
 
+/* Everything that may emit code (loads, spills, XOR for a zero) happens
+ * before the compare: nothing may touch the flags between it and the
+ * SETcc/CMOVcc that consumes them. */
 static void gen_setcond(X86Gen *g, const TCGOp *op)
 {
     TCGTemp *d = arg_temp(op->args[0]);
-    int cc = x86_gen_compare(g, op->args[3], arg_temp(op->args[1]),
-                             arg_temp(op->args[2]),
-                             op->opc == INDEX_op_setcond_i64);
     int rd = ra_alloc(g, ~0u, d->kind != TEMP_NORMAL);
+    int cc;
 
+    g->reserved |= 1u << rd;
+    x86_modrm(g, 0x33, rd, rd);                         /* xor rd, rd */
+    cc = x86_gen_compare(g, op->args[3], arg_temp(op->args[1]),
+                         arg_temp(op->args[2]),
+                         op->opc == INDEX_op_setcond_i64);
     x86_modrm(g, (0x90 + cc) | P_EXT | P_BYTE_RM, 0, rd);
-    x86_modrm(g, 0xb6 | P_EXT | P_BYTE_RM, rd, rd);
     ra_set_output(g, d, rd);
 }
 
 static void gen_movcond(X86Gen *g, const TCGOp *op)
 {
     TCGTemp *d = arg_temp(op->args[0]);
-    int cc = x86_gen_compare(g, op->args[5], arg_temp(op->args[1]),
-                             arg_temp(op->args[2]), true);
+    TCGTemp *c1 = arg_temp(op->args[1]);
+    TCGTemp *c2 = arg_temp(op->args[2]);
+    TCGTemp *v2 = arg_temp(op->args[4]);
     int r1 = ra_load(g, arg_temp(op->args[3]));
-    int r2 = ra_load(g, arg_temp(op->args[4]));
-    bool copy;
-    int rd = out_reg_from(g, op, 4, r2, &copy);
+    int r2 = ra_load(g, v2);
+    int rd, cc;
 
-    if (copy) {
-        x86_mov_rr(g, rd, r2);          /* mov does not touch flags */
+    if (v2 == d) {
+        rd = r2;
+    } else if (op_arg_dead(op, 4) && v2->kind != TEMP_CONST &&
+               v2 != c1 && v2 != c2) {
+        ra_release(g, v2);
+        rd = r2;
+    } else {
+        rd = ra_alloc(g, ~0u, d->kind != TEMP_NORMAL);
+        x86_mov_rr(g, rd, r2);
     }
+    g->reserved |= 1u << rd;
+    cc = x86_gen_compare(g, op->args[5], c1, c2, true);
     x86_modrm(g, (0x40 + cc) | P_EXT | P_REXW, rd, r1);
     ra_set_output(g, d, rd);
 }

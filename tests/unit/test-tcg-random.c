@@ -350,6 +350,9 @@ static void build_random(TtCtx *t, const void *opaque)
             left = -1;
         }
     }
+    if (left >= 0) {
+        gen_set_label(t->s, pending);   /* a cut program: skip to the end */
+    }
     for (unsigned i = 0; i < R_NL; i++) {
         tcg_gen_mov_i64(t->s, t->g[TT_NG - R_NL + i], r.v[TT_NG + i]);
     }
@@ -435,9 +438,33 @@ static void rnd_prog(RProg *p)
     p->tlb_hit = rnd(2);
 }
 
-static bool run_one(uint64_t seed)
+static bool run_prog(const RProg *p, uint64_t seed);
+
+/* A failing program cut to its shortest failing prefix. */
+static void shrink(RProg *p, uint64_t seed)
 {
-    g_autofree RProg *p = g_new0(RProg, 1);
+    unsigned n = p->n;
+
+    for (p->n = 1; p->n < n; p->n++) {
+        if (!run_prog(p, seed)) {
+            break;
+        }
+    }
+}
+
+static bool run_one(uint64_t seed, RProg *p)
+{
+    rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
+    rnd_prog(p);
+    if (run_prog(p, seed)) {
+        return true;
+    }
+    shrink(p, seed);
+    return false;
+}
+
+static bool run_prog(const RProg *p, uint64_t seed)
+{
     g_autofree TestEnv *env0 = g_new0(TestEnv, 1);
     g_autofree TestEnv *env1 = g_new0(TestEnv, 1);
     TestEnv *env[2] = { env0, env1 };
@@ -446,8 +473,7 @@ static bool run_one(uint64_t seed)
     uint64_t ref[R_NV];
     void *code[2];
 
-    rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
-    rnd_prog(p);
+    rng_state = seed;
     for (unsigned i = 0; i < TT_MEM_SIZE; i++) {
         mem_init[i] = rng();
     }
@@ -484,20 +510,21 @@ static bool run_one(uint64_t seed)
     return true;
 }
 
-static void dump_failing(uint64_t seed)
+static void dump_failing(const RProg *p)
 {
-    g_autofree RProg *p = g_new0(RProg, 1);
+    static const char *const names[TT_NG] = {
+        "g0", "g1", "g2", "g3", "g4", "g5", "g6", "g7",
+        "g8", "g9", "g10", "g11", "g12", "g13", "g14", "g15",
+    };
     TCGContext *s = tcg_context_new();
     TtCtx t = { .s = s };
 
-    rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
-    rnd_prog(p);
     for (unsigned i = 0; i < TT_NG; i++) {
-        t.g[i] = tcg_global_mem_new(s, offsetof(TestEnv, g[i]), "g");
+        t.g[i] = tcg_global_mem_new(s, offsetof(TestEnv, g[i]), names[i]);
     }
     tcg_func_start(s);
     build_random(&t, p);
-    tcg_dump_ops(s, "failing program");
+    tcg_dump_ops(s, "failing program, shortest prefix");
     tcg_context_free(s);
 }
 
@@ -508,9 +535,11 @@ static void test_random(void)
     uint64_t first = seed_env ? g_ascii_strtoull(seed_env, NULL, 0) : 1;
     unsigned count = count_env ? atoi(count_env) : 3000;
 
+    g_autofree RProg *p = g_new0(RProg, 1);
+
     for (uint64_t seed = first; seed < first + count; seed++) {
-        if (!run_one(seed)) {
-            dump_failing(seed);
+        if (!run_one(seed, p)) {
+            dump_failing(p);
             g_test_message("reproduce: KS_TCG_SEED=%" PRIu64
                            " KS_TCG_COUNT=1", seed);
             g_test_fail();
