@@ -354,13 +354,14 @@ static bool pc_init_isa(PcBoard *pc, GError **errp)
     irq_connect(&pc->i8042->irq_out[1], isa_get_irq(12));
     irq_connect(&pc->i8042->irq_out[2], &pc->pins[PC_PIN_A20_KBD]);
     irq_connect(&pc->i8042->irq_out[3], &pc->pins[PC_PIN_RESET]);
-    /* Port 0x92: irq_out[0] is its A20 output. */
+    /* Port 0x92: irq_out[0] is its A20 output, irq_out[1] fast reset. */
     if (dev_type_find("port92")) {
         dev = pc_create("port92", errp, NULL);
         if (!dev) {
             return false;
         }
         irq_connect(&dev->irq_out[0], &pc->pins[PC_PIN_A20_PORT92]);
+        irq_connect(&dev->irq_out[1], &pc->pins[PC_PIN_RESET]);
     }
     pc->fw_cfg = pc_create("fw_cfg-io", errp, NULL);
     return pc->fw_cfg != NULL;
