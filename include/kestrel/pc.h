@@ -24,8 +24,8 @@ typedef struct MachineConfig MachineConfig;
 bool pc_board_init(Machine *m, GError **errp);
 
 /*
- * -kernel/-initrd/-append (hw/i386/linuxboot.c): publish the Linux boot
- * protocol items and the linuxboot_dma.bin option ROM through fw_cfg.
+ * -kernel/-initrd/-append (hw/i386/linux-boot.c): publish the Linux boot
+ * protocol (or multiboot) items and Kestrel's option ROM through fw_cfg.
  */
 bool pc_load_linux(Device *fw_cfg, MachineConfig *cfg, uint64_t below_4g,
                    GError **errp);
