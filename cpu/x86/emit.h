@@ -59,7 +59,43 @@
     X(LAR) X(LSL) X(VERR) X(VERW) X(ARPL) X(UD2) X(UD1) X(UD0) X(WAIT)   \
     /* emit-long.c */                                                       \
     X(MOVSXD) X(CMPXCHG16B) X(SWAPGS) X(SYSCALL) X(SYSRET) X(RDTSCP)      \
-    X86_FPU_MIN_EMITTERS(X)
+    X86_FPU_MIN_EMITTERS(X)                                                 \
+    /* emit-sse.c */                                                        \
+    X(MOVAPS) X(MOVUPS) X(MOVAPD) X(MOVUPD) X(MOVDQA) X(MOVDQU)             \
+    X(MOVNTPS) X(MOVNTPD) X(MOVNTDQ) X(MOVNTQ) X(MOVD) X(MOVQ)              \
+    X(MOVQ2DQ) X(MOVDQ2Q) X(MOVLPS) X(MOVLPD) X(MOVHPS) X(MOVHPD)           \
+    X(MOVLHPS) X(MOVHLPS) X(MOVSS) X(MOVSD__SSE) X(PSLLDQ) X(PSRLDQ)        \
+    X(MOVMSKPS) X(MOVMSKPD) X(PMOVMSKB) X(COMISS) X(UCOMISS) X(COMISD)      \
+    X(UCOMISD) X(CVTSS2SI) X(CVTTSS2SI) X(CVTSD2SI) X(CVTTSD2SI)            \
+    X(CVTSI2SS) X(CVTSI2SD) X(PEXTRW) X(PINSRW) X(LDMXCSR) X(STMXCSR)       \
+    X(EMMS) X(FXSAVE) X(FXSAVE64) X(FXRSTOR) X(FXRSTOR64) X(LFENCE)         \
+    X(MFENCE) X(SFENCE) X(PREFETCHNTA) X(PREFETCHT0) X(PREFETCHT1)          \
+    X(PREFETCHT2) X(CLFLUSH) X(MOVNTI)                                      \
+    X86_SSE_VEC_EMITTERS(X) X86_SSE_SHUF_EMITTERS(X)
+
+/* SSE/MMX instructions that are one call of helper_sse_vec (emit-sse.c;
+ * sse_helper.c has their table) or of helper_sse_shuf. */
+#define X86_SSE_VEC_EMITTERS(X)                                             \
+    X(PADDB) X(PADDW) X(PADDD) X(PADDQ) X(PSUBB) X(PSUBW) X(PSUBD) X(PSUBQ) \
+    X(PADDSB) X(PADDSW) X(PADDUSB) X(PADDUSW) X(PSUBSB) X(PSUBSW)           \
+    X(PSUBUSB) X(PSUBUSW) X(PMULLW) X(PMULHW) X(PMULHUW) X(PMULUDQ)         \
+    X(PMADDWD) X(PSADBW) X(PCMPEQB) X(PCMPEQW) X(PCMPEQD) X(PCMPGTB)        \
+    X(PCMPGTW) X(PCMPGTD) X(PAND) X(POR) X(PXOR) X(PANDN) X(PMINUB)         \
+    X(PMAXUB) X(PMINSW) X(PMAXSW) X(PAVGB) X(PAVGW) X(PSLLW) X(PSLLD)       \
+    X(PSLLQ) X(PSRLW) X(PSRLD) X(PSRLQ) X(PSRAW) X(PSRAD) X(PUNPCKLBW)      \
+    X(PUNPCKLWD) X(PUNPCKLDQ) X(PUNPCKLQDQ) X(PUNPCKHBW) X(PUNPCKHWD)       \
+    X(PUNPCKHDQ) X(PUNPCKHQDQ) X(PACKSSWB) X(PACKSSDW) X(PACKUSWB)          \
+    X(ANDPS) X(ANDNPS) X(ORPS) X(XORPS) X(ANDPD) X(ANDNPD) X(ORPD) X(XORPD) \
+    X(UNPCKLPS) X(UNPCKHPS) X(UNPCKLPD) X(UNPCKHPD)                         \
+    X(ADDPS) X(ADDSS) X(ADDPD) X(ADDSD) X(SUBPS) X(SUBSS) X(SUBPD) X(SUBSD) \
+    X(MULPS) X(MULSS) X(MULPD) X(MULSD) X(DIVPS) X(DIVSS) X(DIVPD) X(DIVSD) \
+    X(MINPS) X(MINSS) X(MINPD) X(MINSD) X(MAXPS) X(MAXSS) X(MAXPD) X(MAXSD) \
+    X(SQRTPS) X(SQRTSS) X(SQRTPD) X(SQRTSD) X(RCPPS) X(RCPSS) X(RSQRTPS)    \
+    X(RSQRTSS) X(CVTPS2PD) X(CVTPD2PS) X(CVTSS2SD) X(CVTSD2SS) X(CVTDQ2PS)  \
+    X(CVTPS2DQ) X(CVTTPS2DQ) X(CVTDQ2PD) X(CVTPD2DQ) X(CVTTPD2DQ)           \
+    X(CMPPS) X(CMPSS) X(CMPPD) X(CMPSD__SSE)
+#define X86_SSE_SHUF_EMITTERS(X)                                            \
+    X(PSHUFD) X(PSHUFLW) X(PSHUFHW) X(PSHUFW) X(SHUFPS) X(SHUFPD)
 
 /* fpu-min.c: a minimal x87 subset until the full x87 unit replaces it */
 #define X86_FPU_MIN_EMITTERS(X)                                             \

@@ -22,6 +22,7 @@
 #include "cpu/x86/helper.h"
 #include "cpu/x86/cc.h"
 #include "cpu/x86/long_helper.h"
+#include "cpu/x86/sse.h"
 #include "test-translate.h"
 
 #define XT_MAX_TBS    100000
@@ -156,6 +157,8 @@ XT_UNUSED_HELPER(ltr_lm, uint64_t a)
 XT_UNUSED_HELPER(swapgs)
 XT_UNUSED_HELPER(syscall, uint64_t a)
 XT_UNUSED_HELPER(sysret, uint64_t a)
+XT_UNUSED_HELPER(fxsave, uint64_t a, uint64_t b, uint64_t c)
+XT_UNUSED_HELPER(fxrstor, uint64_t a, uint64_t b, uint64_t c)
 XT_UNUSED_HELPER_RET(fpu_min, uint64_t a, uint64_t b)
 
 static size_t xt_fetch(void *opaque, vaddr addr, uint8_t *buf, size_t len,
