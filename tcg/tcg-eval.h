@@ -50,7 +50,7 @@ static inline bool tcg_eval_cond32(TCGCond c, uint64_t a, uint64_t b)
 }
 
 /* Result of a one- or two-input value op (not mulu2/muls2, deposit,
- * extract, setcond, movcond); x = extra constants (ofs/len). */
+ * extract, setcond, movcond). */
 static inline uint64_t tcg_eval_op(TCGOpcode opc, uint64_t a, uint64_t b)
 {
     uint32_t a32 = a, b32 = b;

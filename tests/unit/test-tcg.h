@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared harness of the JIT unit tests (test-tcg.c, test-tcg-random.c):
+ * The JIT unit tests' harness (test-tcg-harness.c), shared by test-tcg.c
+ * and test-tcg-random.c:
  * a fake CPU state with globals, a TLB and fake guest memory behind
  * tlb_slow_ld/st, and tt_run() which builds the same IR program in a JIT
  * context and an interpreter context, runs both on copies of the state
@@ -10,6 +11,7 @@
 #define KESTREL_TEST_TCG_H
 
 #include "kestrel/osdep.h"
+#include <setjmp.h>
 #include "tcg/tcg.h"
 #include "tcg/tcg-backend.h"
 
@@ -35,6 +37,14 @@ typedef struct TtStats {
 } TtStats;
 
 extern uint8_t tt_mem[TT_MEM_SIZE];
+
+/* A slow-path load of TT_FAULT_ADDR "faults": it stores the restored
+ * insn_start data of tt_cur_code and siglongjmps to tt_fault_jmp. */
+#define TT_FAULT_ADDR 0xdead0000u
+extern sigjmp_buf tt_fault_jmp;
+extern const void *tt_cur_code;
+extern uint64_t tt_fault_data[TCG_INSN_START_WORDS];
+extern bool tt_fault_found;
 extern TtStats tt_stats;
 
 typedef void (*TtBuild)(TtCtx *t, const void *opaque);
@@ -48,6 +58,9 @@ uintptr_t tt_run_code(void *code[2], TestEnv *env);
 uintptr_t tt_run(TtBuild build, const void *opaque, TestEnv *env);
 /* Map guest page `page` (of tt_mem) in every mmu_idx TLB of env. */
 void tt_tlb_fill(TestEnv *env, uint64_t page);
+void tt_tlb_clear(TestEnv *env);
+/* A zeroed state with an empty TLB (g_free it). */
+TestEnv *tt_env_new(void);
 
 void tt_register_random_tests(void);
 
