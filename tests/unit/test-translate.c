@@ -584,5 +584,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/x86/translate/strings", test_strings);
     g_test_add_func("/cpu/x86/translate/misc", test_misc);
     xt64_add_tests();
+    xts_add_tests();
     return g_test_run();
 }

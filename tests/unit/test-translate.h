@@ -46,7 +46,8 @@ void xt_env_init(XtEnv *x, bool pm, uint16_t cs);
 int xt_run(XtEnv *x, int backend, uint64_t end);
 /* The flags the SDM defines after case c with this count register. */
 uint32_t xt_defined_flags(const XtCase *c, uint64_t ecx);
-/* test-translate-64.c */
+/* test-translate-64.c, test-translate-sse.c */
 void xt64_add_tests(void);
+void xts_add_tests(void);
 
 #endif /* KESTREL_TESTS_UNIT_TEST_TRANSLATE_H */
