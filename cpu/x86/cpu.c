@@ -7,8 +7,8 @@
  *
  * Ref: Intel SDM Vol. 3A 9.1.1 (processor state after reset, table 9-1),
  * Vol. 2A CPUID (leaves 0, 1, 80000000h-80000004h).
- * Missing: per-vCPU models (one model for the machine), VME, APIC and
- * SSE bits in CPUID until those parts exist.
+ * Missing: per-vCPU models (one model for the machine), VME, APIC bits
+ * in CPUID until those parts exist; SSE3 and later (core2duo lacks them).
  */
 #include "kestrel/osdep.h"
 #include "kestrel/log.h"
@@ -20,6 +20,8 @@
                      CPUID_MMX)
 #define FEAT_P6     (FEAT_P5 | CPUID_PAE | CPUID_SEP | CPUID_MTRR | \
                      CPUID_PGE | CPUID_CMOV | CPUID_PAT | CPUID_PSE36)
+#define FEAT_SSE    (FEAT_P6 | CPUID_FXSR | CPUID_SSE)
+#define FEAT_SSE2   (FEAT_SSE | CPUID_SSE2 | CPUID_CLFSH)
 
 static const X86CPUModel x86_cpu_models[] = {
     {
@@ -38,6 +40,11 @@ static const X86CPUModel x86_cpu_models[] = {
         .family = 6, .model = 5, .stepping = 2,
         .features_edx = FEAT_P6,
     }, {
+        .name = "pentium3", .desc = "Intel Pentium III",
+        .vendor = "GenuineIntel", .level = 2,
+        .family = 6, .model = 7, .stepping = 3,
+        .features_edx = FEAT_SSE,
+    }, {
         .name = "qemu32", .desc = "QEMU Virtual CPU (32-bit, default)",
         .vendor = "GenuineIntel", .level = 4, .xlevel = 0x80000004,
         .family = 6, .model = 6, .stepping = 3,
@@ -47,11 +54,20 @@ static const X86CPUModel x86_cpu_models[] = {
         .name = "qemu64", .desc = "QEMU Virtual CPU (64-bit)",
         .vendor = "AuthenticAMD", .level = 4, .xlevel = 0x80000008,
         .family = 15, .model = 107, .stepping = 1,
-        .features_edx = FEAT_P6,
+        .features_edx = FEAT_SSE2,
         .features_ecx = CPUID_ECX_CX16,
         .ext_features_edx = CPUID_EXT_SYSCALL | CPUID_EXT_NX |
                             CPUID_EXT_RDTSCP | CPUID_EXT_LM,
         .model_id = "QEMU Virtual CPU version 2.5+",
+    }, {
+        /* a Core 2 without SSE3/SSSE3 (not implemented: see deviations) */
+        .name = "core2duo", .desc = "Intel Core 2 Duo (SSE2, x86-64)",
+        .vendor = "GenuineIntel", .level = 4, .xlevel = 0x80000008,
+        .family = 6, .model = 15, .stepping = 11,
+        .features_edx = FEAT_SSE2,
+        .features_ecx = CPUID_ECX_CX16,
+        .ext_features_edx = CPUID_EXT_SYSCALL | CPUID_EXT_NX | CPUID_EXT_LM,
+        .model_id = "Intel(R) Core(TM)2 Duo CPU     T7700  @ 2.40GHz",
     },
 };
 

@@ -13,8 +13,9 @@
  * register sets TOP to 0 and every x87 tag to valid (EMMS: empty), and an
  * MMX register written gets the exponent bits all ones (SDM Vol. 1 9.5).
  * Ref: Intel SDM Vol. 1 ch. 9-11, Vol. 2 the instruction pages.
- * Missing: MASKMOVQ/MASKMOVDQU, the MMX-register conversions (CVTPI2PS,
- * CVTPS2PI, CVTTPS2PI, CVTPI2PD, CVTPD2PI, CVTTPD2PI): #UD, logged.
+ * Missing: a pending x87 exception is not delivered before an MMX
+ * instruction (#MF); CVTPI2PS/CVTPI2PD with an MMX source do not check
+ * CR4.OSFXSR.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/log.h"
@@ -281,7 +282,7 @@ static void gen_sse_vec_op(DisasContext *dc, void *fn)
         return;
     }
     gen_vec_load(dc, &insn->op[1], insn->op[1].kind == X86_OPND_IMM ? 8 :
-                 MIN(vec_op_size(&insn->op[1]), len), &lo, &hi);
+                 vec_op_size(&insn->op[1]), &lo, &hi);
     gen_update_eip_cur(dc);
     tcg_gen_call(dc->s, fn, 0, NULL, 4, (TCGv[]){
         gen_const(dc, vreg_ofs(dst)), lo, hi,
@@ -589,6 +590,37 @@ void gen_PREFETCHT2(DisasContext *dc)
 void gen_CLFLUSH(DisasContext *dc)
 {
     gen_ldm(dc, gen_tmp(dc), gen_op_linear(dc, &dc->insn->op[0]), 1);
+}
+
+/* MASKMOVQ/MASKMOVDQU: the bytes of the first operand whose mask byte
+ * has its top bit set go to DS:[rDI]. */
+static void gen_maskmov(DisasContext *dc)
+{
+    const X86Operand *src = &dc->insn->op[0];
+    const X86Operand *mask = &dc->insn->op[1];
+    unsigned len = src->reg_class == X86_RC_XMM ? 16 : 8;
+    TCGv ea = gen_tmp(dc);
+    TCGv lo, hi;
+
+    if (!gen_sse_check(dc)) {
+        return;
+    }
+    gen_get_gpr(dc, ea, R_EDI, dc->insn->addr_size);
+    gen_vec_load(dc, mask, len, &lo, &hi);
+    gen_update_eip_cur(dc);
+    tcg_gen_call(dc->s, (void *)helper_maskmov, 0, NULL, 4, (TCGv[]){
+        gen_linear(dc, x86_data_seg(dc), ea), gen_const(dc, vreg_ofs(src)),
+        lo, hi });
+}
+
+void gen_MASKMOVQ(DisasContext *dc)
+{
+    gen_maskmov(dc);
+}
+
+void gen_MASKMOVDQU(DisasContext *dc)
+{
+    gen_maskmov(dc);
 }
 
 void gen_MOVNTI(DisasContext *dc)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * FXSAVE / FXRSTOR: the 512-byte image of the x87, MMX and SSE state.
+ * FXSAVE / FXRSTOR: the 512-byte image of the x87, MMX and SSE state;
+ * and MASKMOVQ/MASKMOVDQU, the other SSE instructions that need a
+ * C helper for guest memory.
  *
  * Called by translated code (cpu/x86/emit-sse.c) with the linear address
  * of the image. Layout (SDM Vol. 1 10.5.1, table 10-2): FCW, FSW, the
@@ -129,4 +131,23 @@ void helper_fxrstor(X86CPUState *env, uint64_t addr, uint64_t rex_w,
         env->fpregs[(env->fpstt + i) & 7] = st[i];
     }
     memcpy(env->xmm, xmm, xmm_count * sizeof(XmmReg));
+}
+
+void helper_maskmov(X86CPUState *env, uint64_t addr, uint64_t sofs,
+                    uint64_t mask_lo, uint64_t mask_hi)
+{
+    uintptr_t ra = TCG_GETPC();
+    const uint8_t *src = (const uint8_t *)env + sofs;
+    bool mmx = sofs < offsetof(X86CPUState, xmm);
+    unsigned len = mmx ? 8 : 16;
+    uint8_t bytes[16];
+
+    memcpy(bytes, src, len);            /* before a fault changes TOP */
+    for (unsigned i = 0; i < len; i++) {
+        uint64_t m = i < 8 ? mask_lo >> (8 * i) : mask_hi >> (8 * (i - 8));
+
+        if (m & 0x80) {
+            cpu_st_mmu(env, addr + i, bytes[i], fx_mmu(env), 1, ra);
+        }
+    }
 }

@@ -297,7 +297,8 @@ void helper_cpuid(X86CPUState *env)
         break;
     case 1:
         r[0] = m->family << 8 | m->model << 4 | m->stepping;
-        r[1] = (uint32_t)x86_env_cpu(env)->index << 24 | 1u << 16;
+        r[1] = (uint32_t)x86_env_cpu(env)->index << 24 | 1u << 16 |
+               ((m->features_edx & CPUID_CLFSH) ? 8u << 8 : 0); /* 64 B */
         r[2] = m->features_ecx;
         r[3] = m->features_edx;
         break;

@@ -46,4 +46,9 @@ void helper_fxsave(X86CPUState *env, uint64_t addr, uint64_t rex_w,
 void helper_fxrstor(X86CPUState *env, uint64_t addr, uint64_t rex_w,
                     uint64_t xmm_count);
 
+/* MASKMOVQ/MASKMOVDQU: store the bytes of the register at env offset
+ * sofs whose mask byte (mask_lo:mask_hi) has bit 7 set, at linear addr. */
+void helper_maskmov(X86CPUState *env, uint64_t addr, uint64_t sofs,
+                    uint64_t mask_lo, uint64_t mask_hi);
+
 #endif /* KESTREL_CPU_X86_SSE_H */

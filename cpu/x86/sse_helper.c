@@ -14,6 +14,7 @@
  * (CR4.OSXMMEXCPT) or #UD without writing the destination.
  * Ref: Intel SDM Vol. 1 ch. 10-11 (SSE, SSE2, MXCSR, exceptions), ch. 9
  * (MMX and the x87 tags), Vol. 2 the instruction pages.
+ * MASKMOVQ/MASKMOVDQU store through fxsave_helper.c (guest memory).
  * Missing: with an unmasked underflow the flags are those of the masked
  * response (UE only when inexact too); RCPPS/RSQRTPS use the host's
  * approximation (Intel's tables, not AMD's).
@@ -132,6 +133,13 @@ static __m128i v_cvttps2dq(__m128i d, __m128i s) { return _mm_cvttps_epi32(PS(s)
 static __m128i v_cvtdq2pd(__m128i d, __m128i s) { return IPD(_mm_cvtepi32_pd(s)); }
 static __m128i v_cvtpd2dq(__m128i d, __m128i s) { return _mm_cvtpd_epi32(PD(s)); }
 static __m128i v_cvttpd2dq(__m128i d, __m128i s) { return _mm_cvttpd_epi32(PD(s)); }
+/* MMX-register conversions: an MMX destination keeps the low 8 bytes */
+static __m128i v_cvtpi2ps(__m128i d, __m128i s)
+{
+    return _mm_unpacklo_epi64(IPS(_mm_cvtepi32_ps(s)),
+                              _mm_unpackhi_epi64(d, d));
+}
+static __m128i v_cvtpi2pd(__m128i d, __m128i s) { return IPD(_mm_cvtepi32_pd(s)); }
 
 /* CMPPS/PD/SS/SD by predicate 0..7 */
 #define VCMP(p) \
@@ -189,6 +197,8 @@ static const VecOp vec_ops[X86_INSN_COUNT] = {
     F(CVTSD2SS, cvtsd2ss), F(CVTDQ2PS, cvtdq2ps), F(CVTPS2DQ, cvtps2dq),
     F(CVTTPS2DQ, cvttps2dq), F(CVTDQ2PD, cvtdq2pd), F(CVTPD2DQ, cvtpd2dq),
     F(CVTTPD2DQ, cvttpd2dq),
+    F(CVTPI2PS, cvtpi2ps), F(CVTPS2PI, cvtps2dq), F(CVTTPS2PI, cvttps2dq),
+    F(CVTPI2PD, cvtpi2pd), F(CVTPD2PI, cvtpd2dq), F(CVTTPD2PI, cvttpd2dq),
     F(CMPPS, cmpeqps), F(CMPSS, cmpeqss), F(CMPPD, cmpeqpd),
     F(CMPSD__SSE, cmpeqsd),             /* predicate: helper_sse_vec */
 };
@@ -254,7 +264,7 @@ void helper_sse_vec(X86CPUState *env, uint64_t dofs, uint64_t lo,
 
     memcpy(dq, reg, len);
     d = _mm_set_epi64x(dq[1], dq[0]);
-    s = _mm_set_epi64x(len == 16 ? hi : 0, lo);
+    s = _mm_set_epi64x(hi, lo);
     switch (mnem) {                     /* predicate from the immediate */
     case X86_INSN_CMPPS:
         fn = cmp_ps[imm & 7];

@@ -72,7 +72,9 @@ for t in ('movaps xmm1,xmm2', 'movups xmm8,xmm2', 'movdqa xmm1,xmm15',
           'pshufd xmm1,xmm2,0x1b', 'pshuflw xmm1,xmm2,0xe4',
           'pshufhw xmm1,xmm2,0x39', 'pshufw mm1,mm2,0x8d',
           'shufps xmm1,xmm2,0x4e', 'shufpd xmm1,xmm2,2',
-          'stmxcsr [rsp-8]\nmov eax,[rsp-8]'):
+          'stmxcsr [rsp-8]\nmov eax,[rsp-8]', 'cvtpi2ps xmm1,mm2',
+          'cvtps2pi mm1,xmm2', 'cvttps2pi mm1,xmm2', 'cvtpi2pd xmm1,mm2',
+          'cvtpd2pi mm1,xmm2', 'cvttpd2pi mm1,xmm2'):
     add(t)
 
 prologue = asm('''push rbx
