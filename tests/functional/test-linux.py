@@ -61,7 +61,9 @@ def main():
             if out.strip():
                 g.fail("dmesg shows problems:\n" + out)
             g.send("poweroff -f\n")
-            g.wait_exit(120)
+            st = g.wait_exit(120)
+            if st != 0:
+                g.fail("poweroff -f: exit status %s, wanted 0" % st)
         finally:
             g.kill()
     guestlib.main(test)
