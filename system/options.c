@@ -72,8 +72,10 @@ static const KsOption ks_options[] = {
       opt_firmware_dir },
     GROUP("Linux boot"),
     { "kernel", "BZIMAGE", "boot this Linux kernel", opt_file, CFG(kernel) },
-    { "initrd", "FILE", "initial ram disk for -kernel", opt_file,
-      CFG(initrd) },
+    /* Not opt_file: multiboot takes "file args,file args" (the loaders
+     * open the files and name them in their errors). */
+    { "initrd", "FILE", "initial ram disk for -kernel (multiboot: modules "
+      "\"file args,...\")", opt_string, CFG(initrd) },
     { "append", "CMDLINE", "kernel command line for -kernel", opt_string,
       CFG(append) },
     GROUP("Character devices and monitor"),
