@@ -8,6 +8,7 @@
  */
 #include "kestrel/osdep.h"
 #include "kestrel/runstate.h"
+#include "kestrel/block.h"
 #include "kestrel/bql.h"
 #include "kestrel/chardev.h"
 #include "kestrel/device.h"
@@ -231,6 +232,7 @@ int machine_run(MachineConfig *cfg)
     vcpus_stop_threads(m);
     runstate_notify(false);
     bql_lock();
+    blk_close_all();                    /* drain, flush, write metadata */
     chardev_flush_all();
     dev_destroy_all();
     chardev_close_all();
@@ -240,6 +242,7 @@ int machine_run(MachineConfig *cfg)
 
 fail:
     g_printerr("kestrel: %s\n", err->message);
+    blk_close_all();
     chardev_close_all();
     return 1;
 }

@@ -288,12 +288,14 @@ static void as_update(AddressSpace *as)
         MemRegion *mr = sorted->pdata[i];
         MemRegion *target = mr;
         uint64_t offset = 0, size = mr->size;
-        bool readonly;
+        bool readonly = false;
 
         if (!mr->enabled || !mr->size) {
             continue;
         }
+        /* a read-only alias (PAM's read-only shadow) protects its window */
         while (target->kind == MR_ALIAS) {
+            readonly |= target->readonly;
             offset += target->alias_offset;
             target = target->alias;
         }
@@ -301,7 +303,7 @@ static void as_update(AddressSpace *as)
             continue;
         }
         size = MIN(size, target->size - offset);
-        readonly = target->kind == MR_ROM || target->readonly;
+        readonly |= target->kind == MR_ROM || target->readonly;
         flat_paint(arr, (FlatRange) { .start = mr->addr,
                                       .end = mr->addr + size - 1,
                                       .mr = target, .offset = offset,

@@ -17,6 +17,7 @@
 #include "kestrel/osdep.h"
 #include "kestrel/ide.h"
 #include "kestrel/isa.h"
+#include "kestrel/log.h"
 #include "kestrel/machine.h"
 #include "kestrel/pci.h"
 #include "hw/block/fdc.h"
@@ -78,8 +79,12 @@ static BlockBackend *pc_storage_open(PcStorage *ps, const DriveConfig *d,
         .readonly = d->readonly,
         .snapshot = d->snapshot || ps->cfg->snapshot,
     };
+    BlockBackend *blk = blk_open(d->file, &opts, errp);
 
-    return blk_open(d->file, &opts, errp);
+    if (blk && blk_open_warning(blk)) {
+        ks_log("kestrel: warning: %s\n", blk_open_warning(blk));
+    }
+    return blk;
 }
 
 static bool pc_storage_add(PcStorage *ps, const DriveConfig *d,
