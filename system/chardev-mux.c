@@ -127,6 +127,7 @@ bool chardev_mux_attach(Chardev *be_chr, GError **errp)
 Chardev *chardev_mux_new_port(Chardev *be_chr, GError **errp)
 {
     CharMux *mux = be_chr->muxstate;
+    g_autofree char *id = NULL;
     CharMuxPort *port;
 
     if (mux->nr_ports >= MUX_MAX_PORTS) {
@@ -134,7 +135,10 @@ Chardev *chardev_mux_new_port(Chardev *be_chr, GError **errp)
                     "%d users may share it", be_chr->id, MUX_MAX_PORTS);
         return NULL;
     }
-    port = (CharMuxPort *)chardev_alloc(&chardev_mux_port, be_chr->id);
+    /* Its own id ("ID.N"): devices find their chardev by id, and the
+     * back-end's id names the back-end. */
+    id = g_strdup_printf("%s.%d", be_chr->id, mux->nr_ports);
+    port = (CharMuxPort *)chardev_alloc(&chardev_mux_port, id);
     port->mux = mux;
     chardev_set_filename(&port->chr, "mux:%s", be_chr->id);
     mux->ports[mux->nr_ports++] = &port->chr;
