@@ -99,7 +99,15 @@ void seg_load_checked(X86CPUState *env, int seg, uint32_t sel, unsigned cpl,
 
     if (!(sel & ~3u)) {
         if (seg == R_SS) {
-            raise_exception_err_ra(env, excp, 0, ra);
+            /* 64-bit mode takes a null SS below CPL 3 with RPL = CPL; its
+             * DPL stays CPL (SDM Vol. 2B MOV, POP "64-bit mode"). */
+            if (!(env->hflags & HF_CS64) || cpl == 3 || rpl != cpl) {
+                raise_exception_err_ra(env, excp, 0, ra);
+            }
+            env->segs[seg] = (SegmentCache) {
+                .selector = sel, .flags = cpl << DESC_DPL_SHIFT,
+            };
+            return;
         }
         env->segs[seg] = (SegmentCache) { .selector = sel };
         return;
