@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""SeaBIOS POSTs on the pc board: its debug log (isa-debugcon at port
+0x402, on a file chardev) names the PCI devices with QEMU's IDs, the hard
+disk and "Booting from Hard Disk...", and the VGA text screen, read
+through the monitor (xp of 0xb8000), shows its banner and the same line.
+The disk is blank, so the BIOS ends at "No bootable device."
+
+usage: test-seabios.py [--qemu] EMULATOR
+"""
+import argparse
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guestlib  # noqa: E402
+
+PCI_IDS = [("00:00.0", "8086:1237"), ("00:01.0", "8086:7000"),
+           ("00:01.1", "8086:7010"), ("00:01.3", "8086:7113"),
+           ("00:02.0", "1234:1111")]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--qemu", action="store_true")
+    ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("emulator")
+    a = ap.parse_args()
+    if a.qemu and not os.path.exists(a.emulator):
+        print("SKIP: %s not found" % a.emulator)
+        return guestlib.SKIP
+
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "seabios.log")
+        sock = os.path.join(tmp, "mon.sock")
+        disk = os.path.join(tmp, "disk.img")
+        with open(disk, "wb") as f:
+            f.truncate(8 << 20)
+        g = guestlib.Guest(a.emulator, [
+            "-display", "none", "-nodefaults", "-vga", "std", "-m", "64",
+            "-chardev", "file,id=seabios,path=" + log,
+            "-device", "isa-debugcon,iobase=0x402,chardev=seabios",
+            "-drive", "file=%s,format=raw,if=ide,index=0" % disk,
+            "-boot", "order=c"] + guestlib.Monitor.args(sock), qemu=a.qemu)
+
+        def test():
+            try:
+                mon = guestlib.Monitor(sock, g)
+                wait = a.timeout
+                guestlib.wait_file(log, r"No bootable device", wait, g.proc)
+                text = open(log, errors="replace").read()
+                for bdf, ids in PCI_IDS:
+                    if "PCI: init bdf=%s id=%s" % (bdf, ids) not in text:
+                        g.fail("SeaBIOS did not find %s at %s:\n%s" %
+                               (ids, bdf, text[-3000:]))
+                for want in [r"SeaBIOS \(version 1\.16",
+                             r"ata0-0: \S+ HARDDISK .*Hard-Disk "
+                             r"\(8 MiBytes\)",
+                             r"PS2 keyboard initialized",
+                             r"Booting from Hard Disk\.\.\.",
+                             r"Boot failed: not a bootable disk"]:
+                    guestlib.wait_file(log, want, 1)
+                mon.wait_screen(r"^SeaBIOS \(version 1\.16", 10)
+                mon.wait_screen(r"^Booting from Hard Disk\.\.\.", 10)
+                mon.wait_screen(r"^No bootable device\.", 10)
+                mon.close()
+            finally:
+                g.kill()
+        guestlib.main(test)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
