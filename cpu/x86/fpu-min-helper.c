@@ -50,15 +50,23 @@ typedef struct FpuOp {
 
 /* ---- guest memory ---- */
 
+/* The operand's linear address + ofs: wraps at 4 GiB outside 64-bit code */
+static uint64_t fpu_addr(FpuOp *o, unsigned ofs)
+{
+    uint64_t a = o->linear + ofs;
+
+    return o->env->hflags & HF_CS64 ? a : a & 0xffffffffu;
+}
+
 static uint64_t fpu_ld(FpuOp *o, unsigned ofs, unsigned size)
 {
-    return cpu_ld_mmu(o->env, (o->linear + ofs) & 0xffffffffu,
+    return cpu_ld_mmu(o->env, fpu_addr(o, ofs),
                       x86_mmu_index(o->env->hflags), size, 0);
 }
 
 static void fpu_st(FpuOp *o, unsigned ofs, uint64_t val, unsigned size)
 {
-    cpu_st_mmu(o->env, (o->linear + ofs) & 0xffffffffu, val,
+    cpu_st_mmu(o->env, fpu_addr(o, ofs), val,
                x86_mmu_index(o->env->hflags), size, 0);
 }
 
