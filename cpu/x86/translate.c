@@ -232,6 +232,11 @@ static void x86_translate_insn(DisasContext *dc, const X86Insn *insn,
         alias.feature = X86_FEAT_386;
         insn = dc->insn = &alias;
     }
+    /* 0F 0D (PREFETCH/PREFETCHW) is a hint NOP on CPUs without PRFCHW. */
+    if (st == X86_DEC_OK && !(dc->features & (1u << insn->feature)) &&
+        (insn->mnem == X86_INSN_PREFETCHW || insn->mnem == X86_INSN_PREFETCH)) {
+        return;
+    }
     if (dc->hflags & HF_INHIBIT_IRQ) {
         gen_clear_inhibit_irq(dc);
     }
