@@ -172,8 +172,14 @@ def wait_file(path, pattern, timeout, proc=None):
 # sendkey names (QEMU's QKeyCode names) of the characters type() knows.
 KEY_NAMES = {" ": "spc", "\n": "ret", ".": "dot", ",": "comma",
              "-": "minus", "=": "equal", "/": "slash", "\\": "backslash",
-             ";": "semicolon", ":": "shift-semicolon", "*": "asterisk",
-             "_": "shift-minus", ">": "shift-dot", "<": "shift-comma"}
+             ";": "semicolon", ":": "shift-semicolon",
+             "_": "shift-minus", ">": "shift-dot", "<": "shift-comma",
+             "'": "apostrophe", '"': "shift-apostrophe", "+": "shift-equal",
+             "?": "shift-slash", "|": "shift-backslash",
+             "[": "bracket_left", "]": "bracket_right",
+             "{": "shift-bracket_left", "}": "shift-bracket_right"}
+KEY_NAMES.update({c: "shift-%d" % ((i + 1) % 10)
+                  for i, c in enumerate("!@#$%^&*()")})
 
 
 class Monitor:
