@@ -12,11 +12,11 @@
  * that may change the mode, paging or hflags end the block.
  * Ref: Intel SDM Vol. 2 instruction pages; Vol. 3A 2.5 (control
  * registers), 5.10.4 (descriptor table instructions), 17.2 (DRn).
- * Missing: WAIT does not yet deliver pending x87 exceptions.
  */
 #include "kestrel/osdep.h"
 #include "cpu/x86/emit.h"
 #include "cpu/x86/long_helper.h"
+#include "cpu/x86/fpu.h"
 
 /* Instructions valid only in protected mode (not real, not V86): #UD. */
 static bool gen_check_pmode(DisasContext *dc)
@@ -436,10 +436,14 @@ void gen_UD0(DisasContext *dc)
     gen_exception(dc, EXCP_UD);
 }
 
-/* WAIT/FWAIT: #NM when CR0.MP and CR0.TS are both set. */
+/* WAIT/FWAIT: #NM when CR0.MP and CR0.TS are both set, then a pending
+ * unmasked x87 exception (#MF or FERR#). */
 void gen_WAIT(DisasContext *dc)
 {
     if ((dc->hflags & (HF_MP | HF_TS)) == (HF_MP | HF_TS)) {
         gen_exception(dc, EXCP_NM);
+        return;
     }
+    gen_update_eip_cur(dc);
+    gen_helper0(dc, helper_x87_wait, NULL);
 }

@@ -59,7 +59,7 @@
     X(LAR) X(LSL) X(VERR) X(VERW) X(ARPL) X(UD2) X(UD1) X(UD0) X(WAIT)   \
     /* emit-long.c */                                                       \
     X(MOVSXD) X(CMPXCHG16B) X(SWAPGS) X(SYSCALL) X(SYSRET) X(RDTSCP)      \
-    X86_FPU_MIN_EMITTERS(X)                                                 \
+    X86_X87_EMITTERS(X)                                                     \
     /* emit-sse.c */                                                        \
     X(MOVAPS) X(MOVUPS) X(MOVAPD) X(MOVUPD) X(MOVDQA) X(MOVDQU)             \
     X(MOVNTPS) X(MOVNTPD) X(MOVNTDQ) X(MOVNTQ) X(MOVD) X(MOVQ)              \
@@ -98,18 +98,21 @@
 #define X86_SSE_SHUF_EMITTERS(X)                                            \
     X(PSHUFD) X(PSHUFLW) X(PSHUFHW) X(PSHUFW) X(SHUFPS) X(SHUFPD)
 
-/* fpu-min.c: a minimal x87 subset until the full x87 unit replaces it */
-#define X86_FPU_MIN_EMITTERS(X)                                             \
+/* emit-x87.c: every x87 instruction, one helper call each */
+#define X86_X87_EMITTERS(X)                                                 \
     X(FNINIT) X(FNCLEX) X(FNSTSW) X(FNSTCW) X(FLDCW) X(FNSTENV) X(FLDENV)   \
     X(FNSAVE) X(FRSTOR) X(FNOP) X(FENI) X(FDISI) X(FSETPM) X(FFREE)         \
     X(FFREEP) X(FINCSTP) X(FDECSTP) X(FLD) X(FLD1) X(FLDZ) X(FLDPI)         \
     X(FLDL2E) X(FLDL2T) X(FLDLG2) X(FLDLN2) X(FILD) X(FST) X(FSTP)          \
-    X(FSTPNCE) X(FIST) X(FISTP) X(FADD) X(FMUL) X(FSUB) X(FSUBR) X(FDIV)    \
-    X(FDIVR) X(FADDP) X(FMULP) X(FSUBP) X(FSUBRP) X(FDIVP) X(FDIVRP)        \
-    X(FIADD) X(FIMUL) X(FISUB) X(FISUBR) X(FIDIV) X(FIDIVR) X(FCHS)         \
-    X(FABS) X(FSQRT) X(FRNDINT) X(FXCH) X(FCOM) X(FCOMP) X(FCOMPP)          \
-    X(FUCOM) X(FUCOMP) X(FUCOMPP) X(FICOM) X(FICOMP) X(FTST) X(FXAM)        \
-    X(FCOMI) X(FCOMIP) X(FUCOMI) X(FUCOMIP) X(FSCALE) X(FPREM) X(FPREM1)
+    X(FSTPNCE) X(FIST) X(FISTP) X(FISTTP) X(FBLD) X(FBSTP) X(FADD) X(FMUL)  \
+    X(FSUB) X(FSUBR) X(FDIV) X(FDIVR) X(FADDP) X(FMULP) X(FSUBP) X(FSUBRP)  \
+    X(FDIVP) X(FDIVRP) X(FIADD) X(FIMUL) X(FISUB) X(FISUBR) X(FIDIV)        \
+    X(FIDIVR) X(FCHS) X(FABS) X(FSQRT) X(FRNDINT) X(FXCH) X(FCOM) X(FCOMP)  \
+    X(FCOMPP) X(FUCOM) X(FUCOMP) X(FUCOMPP) X(FICOM) X(FICOMP) X(FTST)      \
+    X(FXAM) X(FCOMI) X(FCOMIP) X(FUCOMI) X(FUCOMIP) X(FSCALE) X(FPREM)      \
+    X(FPREM1) X(FXTRACT) X(F2XM1) X(FYL2X) X(FYL2XP1) X(FPTAN) X(FPATAN)    \
+    X(FSIN) X(FCOS) X(FSINCOS) X(FCMOVB) X(FCMOVE) X(FCMOVBE) X(FCMOVU)     \
+    X(FCMOVNB) X(FCMOVNE) X(FCMOVNBE) X(FCMOVNU)
 
 #define X(name) void gen_##name(DisasContext *dc);
 X86_EMITTERS(X)

@@ -782,3 +782,119 @@ int fx_compare(FxEnv *e, Fx80 a, Fx80 b, bool quiet)
         return sa ? -m : m;
     }
 }
+
+/* ---- FSCALE, FPREM/FPREM1, and rounding a host result ---- */
+
+Fx80 fx_scale(FxEnv *e, Fx80 a, Fx80 b)
+{
+    FxClass ca, cb;
+    Fx80 res;
+    FxEnv t;
+    Unp x;
+    int64_t n;
+
+    if (fx_nan_result(e, a, b, true, &res)) {
+        return res;
+    }
+    ca = fx_class(a);
+    cb = fx_class(b);
+    if (cb == FC_INF) {
+        if ((ca == FC_ZERO && !fx_sign(b)) || (ca == FC_INF && fx_sign(b))) {
+            return fx_invalid(e);
+        }
+        if (ca == FC_ZERO || ca == FC_INF) {
+            return a;
+        }
+        return fx_sign(b) ? fx_zero(fx_sign(a)) : fx_inf(fx_sign(a));
+    }
+    if (ca == FC_ZERO || ca == FC_INF) {
+        if (cb == FC_DENORMAL) {
+            e->flags |= FX_DE;
+        }
+        return a;
+    }
+    t = (FxEnv) { .rc = 3, .pc = 3, .masks = 0x3f };
+    n = cb == FC_ZERO ? 0 : fx_to_int(&t, b, 8, true);
+    if (t.flags & FX_IE) {              /* |st1| >= 2^63 */
+        n = fx_sign(b) ? -100000 : 100000;
+    }
+    n = MAX(MIN(n, 100000), -100000);
+    x = fx_unpack(e, a);
+    if (cb == FC_DENORMAL) {
+        e->flags |= FX_DE;
+    }
+    x.exp += n;
+    return fx_round_pack(e, x);
+}
+
+Fx80 fx_rem(FxEnv *e, Fx80 a, Fx80 b, bool nearest, unsigned *q_low,
+            bool *partial)
+{
+    FxClass ca, cb;
+    Fx80 res;
+    Unp x, y, r;
+    int32_t d;
+    unsigned n;
+    u128 num, q, rem;
+    uint64_t mb;
+
+    *q_low = 0;
+    *partial = false;
+    if (fx_nan_result(e, a, b, true, &res)) {
+        return res;
+    }
+    ca = fx_class(a);
+    cb = fx_class(b);
+    if (ca == FC_INF || cb == FC_ZERO) {
+        return fx_invalid(e);
+    }
+    if (ca == FC_DENORMAL || cb == FC_DENORMAL) {
+        e->flags |= FX_DE;
+    }
+    if (ca == FC_ZERO || cb == FC_INF) {
+        return a;
+    }
+    x = fx_unpack(e, a);
+    y = fx_unpack(e, b);
+    d = x.exp - y.exp;
+    if (d < 0) {
+        if (nearest && d == -1 && (x.sig >> 64) > (y.sig >> 65)) {
+            /* |a| > |b|/2: the nearest quotient is 1 */
+            r = (Unp) { .sign = !x.sign, .exp = y.exp,
+                        .sig = y.sig - (x.sig >> 1) };
+            *q_low = 1;
+            return fx_round_pack(e, fx_normalize(r));
+        }
+        return a;
+    }
+    /* reduce by b * 2^k with a quotient of n + 1 bits at most */
+    n = d < 64 ? (unsigned)d : 32 + (unsigned)((d - 32) % 32);
+    *partial = d >= 64;
+    mb = y.sig >> 64;
+    num = (u128)(uint64_t)(x.sig >> 64) << n;
+    q = num / mb;
+    rem = num % mb;
+    r = (Unp) { .sign = x.sign, .exp = y.exp + (d - (int32_t)n) };
+    if (nearest && !*partial &&
+        (2 * rem > mb || (2 * rem == mb && (q & 1)))) {
+        rem = mb - rem;
+        q++;
+        r.sign = !r.sign;
+    }
+    *q_low = q & 7;
+    if (!rem) {
+        return fx_zero(x.sign);
+    }
+    r.sig = rem << 64;
+    return fx_round_pack(e, fx_normalize(r));
+}
+
+Fx80 fx_round_prec(FxEnv *e, Fx80 a)
+{
+    FxClass c = fx_class(a);
+
+    if (c != FC_NORMAL && c != FC_DENORMAL) {
+        return a;
+    }
+    return fx_round_pack(e, fx_unpack(e, a));
+}

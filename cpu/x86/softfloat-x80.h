@@ -57,6 +57,16 @@ int64_t fx_to_int(FxEnv *e, Fx80 a, unsigned bytes, bool trunc);
  * only for SNaN) instead of FCOM (IE for any NaN). */
 int fx_compare(FxEnv *e, Fx80 a, Fx80 b, bool quiet);
 
+/* FSCALE: a * 2^trunc(b) */
+Fx80 fx_scale(FxEnv *e, Fx80 a, Fx80 b);
+/* FPREM (truncating) / FPREM1 (nearest): remainder of a / b; *q_low gets
+ * the quotient's three low bits, *partial is set when the exponents are
+ * 64 or more apart and only a partial reduction was done (C2). */
+Fx80 fx_rem(FxEnv *e, Fx80 a, Fx80 b, bool nearest, unsigned *q_low,
+            bool *partial);
+/* Round a finite value to the precision control (host results). */
+Fx80 fx_round_prec(FxEnv *e, Fx80 a);
+
 bool fx_is_nan(Fx80 a);
 /* The QNaN "real indefinite" the x87 returns for invalid operations. */
 extern const Fx80 fx_indefinite;

@@ -23,6 +23,7 @@
 #include "cpu/x86/cc.h"
 #include "cpu/x86/long_helper.h"
 #include "cpu/x86/sse.h"
+#include "cpu/x86/fpu.h"
 #include "test-translate.h"
 
 #define XT_MAX_TBS    100000
@@ -160,7 +161,8 @@ XT_UNUSED_HELPER(sysret, uint64_t a)
 XT_UNUSED_HELPER(fxsave, uint64_t a, uint64_t b, uint64_t c)
 XT_UNUSED_HELPER(fxrstor, uint64_t a, uint64_t b, uint64_t c)
 XT_UNUSED_HELPER(maskmov, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
-XT_UNUSED_HELPER_RET(fpu_min, uint64_t a, uint64_t b)
+XT_UNUSED_HELPER_RET(x87, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+XT_UNUSED_HELPER(x87_wait)
 
 static size_t xt_fetch(void *opaque, vaddr addr, uint8_t *buf, size_t len,
                        bool may_fault)

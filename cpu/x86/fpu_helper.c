@@ -1,0 +1,1017 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The x87 FPU: the register stack with its tags, stack overflow and
+ * underflow (IE+SF, C1), masked and unmasked exceptions (ES; #MF with
+ * CR0.NE, else FERR# through x86_ferr_hook), FIP/FCS/FOP/FDP/FDS,
+ * every x87 instruction: loads and stores (m32/m64/m80, integers, BCD),
+ * arithmetic in all forms, compares (FCOM/FUCOM/FICOM/FCOMI/FUCOMI, FTST,
+ * FXAM), FCMOVcc, FXCH, constants, FSQRT FRNDINT FSCALE FXTRACT FPREM
+ * FPREM1, transcendental functions, the control instructions and the
+ * FSTENV/FSAVE images in their 16/32-bit real and protected formats.
+ *
+ * Called by translated code (cpu/x86/emit-x87.c) through helper_x87();
+ * arithmetic is cpu/x86/softfloat-x80.c, exact in every rounding mode and
+ * precision control. Transcendental functions use the host's long double
+ * library at 64-bit precision (within the SDM's 1 ulp), then round to the
+ * precision control; they report PE and leave C1 clear.
+ * Ref: Intel SDM Vol. 1 ch. 8 (8.1 registers and words, 8.1.10 and
+ * figures 8-9..8-12 environment images, 8.5 exceptions, 8.6-8.7 #MF and
+ * FERR#), Vol. 2 each instruction.
+ * Missing: with CR0.NE clear FERR# is raised and execution goes on (as if
+ * IGNNE# were asserted); the unmasked exception responses of the
+ * transcendental functions; pseudo-denormal special cases of FXAM.
+ */
+#include "kestrel/osdep.h"
+#include <math.h>
+#include "kestrel/log.h"
+#include "cpu/x86/cpu.h"
+#include "cpu/x86/insn.h"
+#include "cpu/x86/cc.h"
+#include "cpu/x86/fpu.h"
+#include "cpu/x86/softfloat-x80.h"
+#include "accel/tcg/tcg-cpu.h"
+#include "tcg/tcg-backend.h"
+
+#define FSW_IE  0x0001
+#define FSW_ZE  0x0004
+#define FSW_SF  0x0040
+#define FSW_ES  0x0080
+#define FSW_C0  0x0100
+#define FSW_C1  0x0200
+#define FSW_C2  0x0400
+#define FSW_C3  0x4000
+#define FSW_B   0x8000
+#define FSW_CC  (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)
+
+void (*x86_ferr_hook)(X86CPUState *env, bool level);
+
+G_STATIC_ASSERT(sizeof(long double) >= 10);
+
+typedef struct X87Op {
+    X86CPUState *env;
+    unsigned mnem, opsize, memsize, sti;
+    bool mem, dest_sti, real, cond;
+    uint64_t linear, ea;
+    uintptr_t ra;
+} X87Op;
+
+/* ---- registers and tags ---- */
+
+static unsigned phys(X86CPUState *env, unsigned i)
+{
+    return (env->fpstt + i) & 7;
+}
+
+static Fx80 st_get(X86CPUState *env, unsigned i)
+{
+    X87Reg *r = &env->fpregs[phys(env, i)];
+
+    return (Fx80) { .mant = r->mant, .se = r->sign_exp };
+}
+
+static void st_set(X86CPUState *env, unsigned i, Fx80 v)
+{
+    X87Reg *r = &env->fpregs[phys(env, i)];
+
+    r->mant = v.mant;
+    r->sign_exp = v.se;
+    env->fptag |= 1u << phys(env, i);
+}
+
+static bool st_empty(X86CPUState *env, unsigned i)
+{
+    return !(env->fptag & (1u << phys(env, i)));
+}
+
+static void st_pop(X86CPUState *env)
+{
+    env->fptag &= ~(1u << phys(env, 0));
+    env->fpstt = (env->fpstt + 1) & 7;
+}
+
+static void set_c1(X86CPUState *env, bool c1)
+{
+    env->fpus = (env->fpus & ~FSW_C1) | (c1 ? FSW_C1 : 0);
+}
+
+/* ---- exceptions ---- */
+
+static FxEnv fenv(X86CPUState *env)
+{
+    return (FxEnv) { .rc = (env->fpuc >> 10) & 3, .pc = (env->fpuc >> 8) & 3,
+                     .masks = env->fpuc & 0x3f };
+}
+
+static void x87_update_es(X86CPUState *env)
+{
+    if (env->fpus & ~env->fpuc & 0x3f) {
+        env->fpus |= FSW_ES | FSW_B;
+    } else {
+        env->fpus &= ~(FSW_ES | FSW_B);
+    }
+}
+
+/*
+ * Record the flags of an operation (and C1 = rounded up). Returns true
+ * when an unmasked IE, DE or ZE forbids writing the result.
+ */
+static bool x87_flags(X86CPUState *env, uint16_t flags)
+{
+    env->fpus |= flags & 0x3f;
+    set_c1(env, flags & FX_C1);
+    x87_update_es(env);
+    return flags & ~env->fpuc & (FX_IE | FX_DE | FX_ZE);
+}
+
+/* Stack overflow (push onto a full register) or underflow (an empty
+ * operand): IE + SF, C1 tells which. True when IE is unmasked. */
+static bool x87_stack_fault(X86CPUState *env, bool overflow)
+{
+    env->fpus |= FSW_IE | FSW_SF;
+    set_c1(env, overflow);
+    x87_update_es(env);
+    return !(env->fpuc & FSW_IE);
+}
+
+void helper_x87_wait(X86CPUState *env)
+{
+    if (!(env->fpus & FSW_ES)) {
+        return;
+    }
+    if (env->cr[0] & CR0_NE) {
+        raise_exception_ra(env, EXCP_MF, TCG_GETPC());
+    }
+    if (x86_ferr_hook) {
+        x86_ferr_hook(env, true);
+    }
+}
+
+/* ---- memory ---- */
+
+static uint64_t ld(X87Op *o, unsigned ofs, unsigned size)
+{
+    return cpu_ld_mmu(o->env, o->linear + ofs, x86_mmu_index(o->env->hflags),
+                      size, o->ra);
+}
+
+static void st(X87Op *o, unsigned ofs, uint64_t v, unsigned size)
+{
+    cpu_st_mmu(o->env, o->linear + ofs, v, x86_mmu_index(o->env->hflags),
+               size, o->ra);
+}
+
+static Fx80 ld80(X87Op *o, unsigned ofs)
+{
+    Fx80 v = { .mant = ld(o, ofs, 8) };
+
+    v.se = ld(o, ofs + 8, 2);
+    return v;
+}
+
+static void st80(X87Op *o, unsigned ofs, Fx80 v)
+{
+    st(o, ofs, v.mant, 8);
+    st(o, ofs + 8, v.se, 2);
+}
+
+static bool is_int_op(unsigned m)
+{
+    switch (m) {
+    case X86_INSN_FIADD: case X86_INSN_FIMUL: case X86_INSN_FICOM:
+    case X86_INSN_FICOMP: case X86_INSN_FISUB: case X86_INSN_FISUBR:
+    case X86_INSN_FIDIV: case X86_INSN_FIDIVR: case X86_INSN_FILD:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A memory source operand as a register value. */
+static Fx80 ld_operand(X87Op *o, FxEnv *e)
+{
+    if (is_int_op(o->mnem)) {
+        int64_t v = o->memsize == 2 ? (int16_t)ld(o, 0, 2) :
+                    o->memsize == 4 ? (int32_t)ld(o, 0, 4)
+                                    : (int64_t)ld(o, 0, 8);
+
+        return fx_from_int(v);
+    }
+    switch (o->memsize) {
+    case 4:
+        return fx_from_f32(e, ld(o, 0, 4));
+    case 8:
+        return fx_from_f64(e, ld(o, 0, 8));
+    default:
+        return ld80(o, 0);
+    }
+}
+
+/* ---- stack ---- */
+
+/* Push v (flags of producing it in e): overflow, exceptions, write. */
+static void x87_push(X86CPUState *env, Fx80 v, uint16_t flags)
+{
+    if (!st_empty(env, 7)) {
+        if (x87_stack_fault(env, true)) {
+            return;
+        }
+        v = fx_indefinite;
+    } else if (x87_flags(env, flags)) {
+        return;
+    }
+    env->fpstt = (env->fpstt - 1) & 7;
+    st_set(env, 0, v);
+}
+
+/* ---- arithmetic ---- */
+
+typedef Fx80 FxBinFn(FxEnv *e, Fx80 a, Fx80 b);
+
+typedef struct ArithOp {
+    FxBinFn *fn;
+    bool reverse;               /* src OP dest */
+    bool pop;
+} ArithOp;
+
+static const ArithOp arith_ops[X86_INSN_COUNT] = {
+    [X86_INSN_FADD] = { fx_add }, [X86_INSN_FADDP] = { fx_add, false, true },
+    [X86_INSN_FIADD] = { fx_add },
+    [X86_INSN_FMUL] = { fx_mul }, [X86_INSN_FMULP] = { fx_mul, false, true },
+    [X86_INSN_FIMUL] = { fx_mul },
+    [X86_INSN_FSUB] = { fx_sub }, [X86_INSN_FSUBP] = { fx_sub, false, true },
+    [X86_INSN_FISUB] = { fx_sub },
+    [X86_INSN_FSUBR] = { fx_sub, true },
+    [X86_INSN_FSUBRP] = { fx_sub, true, true },
+    [X86_INSN_FISUBR] = { fx_sub, true },
+    [X86_INSN_FDIV] = { fx_div }, [X86_INSN_FDIVP] = { fx_div, false, true },
+    [X86_INSN_FIDIV] = { fx_div },
+    [X86_INSN_FDIVR] = { fx_div, true },
+    [X86_INSN_FDIVRP] = { fx_div, true, true },
+    [X86_INSN_FIDIVR] = { fx_div, true },
+};
+
+static void x87_arith(X87Op *o)
+{
+    X86CPUState *env = o->env;
+    const ArithOp *a = &arith_ops[o->mnem];
+    unsigned d = o->dest_sti ? o->sti : 0;
+    unsigned s = o->dest_sti ? 0 : o->sti;
+    FxEnv e = fenv(env);
+    Fx80 dv, sv, r;
+
+    if (o->mem) {
+        sv = ld_operand(o, &e);
+        if (st_empty(env, 0)) {
+            goto underflow;
+        }
+    } else {
+        if (st_empty(env, d) || st_empty(env, s)) {
+            goto underflow;
+        }
+        sv = st_get(env, s);
+    }
+    dv = st_get(env, d);
+    r = a->reverse ? a->fn(&e, sv, dv) : a->fn(&e, dv, sv);
+    if (x87_flags(env, e.flags)) {
+        return;
+    }
+    st_set(env, d, r);
+    if (a->pop) {
+        st_pop(env);
+    }
+    return;
+underflow:
+    if (x87_stack_fault(env, false)) {
+        return;
+    }
+    st_set(env, d, fx_indefinite);
+    if (a->pop) {
+        st_pop(env);
+    }
+}
+
+/* ---- compares ---- */
+
+static uint16_t cc_of(int c)
+{
+    static const uint16_t cc[4] = { FSW_C0, 0, 0, FSW_C0 | FSW_C2 | FSW_C3 };
+
+    return c == 0 ? FSW_C3 : cc[c + 1];
+}
+
+static uint64_t eflags_of(int c)
+{
+    return c == 2 ? CC_Z | CC_P | CC_C : c == 0 ? CC_Z : c < 0 ? CC_C : 0;
+}
+
+static uint64_t x87_compare(X87Op *o)
+{
+    X86CPUState *env = o->env;
+    unsigned m = o->mnem, pops;
+    bool quiet = m == X86_INSN_FUCOM || m == X86_INSN_FUCOMP ||
+                 m == X86_INSN_FUCOMPP || m == X86_INSN_FUCOMI ||
+                 m == X86_INSN_FUCOMIP;
+    bool to_eflags = m == X86_INSN_FCOMI || m == X86_INSN_FCOMIP ||
+                     m == X86_INSN_FUCOMI || m == X86_INSN_FUCOMIP;
+    FxEnv e = fenv(env);
+    Fx80 b;
+    int c = 2;
+
+    pops = (m == X86_INSN_FCOMPP || m == X86_INSN_FUCOMPP) ? 2 :
+           (m == X86_INSN_FCOMP || m == X86_INSN_FUCOMP ||
+            m == X86_INSN_FICOMP || m == X86_INSN_FCOMIP ||
+            m == X86_INSN_FUCOMIP) ? 1 : 0;
+    if (o->mem) {
+        b = ld_operand(o, &e);
+    } else if (m == X86_INSN_FTST) {
+        b = fx_from_int(0);
+    } else {
+        b = st_get(env, (m == X86_INSN_FCOMPP || m == X86_INSN_FUCOMPP) ?
+                   1 : o->sti);
+    }
+    if (st_empty(env, 0) || (!o->mem && m != X86_INSN_FTST &&
+        st_empty(env, (m == X86_INSN_FCOMPP || m == X86_INSN_FUCOMPP) ?
+                 1 : o->sti))) {
+        if (x87_stack_fault(env, false)) {
+            return 0;
+        }
+    } else {
+        c = fx_compare(&e, st_get(env, 0), b, quiet);
+        if (x87_flags(env, e.flags & ~FX_C1)) {
+            return 0;
+        }
+    }
+    if (!to_eflags) {
+        env->fpus = (env->fpus & ~(FSW_C0 | FSW_C2 | FSW_C3)) | cc_of(c);
+    }
+    while (pops--) {
+        st_pop(env);
+    }
+    return to_eflags ? eflags_of(c) : 0;
+}
+
+static void x87_xam(X86CPUState *env)
+{
+    Fx80 v = st_get(env, 0);
+    unsigned e = v.se & 0x7fff;
+    uint16_t cc;
+
+    if (st_empty(env, 0)) {
+        cc = FSW_C3 | FSW_C0;
+    } else if (e == 0x7fff) {
+        cc = !(v.mant >> 63) ? 0 : (v.mant << 1) ? FSW_C0 : FSW_C2 | FSW_C0;
+    } else if (e == 0) {
+        cc = v.mant ? FSW_C3 | FSW_C2 : FSW_C3;
+    } else {
+        cc = (v.mant >> 63) ? FSW_C2 : 0;
+    }
+    env->fpus = (env->fpus & ~FSW_CC) | cc | ((v.se >> 15) ? FSW_C1 : 0);
+}
+
+/* ---- loads and stores ---- */
+
+static const Fx80 x87_consts[] = {
+    [0] = { 0x8000000000000000ull, 0x3fff },    /* 1 */
+    [1] = { 0xd49a784bcd1b8afeull, 0x4000 },    /* log2(10) */
+    [2] = { 0xb8aa3b295c17f0bbull, 0x3fff },    /* log2(e) */
+    [3] = { 0xc90fdaa22168c234ull, 0x4000 },    /* pi */
+    [4] = { 0x9a209a84fbcff798ull, 0x3ffd },    /* log10(2) */
+    [5] = { 0xb17217f7d1cf79abull, 0x3ffe },    /* ln(2) */
+    [6] = { 0, 0 },                             /* 0 */
+};
+/* The bits below each constant's 64: 1 above half, 2 nonzero (SDM
+ * Vol. 1 8.3.8: the constants are rounded by the rounding mode) */
+static const uint8_t x87_const_tail[] = { 0, 2, 3, 3, 3, 3, 0 };
+
+static void x87_load_const(X86CPUState *env, unsigned k)
+{
+    Fx80 v = x87_consts[k];
+    unsigned rc = (env->fpuc >> 10) & 3;
+
+    if ((rc == 0 && (x87_const_tail[k] & 1)) ||
+        (rc == 2 && (x87_const_tail[k] & 2))) {
+        v.mant++;
+    }
+    x87_push(env, v, 0);
+}
+
+static int64_t bcd_to_int(X87Op *o, bool *neg)
+{
+    int64_t v = 0;
+
+    for (int i = 8; i >= 0; i--) {
+        unsigned b = ld(o, i, 1);
+
+        v = v * 100 + (b >> 4) * 10 + (b & 15);
+    }
+    *neg = ld(o, 9, 1) & 0x80;
+    return v;
+}
+
+static void x87_load(X87Op *o)
+{
+    X86CPUState *env = o->env;
+    FxEnv e = fenv(env);
+    Fx80 v;
+
+    if (o->mnem == X86_INSN_FBLD) {
+        bool neg;
+        int64_t i = bcd_to_int(o, &neg);
+
+        v = fx_from_int(i);
+        v.se |= neg ? 0x8000 : 0;
+    } else if (o->mem) {
+        v = ld_operand(o, &e);
+    } else {
+        if (st_empty(env, o->sti)) {
+            if (x87_stack_fault(env, false)) {
+                return;
+            }
+            x87_push(env, fx_indefinite, 0);
+            return;
+        }
+        v = st_get(env, o->sti);
+    }
+    x87_push(env, v, e.flags);
+}
+
+static bool is_pop_store(unsigned m)
+{
+    return m == X86_INSN_FSTP || m == X86_INSN_FISTP ||
+           m == X86_INSN_FISTTP || m == X86_INSN_FBSTP ||
+           m == X86_INSN_FSTPNCE;
+}
+
+static void st_bcd(X87Op *o, Fx80 v, FxEnv *e)
+{
+    int64_t i = fx_to_int(e, v, 8, false);
+    uint64_t mag;
+
+    if (!(e->flags & FX_IE) && (i > 999999999999999999ll ||
+                                i < -999999999999999999ll)) {
+        e->flags = (e->flags | FX_IE) & ~(FX_PE | FX_C1);
+    }
+    if (e->flags & FX_IE) {
+        st(o, 0, 0, 8);
+        st(o, 7, 0xc0, 1);
+        st(o, 8, 0xffff, 2);
+        return;
+    }
+    mag = i < 0 ? -(uint64_t)i : (uint64_t)i;
+    for (int k = 0; k < 9; k++) {
+        st(o, k, (mag % 10) | ((mag / 10) % 10) << 4, 1);
+        mag /= 100;
+    }
+    st(o, 9, (v.se & 0x8000) ? 0x80 : 0, 1);
+}
+
+static void x87_store(X87Op *o)
+{
+    X86CPUState *env = o->env;
+    unsigned m = o->mnem;
+    FxEnv e = fenv(env);
+    Fx80 v = st_get(env, 0);
+    uint64_t bits = 0;
+
+    if (st_empty(env, 0)) {
+        if (x87_stack_fault(env, false)) {
+            return;
+        }
+        v = fx_indefinite;
+    }
+    if (!o->mem) {                      /* FST/FSTP ST(i): exact copy */
+        st_set(env, o->sti, v);
+        if (is_pop_store(m)) {
+            st_pop(env);
+        }
+        return;
+    }
+    switch (m) {
+    case X86_INSN_FIST: case X86_INSN_FISTP: case X86_INSN_FISTTP:
+        bits = fx_to_int(&e, v, o->memsize, m == X86_INSN_FISTTP);
+        break;
+    case X86_INSN_FBSTP:
+        break;
+    default:
+        bits = o->memsize == 4 ? fx_to_f32(&e, v) :
+               o->memsize == 8 ? fx_to_f64(&e, v) : 0;
+        break;
+    }
+    if (m == X86_INSN_FBSTP) {
+        st_bcd(o, v, &e);
+    } else if (o->memsize == 10) {
+        st80(o, 0, v);
+    } else if (!(e.flags & ~env->fpuc & (FX_IE | FX_OE | FX_UE))) {
+        st(o, 0, bits, o->memsize);
+    }
+    if (x87_flags(env, e.flags) ||
+        (e.flags & ~env->fpuc & (FX_OE | FX_UE))) {
+        return;
+    }
+    if (is_pop_store(m)) {
+        st_pop(env);
+    }
+}
+
+/* ---- one-operand functions on ST0 (and ST1) ---- */
+
+static long double to_ld(Fx80 v)
+{
+    long double d = 0;
+
+    memcpy(&d, &v, 10);
+    return d;
+}
+
+static Fx80 from_ld(long double d)
+{
+    Fx80 v;
+
+    memcpy(&v, &d, 10);
+    return v;
+}
+
+/* A host-library result rounded to the precision control, PE set. */
+static Fx80 x87_host_result(FxEnv *e, long double d)
+{
+    Fx80 v = from_ld(d);
+
+    e->flags |= FX_PE;
+    v = fx_round_prec(e, v);
+    e->flags &= ~FX_C1;
+    return v;
+}
+
+/* NaN or unsupported operands of a transcendental function */
+static bool x87_special(FxEnv *e, Fx80 a, Fx80 *r)
+{
+    if (fx_is_nan(a)) {
+        if (!(a.mant & (1ull << 62))) {
+            e->flags |= FX_IE;
+        }
+        *r = a;
+        r->mant |= 1ull << 62;
+        return true;
+    }
+    if ((a.se & 0x7fff) && !(a.mant >> 63)) {
+        e->flags |= FX_IE;
+        *r = fx_indefinite;
+        return true;
+    }
+    return false;
+}
+
+static void x87_unary(X87Op *o)
+{
+    X86CPUState *env = o->env;
+    unsigned m = o->mnem;
+    bool two = m == X86_INSN_FSCALE || m == X86_INSN_FPREM ||
+               m == X86_INSN_FPREM1 || m == X86_INSN_FYL2X ||
+               m == X86_INSN_FYL2XP1 || m == X86_INSN_FPATAN;
+    FxEnv e = fenv(env);
+    Fx80 a = st_get(env, 0), b = st_get(env, 1), r = a, r2;
+    long double x = to_ld(a), y = to_ld(b);
+    bool big = (a.se & 0x7fff) >= 0x3fff + 63;
+    unsigned q;
+    bool partial;
+
+    if (st_empty(env, 0) || (two && st_empty(env, 1))) {
+        if (x87_stack_fault(env, false)) {
+            return;
+        }
+        st_set(env, 0, fx_indefinite);
+        return;
+    }
+    env->fpus &= ~FSW_C2;
+    switch (m) {
+    case X86_INSN_FCHS:
+        r.se ^= 0x8000;
+        break;
+    case X86_INSN_FABS:
+        r.se &= 0x7fff;
+        break;
+    case X86_INSN_FSQRT:
+        r = fx_sqrt(&e, a);
+        break;
+    case X86_INSN_FRNDINT:
+        r = fx_round_int(&e, a);
+        break;
+    case X86_INSN_FSCALE:
+        r = fx_scale(&e, a, b);
+        break;
+    case X86_INSN_FPREM:
+    case X86_INSN_FPREM1:
+        r = fx_rem(&e, a, b, m == X86_INSN_FPREM1, &q, &partial);
+        env->fpus &= ~FSW_CC;
+        env->fpus |= (partial ? FSW_C2 : 0) | ((q & 4) ? FSW_C0 : 0) |
+                     ((q & 2) ? FSW_C3 : 0);
+        e.flags = (e.flags & ~FX_C1) | ((q & 1) ? FX_C1 : 0);
+        break;
+    case X86_INSN_FSIN:
+    case X86_INSN_FCOS:
+    case X86_INSN_FPTAN:
+    case X86_INSN_FSINCOS:
+        if (x87_special(&e, a, &r)) {
+            r2 = r;
+            break;
+        }
+        if ((a.se & 0x7fff) == 0x7fff) {
+            r = r2 = fx_indefinite;     /* infinity */
+            e.flags |= FX_IE;
+            break;
+        }
+        if (big) {
+            env->fpus |= FSW_C2;        /* out of range: unchanged */
+            return;
+        }
+        if (!(a.se & 0x7fff) && !a.mant) {  /* zeros are exact */
+            r = a;
+            r2 = fx_from_int(1);
+            if (m == X86_INSN_FCOS) {
+                r = r2;
+            }
+            break;
+        }
+        r = x87_host_result(&e, m == X86_INSN_FCOS ? cosl(x) :
+                            m == X86_INSN_FPTAN ? tanl(x) : sinl(x));
+        r2 = m == X86_INSN_FPTAN ? fx_from_int(1)
+                                 : x87_host_result(&e, cosl(x));
+        break;
+    case X86_INSN_F2XM1:
+        if (!x87_special(&e, a, &r) && (a.mant || (a.se & 0x7fff))) {
+            r = x87_host_result(&e, expm1l(x * 0.693147180559945309417232L));
+        }
+        break;
+    case X86_INSN_FYL2X:
+    case X86_INSN_FYL2XP1:
+    case X86_INSN_FPATAN:
+        if (x87_special(&e, a, &r) || x87_special(&e, b, &r)) {
+            break;
+        }
+        if (m == X86_INSN_FPATAN) {
+            r = x87_host_result(&e, atan2l(y, x));
+        } else if (m == X86_INSN_FYL2X && (a.se & 0x8000) &&
+                   (a.mant || (a.se & 0x7fff))) {
+            r = fx_indefinite;
+            e.flags |= FX_IE;
+        } else if (m == X86_INSN_FYL2X && !a.mant) {
+            e.flags |= FX_ZE;
+            r = (Fx80) { 1ull << 63, (uint16_t)(0x7fff |
+                         ((b.se & 0x8000) ^ 0x8000)) };
+        } else {
+            r = x87_host_result(&e, m == X86_INSN_FYL2X ? y * log2l(x) :
+                                y * log1pl(x) /
+                                0.693147180559945309417232L);
+        }
+        break;
+    case X86_INSN_FXTRACT:
+        if (x87_special(&e, a, &r)) {
+            r2 = r;
+            break;
+        }
+        if (!(a.se & 0x7fff) && !a.mant) {
+            e.flags |= FX_ZE;
+            r = (Fx80) { 1ull << 63, 0xffff };      /* -inf exponent */
+            r2 = a;
+            break;
+        }
+        {
+            int ex = (a.se & 0x7fff) - 0x3fff;
+            uint64_t mm = a.mant;
+
+            if (!(a.se & 0x7fff)) {     /* denormal: normalize */
+                e.flags |= FX_DE;
+                ex = 1 - 0x3fff;
+                while (!(mm >> 63)) {
+                    mm <<= 1;
+                    ex--;
+                }
+            }
+            r2 = (Fx80) { mm, (uint16_t)((a.se & 0x8000) | 0x3fff) };
+            r = fx_from_int(ex);
+        }
+        break;
+    default:
+        break;
+    }
+    if (x87_flags(env, e.flags)) {
+        return;
+    }
+    if (m == X86_INSN_FYL2X || m == X86_INSN_FYL2XP1 ||
+        m == X86_INSN_FPATAN) {
+        st_set(env, 1, r);
+        st_pop(env);
+    } else if (m == X86_INSN_FPTAN || m == X86_INSN_FSINCOS ||
+               m == X86_INSN_FXTRACT) {
+        st_set(env, 0, r);
+        x87_push(env, r2, 0);
+    } else {
+        st_set(env, 0, r);
+    }
+}
+
+/* ---- environment images (SDM Vol. 1 figures 8-9 .. 8-12) ---- */
+
+static uint16_t x87_status(X86CPUState *env)
+{
+    return (env->fpus & ~0x3800) | (env->fpstt & 7) << 11;
+}
+
+static uint16_t x87_full_tags(X86CPUState *env)
+{
+    uint16_t tw = 0;
+
+    for (unsigned p = 0; p < 8; p++) {
+        const X87Reg *r = &env->fpregs[p];
+        unsigned e = r->sign_exp & 0x7fff, t;
+
+        if (!(env->fptag & (1u << p))) {
+            t = 3;
+        } else if (e == 0x7fff || (e && !(r->mant >> 63)) ||
+                   (!e && r->mant)) {
+            t = 2;                      /* special */
+        } else {
+            t = e || r->mant ? 0 : 1;   /* valid / zero */
+        }
+        tw |= t << (2 * p);
+    }
+    return tw;
+}
+
+static void x87_init(X86CPUState *env)
+{
+    env->fpuc = 0x037f;
+    env->fpus = 0;
+    env->fpstt = 0;
+    env->fptag = 0;
+    env->fpip = env->fpdp = 0;
+    env->fpop = env->fpcs = env->fpds = 0;
+    if (x86_ferr_hook) {
+        x86_ferr_hook(env, false);
+    }
+}
+
+static unsigned x87_store_env(X87Op *o)
+{
+    X86CPUState *env = o->env;
+    unsigned w = o->opsize == 2 ? 2 : 4;
+
+    st(o, 0, env->fpuc, w);
+    st(o, w, x87_status(env), w);
+    st(o, 2 * w, x87_full_tags(env), w);
+    if (o->real) {
+        uint32_t ip = env->fpip, dp = env->fpdp;
+
+        st(o, 3 * w, ip & 0xffff, w);
+        st(o, 4 * w, (env->fpop & 0x7ff) | (ip >> 16) << 12, w);
+        st(o, 5 * w, dp & 0xffff, w);
+        st(o, 6 * w, (dp >> 16) << 12, w);
+    } else {
+        st(o, 3 * w, env->fpip, w);
+        st(o, 4 * w, env->fpcs | (w == 4 ? (uint32_t)(env->fpop & 0x7ff)
+                                           << 16 : 0), w);
+        st(o, 5 * w, env->fpdp, w);
+        st(o, 6 * w, env->fpds, w);
+    }
+    return 7 * w;
+}
+
+static unsigned x87_load_env(X87Op *o)
+{
+    X86CPUState *env = o->env;
+    unsigned w = o->opsize == 2 ? 2 : 4;
+    uint16_t fcw = ld(o, 0, 2), fsw = ld(o, w, 2), tw = ld(o, 2 * w, 2);
+    uint64_t a = ld(o, 3 * w, w), b = ld(o, 4 * w, w);
+    uint64_t c = ld(o, 5 * w, w), d = ld(o, 6 * w, w);
+
+    env->fpuc = fcw;
+    env->fpstt = (fsw >> 11) & 7;
+    env->fpus = fsw & ~0x3800;
+    env->fptag = 0;
+    for (unsigned p = 0; p < 8; p++) {
+        if (((tw >> (2 * p)) & 3) != 3) {
+            env->fptag |= 1u << p;
+        }
+    }
+    if (o->real) {
+        env->fpip = (a & 0xffff) | ((b >> 12) & 0xffff) << 16;
+        env->fpop = b & 0x7ff;
+        env->fpdp = (c & 0xffff) | ((d >> 12) & 0xffff) << 16;
+    } else {
+        env->fpip = a;
+        env->fpcs = b & 0xffff;
+        env->fpop = (b >> 16) & 0x7ff;
+        env->fpdp = c;
+        env->fpds = d & 0xffff;
+    }
+    x87_update_es(env);
+    return 7 * w;
+}
+
+/* ---- control ---- */
+
+static bool x87_nowait(unsigned m)
+{
+    switch (m) {
+    case X86_INSN_FNINIT: case X86_INSN_FNCLEX: case X86_INSN_FNSTSW:
+    case X86_INSN_FNSTCW: case X86_INSN_FNSTENV: case X86_INSN_FNSAVE:
+    case X86_INSN_FENI: case X86_INSN_FDISI: case X86_INSN_FSETPM:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Instructions that leave FIP/FDP/FOP alone (SDM 8.1.8) */
+static bool x87_control(unsigned m)
+{
+    return x87_nowait(m) || m == X86_INSN_FLDCW || m == X86_INSN_FLDENV ||
+           m == X86_INSN_FRSTOR;
+}
+
+static uint64_t x87_do_control(X87Op *o)
+{
+    X86CPUState *env = o->env;
+    unsigned n;
+
+    switch (o->mnem) {
+    case X86_INSN_FNINIT:
+        x87_init(env);
+        break;
+    case X86_INSN_FNCLEX:
+        env->fpus &= ~(0x3f | FSW_SF | FSW_ES | FSW_B);
+        if (x86_ferr_hook) {
+            x86_ferr_hook(env, false);
+        }
+        break;
+    case X86_INSN_FNSTSW:
+        if (o->mem) {
+            st(o, 0, x87_status(env), 2);
+        }
+        return x87_status(env);
+    case X86_INSN_FNSTCW:
+        st(o, 0, env->fpuc, 2);
+        break;
+    case X86_INSN_FLDCW:
+        env->fpuc = ld(o, 0, 2);
+        x87_update_es(env);
+        break;
+    case X86_INSN_FNSTENV:
+        x87_store_env(o);
+        env->fpuc |= 0x3f;
+        x87_update_es(env);
+        break;
+    case X86_INSN_FLDENV:
+        x87_load_env(o);
+        break;
+    case X86_INSN_FNSAVE:
+        n = x87_store_env(o);
+        for (unsigned i = 0; i < 8; i++) {
+            st80(o, n + 10 * i, st_get(env, i));
+        }
+        x87_init(env);
+        break;
+    case X86_INSN_FRSTOR: {
+        Fx80 regs[8];
+        unsigned w = o->opsize == 2 ? 2 : 4;
+
+        for (unsigned i = 0; i < 8; i++) {      /* reads first */
+            regs[i] = ld80(o, 7 * w + 10 * i);
+        }
+        x87_load_env(o);
+        for (unsigned i = 0; i < 8; i++) {
+            X87Reg *r = &env->fpregs[phys(env, i)];
+
+            r->mant = regs[i].mant;
+            r->sign_exp = regs[i].se;
+        }
+        break;
+    }
+    default:
+        break;                          /* FENI FDISI FSETPM: 8087/287 */
+    }
+    return 0;
+}
+
+/* ---- dispatch ---- */
+
+static const uint8_t x87_const_index[X86_INSN_COUNT] = {
+    [X86_INSN_FLD1] = 1, [X86_INSN_FLDL2T] = 2, [X86_INSN_FLDL2E] = 3,
+    [X86_INSN_FLDPI] = 4, [X86_INSN_FLDLG2] = 5, [X86_INSN_FLDLN2] = 6,
+    [X86_INSN_FLDZ] = 7,
+};
+
+static uint64_t x87_dispatch(X87Op *o)
+{
+    X86CPUState *env = o->env;
+    unsigned m = o->mnem;
+
+    if (arith_ops[m].fn) {
+        x87_arith(o);
+        return 0;
+    }
+    if (x87_const_index[m]) {
+        x87_load_const(env, x87_const_index[m] - 1);
+        return 0;
+    }
+    switch (m) {
+    case X86_INSN_FLD: case X86_INSN_FILD: case X86_INSN_FBLD:
+        x87_load(o);
+        return 0;
+    case X86_INSN_FST: case X86_INSN_FSTP: case X86_INSN_FSTPNCE:
+    case X86_INSN_FIST: case X86_INSN_FISTP: case X86_INSN_FISTTP:
+    case X86_INSN_FBSTP:
+        x87_store(o);
+        return 0;
+    case X86_INSN_FCOM: case X86_INSN_FCOMP: case X86_INSN_FCOMPP:
+    case X86_INSN_FUCOM: case X86_INSN_FUCOMP: case X86_INSN_FUCOMPP:
+    case X86_INSN_FICOM: case X86_INSN_FICOMP: case X86_INSN_FTST:
+    case X86_INSN_FCOMI: case X86_INSN_FCOMIP: case X86_INSN_FUCOMI:
+    case X86_INSN_FUCOMIP:
+        return x87_compare(o);
+    case X86_INSN_FXAM:
+        x87_xam(env);
+        return 0;
+    case X86_INSN_FXCH: {
+        Fx80 a = st_get(env, 0), b = st_get(env, o->sti);
+
+        if (st_empty(env, 0) || st_empty(env, o->sti)) {
+            if (x87_stack_fault(env, false)) {
+                return 0;
+            }
+            a = st_empty(env, 0) ? fx_indefinite : a;
+            b = st_empty(env, o->sti) ? fx_indefinite : b;
+        } else {
+            set_c1(env, false);
+        }
+        st_set(env, 0, b);
+        st_set(env, o->sti, a);
+        return 0;
+    }
+    case X86_INSN_FCMOVB: case X86_INSN_FCMOVE: case X86_INSN_FCMOVBE:
+    case X86_INSN_FCMOVU: case X86_INSN_FCMOVNB: case X86_INSN_FCMOVNE:
+    case X86_INSN_FCMOVNBE: case X86_INSN_FCMOVNU:
+        if (st_empty(env, 0) || st_empty(env, o->sti)) {
+            if (!x87_stack_fault(env, false)) {
+                st_set(env, 0, fx_indefinite);
+            }
+        } else if (o->cond) {
+            st_set(env, 0, st_get(env, o->sti));
+        }
+        return 0;
+    case X86_INSN_FINCSTP:
+    case X86_INSN_FDECSTP:
+        env->fpstt = (env->fpstt + (m == X86_INSN_FINCSTP ? 1 : 7)) & 7;
+        set_c1(env, false);
+        return 0;
+    case X86_INSN_FFREE:
+    case X86_INSN_FFREEP:
+        env->fptag &= ~(1u << phys(env, o->sti));
+        if (m == X86_INSN_FFREEP) {
+            st_pop(env);
+        }
+        return 0;
+    case X86_INSN_FNOP:
+        return 0;
+    default:
+        break;
+    }
+    if (x87_control(m)) {
+        return x87_do_control(o);
+    }
+    x87_unary(o);
+    return 0;
+}
+
+uint64_t helper_x87(X86CPUState *env, uint64_t info, uint64_t linear,
+                    uint64_t ea, uint64_t cond)
+{
+    X87Op o = {
+        .env = env, .mnem = info & 0xffff,
+        .opsize = (info >> X87_OPSIZE_SHIFT) & 0xf,
+        .memsize = (info >> X87_MEMSIZE_SHIFT) & 0xff,
+        .sti = (info >> X87_STI_SHIFT) & 7,
+        .mem = info & X87_MEM, .dest_sti = info & X87_DEST_STI,
+        .real = info & X87_REAL, .cond = cond,
+        .linear = linear, .ea = ea, .ra = TCG_GETPC(),
+    };
+
+    if (!x87_nowait(o.mnem) && (env->fpus & FSW_ES)) {
+        if (env->cr[0] & CR0_NE) {
+            raise_exception_ra(env, EXCP_MF, o.ra);
+        }
+        if (x86_ferr_hook) {
+            x86_ferr_hook(env, true);
+        }
+    }
+    if (!x87_control(o.mnem)) {
+        env->fpip = env->rip;
+        env->fpcs = env->segs[R_CS].selector;
+        env->fpop = (info >> 40) & 0x7ff;
+        if (o.mem) {
+            env->fpdp = ea;
+            env->fpds = env->segs[(info >> 52) & 7].selector;
+        }
+    }
+    return x87_dispatch(&o);
+}
