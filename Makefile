@@ -5,7 +5,7 @@ NINJA ?= ninja
 MESON ?= meson
 
 .PHONY: all deps check check-quick check-slow check-ref demo bench fuzz fuzz-smoke \
-        install clean distclean
+        install clean distclean singlestep
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -41,6 +41,11 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	scripts/bench $(BUILD)
+
+# Every 80286 vector (../shared/singlestep-286) under both engines; updates
+# the table of docs/compatibility.md.
+singlestep: all
+	$(BUILD)/tests/diff/singlestep --markdown docs/compatibility.md
 
 # libFuzzer targets with ASan+UBSan (clang) in $(BUILD)-fuzz; fuzz-smoke
 # also runs each for 60 s.

@@ -363,8 +363,9 @@ static void ss_run_file(SsCtx *c, const char *path, SsFileStats *st,
             if (ss_compare(c, r, &in, fmask, ran, msg)) {
                 st->pass[e]++;
             } else if (c->verbose || shown++ < SS_MAX_SHOWN) {
-                g_print("FAIL %s/%s idx %d %s (%s):%s\n", st->name,
-                        eng_names[e], r->idx, r->name, r->hash, msg->str);
+                g_print("FAIL %s/%s idx %d %s (%s, exception %d):%s\n",
+                        st->name, eng_names[e], r->idx, r->name, r->hash,
+                        r->exception, msg->str);
             }
         }
     }
@@ -416,6 +417,40 @@ static void ss_print_table(FILE *f, const SsFileStats *st, unsigned n,
                     ss_rate(s->pass[1], s->run[1]));
         }
     }
+}
+
+/* Write the table into FILE between the two marker lines when it has
+ * them (docs/compatibility.md), else as the whole file. */
+static bool ss_write_markdown(const char *path, const SsFileStats *st,
+                              unsigned n)
+{
+    static const char begin[] = "<!-- singlestep table begin -->\n";
+    static const char end[] = "<!-- singlestep table end -->\n";
+    g_autofree char *old = NULL, *table = NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_autoptr(GError) err = NULL;
+    char *b = NULL, *e = NULL;
+    size_t len;
+    FILE *f = open_memstream(&table, &len);
+
+    ss_print_table(f, st, n, true);
+    fclose(f);
+    if (g_file_get_contents(path, &old, NULL, NULL)) {
+        b = strstr(old, begin);
+        e = b ? strstr(b, end) : NULL;
+    }
+    if (e) {
+        g_string_append_len(out, old, b + strlen(begin) - old);
+        g_string_append(out, table);
+        g_string_append(out, e);
+    } else {
+        g_string_append(out, table);
+    }
+    if (!g_file_set_contents(path, out->str, out->len, &err)) {
+        g_printerr("singlestep: %s\n", err->message);
+        return false;
+    }
+    return true;
 }
 
 static void ss_load_revoked(SsCtx *c, const char *dir)
@@ -572,15 +607,8 @@ int main(int argc, char **argv)
             g_print("skipped %u: %s\n", GPOINTER_TO_UINT(v), (char *)k);
         }
     }
-    if (markdown) {
-        FILE *f = fopen(markdown, "w");
-
-        if (!f) {
-            g_printerr("singlestep: %s: %s\n", markdown, g_strerror(errno));
-            return 1;
-        }
-        ss_print_table(f, st, names->len, true);
-        fclose(f);
+    if (markdown && !ss_write_markdown(markdown, st, names->len)) {
+        return 1;
     }
     for (int e = 0; e < ENG_N; e++) {
         unsigned run = 0, pass = 0;
