@@ -42,6 +42,7 @@ MachineConfig *machine_config_new(void)
     cfg->devices = g_ptr_array_new_with_free_func(g_free);
     cfg->netdevs = g_ptr_array_new_with_free_func(g_free);
     cfg->nics = g_ptr_array_new_with_free_func(g_free);
+    cfg->objects = g_ptr_array_new_with_free_func(g_free);
     cfg->globals = g_ptr_array_new_with_free_func(g_free);
     return cfg;
 }
@@ -59,6 +60,7 @@ void machine_config_free(MachineConfig *cfg)
     g_ptr_array_unref(cfg->devices);
     g_ptr_array_unref(cfg->netdevs);
     g_ptr_array_unref(cfg->nics);
+    g_ptr_array_unref(cfg->objects);
     g_ptr_array_unref(cfg->globals);
     g_free(cfg->cpu_model);
     g_free(cfg->accel);

@@ -67,7 +67,7 @@ OptHandler opt_machine, opt_cpu, opt_accel, opt_enable_kvm, opt_memory,
 OptHandler opt_drive, opt_drive_short, opt_boot, opt_firmware_dir,
     opt_serial, opt_parallel, opt_monitor, opt_qmp,
     opt_mon, opt_chardev, opt_debugcon, opt_device, opt_netdev, opt_nic,
-    opt_net;
+    opt_net, opt_object;
 
 /* After the whole argv: defaults (-nographic's stdio mux) and checks
  * that involve several options. */

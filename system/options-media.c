@@ -464,3 +464,28 @@ bool opt_net(OptCtx *ctx, const KsOption *opt, const char *arg,
               "user,id=n0 -device e1000,netdev=n0, or -nic user");
     return false;
 }
+
+/* -object: only filter-dump (packet capture, net/dump.c) exists. */
+bool opt_object(OptCtx *ctx, const KsOption *opt, const char *arg,
+                GError **errp)
+{
+    g_autofree char *label = opt_label(opt);
+    g_autoptr(KvList) kv = kv_parse(label, arg, "qom-type", 0, errp);
+
+    if (!kv) {
+        return false;
+    }
+    if (g_strcmp0(kv_get(kv, "qom-type"), "filter-dump")) {
+        opt_error(errp, opt, arg, "object type '%s' is not supported by "
+                  "Kestrel (only filter-dump)",
+                  kv_get(kv, "qom-type") ? kv_get(kv, "qom-type") : "");
+        return false;
+    }
+    if (!kv_get(kv, "id") || !kv_get(kv, "netdev") || !kv_get(kv, "file")) {
+        opt_error(errp, opt, arg, "filter-dump needs id=, netdev= and "
+                  "file=");
+        return false;
+    }
+    g_ptr_array_add(ctx->cfg->objects, g_strdup(arg));
+    return true;
+}

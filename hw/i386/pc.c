@@ -25,6 +25,7 @@
 #include "kestrel/machine.h"
 #include "kestrel/runstate.h"
 #include "kestrel/log.h"
+#include "kestrel/net.h"
 #include "cpu/x86/cpu.h"
 #include "hw/i386/fw_cfg.h"
 #include "kestrel-config.h"
@@ -433,6 +434,9 @@ bool pc_board_init(Machine *m, GError **errp)
     }
     pc_init_fw_cfg(pc);
     if (cfg->kernel && !pc_load_linux(pc->fw_cfg, cfg, pc->below_4g, errp)) {
+        return false;
+    }
+    if (!net_init_from_config(cfg, errp)) {   /* -netdev, -nic, -object */
         return false;
     }
     for (guint i = 0; cfg->devices && i < cfg->devices->len; i++) {

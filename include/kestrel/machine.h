@@ -44,6 +44,7 @@ typedef struct MachineConfig {
     GPtrArray *devices;                 /* -device option strings */
     GPtrArray *netdevs;                 /* -netdev option strings */
     GPtrArray *nics;                    /* -nic option strings */
+    GPtrArray *objects;                 /* -object (filter-dump) strings */
     GPtrArray *globals;                 /* -global DRIVER.PROP=VALUE */
     char *display;                      /* -display; NULL: default */
     char *vga;                          /* -vga std|none; NULL: std */
