@@ -8,7 +8,8 @@ process exits with status 1 (the guest wrote 0) and the console text ends
 with a PASS line. Anything else (FAIL, a timeout, a crash) fails, and the
 console text and the emulator's stderr are printed.
 
-usage: run-guest.py [--qemu] [--accel ACCEL] [--cpu MODEL] [--timeout S]
+usage: run-guest.py [--qemu] [--accel ACCEL] [--cpu MODEL] [--device DEV]...
+                    [--timeout S]
                     EMULATOR IMAGE
 """
 import argparse
@@ -24,6 +25,8 @@ def main():
                     help="EMULATOR is qemu-system-x86_64 (reference run)")
     ap.add_argument("--accel", default="tcg")
     ap.add_argument("--cpu", help="-cpu MODEL (e.g. qemu64)")
+    ap.add_argument("--device", action="append", default=[],
+                    help="an extra -device for the test (repeatable)")
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("emulator")
     ap.add_argument("image")
@@ -43,6 +46,8 @@ def main():
             cmd[1:1] = ["-machine", "pc"]
         if args.cpu:
             cmd[1:1] = ["-cpu", args.cpu]
+        for dev in args.device:
+            cmd += ["-device", dev]
         try:
             p = subprocess.run(cmd, stdin=subprocess.DEVNULL,
                                capture_output=True, timeout=args.timeout)
