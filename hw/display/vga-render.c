@@ -141,6 +141,25 @@ bool vga_text_cells(Device *vga, int *cols, int *rows, uint16_t *cells)
     return true;
 }
 
+bool vga_text_cursor(Device *vga, int *col, int *row)
+{
+    VgaState *s = vga_from_device(vga);
+    uint32_t cursor = s->crtc[VGA_CRTC_CURSOR_HI] << 8 |
+                      s->crtc[VGA_CRTC_CURSOR_LO];
+    uint32_t pitch = s->crtc[VGA_CRTC_OFFSET] * 2;
+    uint32_t start = vga_start_address(s);
+    int cols, rows, ch;
+
+    if (!vga_text_geometry(s, &cols, &rows, &ch) || !pitch
+        || (s->crtc[VGA_CRTC_CURSOR_START] & VGA_CR0A_CURSOR_OFF)
+        || cursor < start) {
+        return false;
+    }
+    *row = (cursor - start) / pitch;
+    *col = (cursor - start) % pitch;
+    return *row < rows && *col < cols;
+}
+
 /* Plane 2 offset of the font a character with this attribute uses. */
 static uint32_t vga_font_base(VgaState *s, uint8_t attr)
 {

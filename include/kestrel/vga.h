@@ -39,6 +39,8 @@ const VgaFramebuffer *vga_render(Device *vga);
 #define VGA_TEXT_MAX_COLS       160
 #define VGA_TEXT_MAX_ROWS       100
 bool vga_text_cells(Device *vga, int *cols, int *rows, uint16_t *cells);
+/* The text cursor's cell; false when off, hidden or in graphics modes. */
+bool vga_text_cursor(Device *vga, int *col, int *row);
 
 /* Write the current picture: PPM (P6) when filename ends in ".ppm",
  * PNG otherwise. */

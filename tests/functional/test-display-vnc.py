@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# -display vnc=:N end to end with a small RFB 3.8 client (stdlib sockets):
+# SeaBIOS's screen arrives at 720x400 and is not uniform; a protocol error
+# drops the client and the server keeps going; a key event reaches the
+# kbd-echo guest (tests/guest/kbd-echo.asm) as its set 2 scancode; a bad
+# display number is a clear error. Ref: RFC 6143.
+# Usage: test-display-vnc.py KESTREL KBD_ECHO_BIN
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+TIMEOUT = 60
+
+
+def fail(msg, proc=None):
+    print('FAIL: ' + msg)
+    if proc is not None:
+        proc.kill()
+        out = proc.communicate()[0]
+        print('kestrel output:\n' + out.decode(errors='replace'))
+    sys.exit(1)
+
+
+def free_display():
+    for n in range(40, 90):
+        s = socket.socket()
+        try:
+            s.bind(('127.0.0.1', 5900 + n))
+            return n
+        except OSError:
+            pass
+        finally:
+            s.close()
+    fail('no free VNC port')
+
+
+def recv_exact(s, n):
+    data = b''
+    while len(data) < n:
+        chunk = s.recv(n - len(data))
+        if not chunk:
+            raise EOFError('server closed the connection')
+        data += chunk
+    return data
+
+
+def connect(port, proc):
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            fail('kestrel exited with %d' % proc.returncode, proc)
+        try:
+            s = socket.create_connection(('127.0.0.1', port), timeout=TIMEOUT)
+            return s
+        except OSError:
+            time.sleep(0.2)
+    fail('cannot connect to port %d' % port, proc)
+
+
+def handshake(s):
+    """RFB 3.8, security None; returns (width, height, name)."""
+    ver = recv_exact(s, 12)
+    if ver != b'RFB 003.008\n':
+        raise ValueError('bad version %r' % ver)
+    s.sendall(b'RFB 003.008\n')
+    n = recv_exact(s, 1)[0]
+    types = recv_exact(s, n)
+    if 1 not in types:
+        raise ValueError('no None security type: %r' % types)
+    s.sendall(b'\x01')
+    if struct.unpack('>I', recv_exact(s, 4))[0] != 0:
+        raise ValueError('security result not OK')
+    s.sendall(b'\x01')                          # ClientInit, shared
+    w, h = struct.unpack('>HH', recv_exact(s, 4))
+    pf = recv_exact(s, 16)
+    if pf[0] != 32 or pf[3] != 1:
+        raise ValueError('unexpected pixel format %r' % pf)
+    name = recv_exact(s, struct.unpack('>I', recv_exact(s, 4))[0])
+    # desktop size + raw
+    s.sendall(struct.pack('>BBHii', 2, 0, 2, 0, -223))
+    return w, h, name
+
+
+def full_update(s, w, h):
+    """Request a full update; return the pixels as {(x,y): value} rows."""
+    s.sendall(struct.pack('>BBHHHH', 3, 0, 0, 0, w, h))
+    fb = bytearray(w * h * 4)
+    while True:
+        hdr = recv_exact(s, 4)
+        if hdr[0] != 0:
+            raise ValueError('unexpected message %d' % hdr[0])
+        nrects = struct.unpack('>H', hdr[2:])[0]
+        got_pixels = False
+        for _ in range(nrects):
+            x, y, rw, rh, enc = struct.unpack('>HHHHi', recv_exact(s, 12))
+            if enc == -223:
+                w, h = rw, rh
+                fb = bytearray(w * h * 4)
+                continue
+            if enc != 0:
+                raise ValueError('unexpected encoding %d' % enc)
+            data = recv_exact(s, rw * rh * 4)
+            for row in range(rh):
+                o = ((y + row) * w + x) * 4
+                fb[o:o + rw * 4] = data[row * rw * 4:(row + 1) * rw * 4]
+            got_pixels = True
+        if got_pixels:
+            return w, h, fb
+        s.sendall(struct.pack('>BBHHHH', 3, 0, 0, 0, w, h))
+
+
+def start(kestrel, args):
+    return subprocess.Popen([kestrel, '-nodefaults', '-vga', 'std'] + args,
+                            stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+
+
+def test_seabios(kestrel):
+    n = free_display()
+    proc = start(kestrel, ['-display', 'vnc=127.0.0.1:%d' % n,
+                           '-name', 'vnctest'])
+    s = connect(5900 + n, proc)
+    w, h, name = handshake(s)
+    if name != b'vnctest':
+        fail('desktop name %r, expected vnctest' % name, proc)
+    # wait for SeaBIOS's text screen: 720x400, not uniform
+    deadline = time.time() + TIMEOUT
+    while True:
+        w, h, fb = full_update(s, w, h)
+        px = set(bytes(fb[i:i + 4]) for i in range(0, len(fb), 4 * 7))
+        if (w, h) == (720, 400) and len(px) > 1:
+            break
+        if time.time() > deadline:
+            fail('no 720x400 non-uniform screen (got %dx%d, %d colours)'
+                 % (w, h, len(px)), proc)
+        time.sleep(0.5)
+    # a second client that sends garbage is dropped; the first goes on
+    bad = connect(5900 + n, proc)
+    recv_exact(bad, 12)
+    bad.sendall(b'HELLO WORLD!')
+    try:
+        if bad.recv(100):
+            fail('a bad ProtocolVersion was not refused', proc)
+    except ConnectionResetError:
+        pass
+    bad.close()
+    full_update(s, w, h)
+    s.close()
+    proc.kill()
+    out = proc.communicate()[0].decode(errors='replace')
+    if 'bad ProtocolVersion' not in out:
+        fail('no message about the dropped client:\n' + out)
+    print('ok: SeaBIOS screen %dx%d over VNC, bad client dropped' % (w, h))
+
+
+def test_keys(kestrel, echo_bin):
+    n = free_display()
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, 'debugcon.txt')
+        proc = start(kestrel, ['-display', 'vnc=127.0.0.1:%d' % n,
+                               '-bios', echo_bin, '-debugcon', 'file:' + log])
+        s = connect(5900 + n, proc)
+        handshake(s)
+        deadline = time.time() + TIMEOUT
+        while 'READY' not in open(log).read():
+            if time.time() > deadline:
+                fail('the guest did not print READY', proc)
+            time.sleep(0.1)
+        for down in (1, 0):                     # 'a': set 2 1C, F0 1C
+            s.sendall(struct.pack('>BBHI', 4, down, 0, ord('a')))
+        s.sendall(struct.pack('>BBHI', 4, 1, 0, 0xff0d))   # Return: 5A
+        while True:
+            text = open(log).read()
+            if 'K:1C\nK:F0\nK:1C\nK:5A' in text:
+                break
+            if time.time() > deadline:
+                fail('keys did not reach the guest; console:\n' + text, proc)
+            time.sleep(0.1)
+        s.close()
+        proc.kill()
+        proc.communicate()
+    print('ok: VNC key events reach the guest as scancodes')
+
+
+def test_bad_display(kestrel):
+    for arg, msg in (('vnc=:x', 'bad display number'),
+                     ('vnc=localhost', 'expected [HOST]:N'),
+                     ('vnc=:99999', 'bad display number')):
+        r = subprocess.run([kestrel, '-display', arg], capture_output=True,
+                           timeout=TIMEOUT)
+        err = r.stderr.decode(errors='replace')
+        if r.returncode != 1 or msg not in err:
+            fail('-display %s: status %d, stderr %r' % (arg, r.returncode,
+                                                        err))
+    print('ok: bad -display vnc values are clear errors')
+
+
+def main():
+    kestrel, echo_bin = sys.argv[1], sys.argv[2]
+    test_bad_display(kestrel)
+    test_seabios(kestrel)
+    test_keys(kestrel, echo_bin)
+
+
+if __name__ == '__main__':
+    main()
