@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# -display curses in a tmux pane: `tmux capture-pane` shows SeaBIOS's
+# banner; keys typed into the pane reach the kbd-echo guest
+# (tests/guest/kbd-echo.asm) as set 2 scancodes; Ctrl-] quits and leaves
+# the terminal usable; without a terminal it is a clear error.
+# Skips (77) without tmux.
+# Usage: test-display-curses.py KESTREL KBD_ECHO_BIN
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+TIMEOUT = 60
+
+
+class Tmux:
+    def __init__(self, tmp):
+        self.sock = os.path.join(tmp, 'tmux.sock')
+
+    def run(self, *args):
+        return subprocess.run(['tmux', '-S', self.sock] + list(args),
+                              capture_output=True, timeout=TIMEOUT
+                              ).stdout.decode(errors='replace')
+
+    def start(self, cmd):
+        self.run('new-session', '-d', '-x', '100', '-y', '30',
+                 cmd + '; echo EXITED $?; sleep 30')
+
+    def screen(self):
+        return self.run('capture-pane', '-p')
+
+    def wait(self, text, what, extra=''):
+        deadline = time.time() + TIMEOUT
+        while text not in self.screen():
+            if time.time() > deadline:
+                self.fail('no %s; pane:\n%s%s' % (what, self.screen(),
+                                                  extra))
+            time.sleep(0.2)
+
+    def fail(self, msg):
+        print('FAIL: ' + msg)
+        self.run('kill-server')
+        sys.exit(1)
+
+
+def kestrel_cmd(kestrel, args):
+    return ' '.join(shlex.quote(a) for a in [kestrel, '-nodefaults',
+                                              '-display', 'curses'] + args)
+
+
+def test_banner(kestrel, tmp):
+    t = Tmux(tmp)
+    t.start(kestrel_cmd(kestrel, ['-vga', 'std']))
+    t.wait('SeaBIOS (version', 'SeaBIOS banner')
+    t.run('send-keys', 'C-]')
+    t.wait('EXITED 0', 'exit after Ctrl-]')
+    t.run('kill-server')
+    print('ok: curses shows the SeaBIOS banner; Ctrl-] quits')
+
+
+def test_keys(kestrel, echo_bin, tmp):
+    log = os.path.join(tmp, 'debugcon.txt')
+    t = Tmux(tmp)
+    t.start(kestrel_cmd(kestrel, ['-bios', echo_bin, '-debugcon',
+                                  'file:' + log]))
+    deadline = time.time() + TIMEOUT
+    while not os.path.exists(log) or 'READY' not in open(log).read():
+        if time.time() > deadline:
+            t.fail('the guest did not print READY; pane:\n' + t.screen())
+        time.sleep(0.1)
+    t.run('send-keys', 'a')
+    t.run('send-keys', 'Enter')
+    t.run('send-keys', 'A')
+    # a: 1C F0 1C; Enter: 5A F0 5A; A: shift 12, 1C F0 1C, F0 12
+    want = 'K:1C\nK:F0\nK:1C\nK:5A\nK:F0\nK:5A\nK:12\nK:1C\nK:F0\nK:1C\n' \
+           'K:F0\nK:12\n'
+    while want not in open(log).read():
+        if time.time() > deadline:
+            t.fail('keys did not reach the guest; console:\n' +
+                   open(log).read())
+        time.sleep(0.1)
+    t.run('send-keys', 'C-]')
+    t.wait('EXITED 0', 'exit after Ctrl-]')
+    t.run('kill-server')
+    print('ok: keys typed in the terminal reach the guest')
+
+
+def test_no_tty(kestrel):
+    r = subprocess.run([kestrel, '-nodefaults', '-display', 'curses'],
+                       stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=TIMEOUT)
+    err = r.stderr.decode(errors='replace')
+    if r.returncode != 1 or 'needs a terminal' not in err:
+        print('FAIL: -display curses without a terminal: status %d, %r'
+              % (r.returncode, err))
+        sys.exit(1)
+    print('ok: -display curses without a terminal is a clear error')
+
+
+def main():
+    kestrel, echo_bin = sys.argv[1], sys.argv[2]
+    test_no_tty(kestrel)
+    if not shutil.which('tmux'):
+        print('SKIP: tmux not installed (Debian tmux)')
+        sys.exit(77)
+    with tempfile.TemporaryDirectory() as tmp:
+        test_banner(kestrel, tmp)
+    with tempfile.TemporaryDirectory() as tmp:
+        test_keys(kestrel, echo_bin, tmp)
+
+
+if __name__ == '__main__':
+    main()

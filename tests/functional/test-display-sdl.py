@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# -display sdl under Xvfb: the window takes SeaBIOS's 720x400 text mode and
+# title "NAME - Kestrel", its picture (xwd) is not uniform; xdotool key
+# presses reach the kbd-echo guest (tests/guest/kbd-echo.asm) as set 2
+# scancodes through the 8042. Skips (77) without Xvfb, xdotool or xwd.
+# Usage: test-display-sdl.py KESTREL KBD_ECHO_BIN
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+TIMEOUT = 60
+
+
+def fail(msg, proc=None):
+    print('FAIL: ' + msg)
+    if proc is not None:
+        proc.kill()
+        print('kestrel output:\n' +
+              proc.communicate()[0].decode(errors='replace'))
+    sys.exit(1)
+
+
+def start_xvfb():
+    r, w = os.pipe()
+    xvfb = subprocess.Popen(['Xvfb', '-displayfd', str(w), '-screen', '0',
+                             '1024x768x24', '-nolisten', 'tcp'],
+                            pass_fds=[w], stderr=subprocess.DEVNULL)
+    os.close(w)
+    num = b''
+    while not num.endswith(b'\n'):
+        c = os.read(r, 1)
+        if not c:
+            fail('Xvfb did not start')
+        num += c
+    os.close(r)
+    return xvfb, ':' + num.decode().strip()
+
+
+def x(env, *args):
+    return subprocess.run(list(args), env=env, capture_output=True,
+                          timeout=TIMEOUT).stdout.decode()
+
+
+def find_window(env, name, proc):
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            fail('kestrel exited with %d' % proc.returncode, proc)
+        ids = x(env, 'xdotool', 'search', '--name', name).split()
+        if ids:
+            return ids[0]
+        time.sleep(0.2)
+    fail('no window named %s' % name, proc)
+
+
+def xwd_pixels(env, win):
+    """The window's picture: (width, height, set of pixel values)."""
+    data = subprocess.run(['xwd', '-silent', '-id', win], env=env,
+                          capture_output=True, timeout=TIMEOUT).stdout
+    if len(data) < 100:
+        return 0, 0, set()
+    f = struct.unpack('>25I', data[:100])
+    header, width, height = f[0], f[4], f[5]
+    bpp, bpl, ncolors = f[11], f[12], f[19]
+    pix = data[header + ncolors * 12:]
+    step = bpp // 8
+    values = set()
+    for y in range(0, height, 3):
+        row = pix[y * bpl:y * bpl + width * step]
+        for i in range(0, len(row), step * 3):
+            values.add(row[i:i + step])
+    return width, height, values
+
+
+def test_seabios(kestrel, env):
+    proc = subprocess.Popen([kestrel, '-nodefaults', '-vga', 'std',
+                             '-display', 'sdl', '-name', 'sdltest'], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    win = find_window(env, 'sdltest', proc)
+    deadline = time.time() + TIMEOUT
+    while True:
+        w, h, values = xwd_pixels(env, win)
+        if (w, h) == (720, 400) and len(values) > 1:
+            break
+        if time.time() > deadline:
+            fail('window %dx%d with %d colours, expected 720x400 and a '
+                 'banner' % (w, h, len(values)), proc)
+        time.sleep(0.5)
+    title = x(env, 'xdotool', 'getwindowname', win).strip()
+    if title != 'sdltest - Kestrel':
+        fail('window title %r' % title, proc)
+    proc.terminate()
+    proc.communicate(timeout=TIMEOUT)
+    print('ok: SDL window 720x400 "%s" shows the BIOS screen' % title)
+
+
+def test_keys(kestrel, echo_bin, env):
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, 'debugcon.txt')
+        proc = subprocess.Popen([kestrel, '-nodefaults', '-display', 'sdl',
+                                 '-name', 'sdlkeys', '-bios', echo_bin,
+                                 '-debugcon', 'file:' + log], env=env,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+        win = find_window(env, 'sdlkeys', proc)
+        deadline = time.time() + TIMEOUT
+        while 'READY' not in open(log).read():
+            if time.time() > deadline:
+                fail('the guest did not print READY', proc)
+            time.sleep(0.1)
+        while True:
+            x(env, 'xdotool', 'windowfocus', '--sync', win)
+            x(env, 'xdotool', 'key', '--window', win, '--delay', '50',
+              'a', 'Return')
+            time.sleep(0.5)
+            text = open(log).read()
+            if 'K:1C\nK:F0\nK:1C\nK:5A\nK:F0\nK:5A' in text:
+                break
+            if time.time() > deadline:
+                fail('keys did not reach the guest; console:\n' + text, proc)
+        proc.terminate()
+        proc.communicate(timeout=TIMEOUT)
+    print('ok: xdotool keys reach the guest as scancodes')
+
+
+def main():
+    kestrel, echo_bin = sys.argv[1], sys.argv[2]
+    for tool in ('Xvfb', 'xdotool', 'xwd'):
+        if not shutil.which(tool):
+            print('SKIP: %s not installed (Debian xvfb, xdotool, x11-apps)'
+                  % tool)
+            sys.exit(77)
+    xvfb, display = start_xvfb()
+    env = dict(os.environ, DISPLAY=display)
+    env.pop('WAYLAND_DISPLAY', None)
+    try:
+        test_seabios(kestrel, env)
+        test_keys(kestrel, echo_bin, env)
+    finally:
+        xvfb.terminate()
+        xvfb.wait()
+
+
+if __name__ == '__main__':
+    main()
