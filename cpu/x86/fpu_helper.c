@@ -94,6 +94,12 @@ static void set_c1(X86CPUState *env, bool c1)
     env->fpus = (env->fpus & ~FSW_C1) | (c1 ? FSW_C1 : 0);
 }
 
+/* FLDCW, FLDENV, FRSTOR: bit 6 reads as 1, bits 13-15 as 0 */
+static void set_cw(X86CPUState *env, uint16_t cw)
+{
+    env->fpuc = (cw & 0x1f3f) | 0x40;
+}
+
 /* ---- exceptions ---- */
 
 static FxEnv fenv(X86CPUState *env)
@@ -427,7 +433,8 @@ static void x87_load(X87Op *o)
             if (x87_stack_fault(env, false)) {
                 return;
             }
-            x87_push(env, fx_indefinite, 0);
+            env->fpstt = (env->fpstt - 1) & 7;  /* no overflow check */
+            st_set(env, 0, fx_indefinite);
             return;
         }
         v = st_get(env, o->sti);
@@ -573,12 +580,23 @@ static void x87_unary(X87Op *o)
     long double x = to_ld(a), y = to_ld(b);
     bool big = (a.se & 0x7fff) >= 0x3fff + 63;
     unsigned q;
-    bool partial;
+    bool partial, pushes;
 
-    if (st_empty(env, 0) || (two && st_empty(env, 1))) {
-        if (x87_stack_fault(env, false)) {
+    pushes = m == X86_INSN_FPTAN || m == X86_INSN_FSINCOS ||
+             m == X86_INSN_FXTRACT;
+    if (st_empty(env, 0) || (two && st_empty(env, 1)) ||
+        (pushes && !st_empty(env, 7))) {
+        /* underflow, or a push that would overflow: checked first; the
+         * masked response fills every result with the indefinite */
+        if (x87_stack_fault(env, !st_empty(env, 0) &&
+                            !(two && st_empty(env, 1)))) {
             return;
         }
+        st_set(env, 0, fx_indefinite);
+        if (!pushes) {
+            return;
+        }
+        env->fpstt = (env->fpstt - 1) & 7;
         st_set(env, 0, fx_indefinite);
         return;
     }
@@ -784,7 +802,7 @@ static unsigned x87_load_env(X87Op *o)
     uint64_t a = ld(o, 3 * w, w), b = ld(o, 4 * w, w);
     uint64_t c = ld(o, 5 * w, w), d = ld(o, 6 * w, w);
 
-    env->fpuc = fcw;
+    set_cw(env, fcw);
     env->fpstt = (fsw >> 11) & 7;
     env->fpus = fsw & ~0x3800;
     env->fptag = 0;
@@ -853,7 +871,7 @@ static uint64_t x87_do_control(X87Op *o)
         st(o, 0, env->fpuc, 2);
         break;
     case X86_INSN_FLDCW:
-        env->fpuc = ld(o, 0, 2);
+        set_cw(env, ld(o, 0, 2));
         x87_update_es(env);
         break;
     case X86_INSN_FNSTENV:

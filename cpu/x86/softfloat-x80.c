@@ -271,6 +271,14 @@ static Fx80 fx_round_pack(FxEnv *e, Unp u)
     return fx_pack(fx_round(e, u, &f, true));
 }
 
+/* Round at 64 bits whatever the precision control. */
+static Fx80 fx_round_full(FxEnv *e, Unp u)
+{
+    static const FxFormat f = { 64, -16382, 16383 };
+
+    return fx_pack(fx_round(e, u, &f, true));
+}
+
 /* ---- special operands ---- */
 
 static Fx80 fx_quiet(Fx80 a)
@@ -824,7 +832,7 @@ Fx80 fx_scale(FxEnv *e, Fx80 a, Fx80 b)
         e->flags |= FX_DE;
     }
     x.exp += n;
-    return fx_round_pack(e, x);
+    return fx_round_full(e, x);         /* FSCALE ignores PC */
 }
 
 Fx80 fx_rem(FxEnv *e, Fx80 a, Fx80 b, bool nearest, unsigned *q_low,
@@ -863,9 +871,9 @@ Fx80 fx_rem(FxEnv *e, Fx80 a, Fx80 b, bool nearest, unsigned *q_low,
             r = (Unp) { .sign = !x.sign, .exp = y.exp,
                         .sig = y.sig - (x.sig >> 1) };
             *q_low = 1;
-            return fx_round_pack(e, fx_normalize(r));
+            return fx_round_full(e, fx_normalize(r));
         }
-        return a;
+        return fx_round_full(e, x);     /* normalizes pseudo-denormals */
     }
     /* reduce by b * 2^k with a quotient of n + 1 bits at most */
     n = d < 64 ? (unsigned)d : 32 + (unsigned)((d - 32) % 32);
@@ -881,12 +889,12 @@ Fx80 fx_rem(FxEnv *e, Fx80 a, Fx80 b, bool nearest, unsigned *q_low,
         q++;
         r.sign = !r.sign;
     }
-    *q_low = q & 7;
+    *q_low = *partial ? 0 : q & 7;
     if (!rem) {
         return fx_zero(x.sign);
     }
     r.sig = rem << 64;
-    return fx_round_pack(e, fx_normalize(r));
+    return fx_round_full(e, fx_normalize(r));   /* exact */
 }
 
 Fx80 fx_round_prec(FxEnv *e, Fx80 a)

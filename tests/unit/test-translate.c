@@ -23,7 +23,6 @@
 #include "cpu/x86/cc.h"
 #include "cpu/x86/long_helper.h"
 #include "cpu/x86/sse.h"
-#include "cpu/x86/fpu.h"
 #include "test-translate.h"
 
 #define XT_MAX_TBS    100000
@@ -161,8 +160,6 @@ XT_UNUSED_HELPER(sysret, uint64_t a)
 XT_UNUSED_HELPER(fxsave, uint64_t a, uint64_t b, uint64_t c)
 XT_UNUSED_HELPER(fxrstor, uint64_t a, uint64_t b, uint64_t c)
 XT_UNUSED_HELPER(maskmov, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
-XT_UNUSED_HELPER_RET(x87, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
-XT_UNUSED_HELPER(x87_wait)
 
 static size_t xt_fetch(void *opaque, vaddr addr, uint8_t *buf, size_t len,
                        bool may_fault)
@@ -588,5 +585,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/x86/translate/misc", test_misc);
     xt64_add_tests();
     xts_add_tests();
+    xtf_add_tests();
     return g_test_run();
 }

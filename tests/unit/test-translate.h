@@ -49,5 +49,6 @@ uint32_t xt_defined_flags(const XtCase *c, uint64_t ecx);
 /* test-translate-64.c, test-translate-sse.c */
 void xt64_add_tests(void);
 void xts_add_tests(void);
+void xtf_add_tests(void);           /* test-translate-x87.c */
 
 #endif /* KESTREL_TESTS_UNIT_TEST_TRANSLATE_H */
