@@ -285,6 +285,8 @@ static void pit_set_gate(PitChannel *ch, bool gate, int64_t now)
         if (!gate) {
             pit_freeze(ch, now);
         } else if (!ch->counting) {
+            /* a count written while the gate was low starts here */
+            ch->count = ch->reload;
             ch->load_ns = now - (pit_tick_ns(0, ch->frozen_ticks));
             ch->counting = true;
         }

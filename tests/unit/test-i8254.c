@@ -179,6 +179,24 @@ static void test_port61_calibration(void)
     g_assert_cmphex(test_inb(tb, 0x61) & 0x0f, ==, 0x0f);
 }
 
+/* Mode 0 loaded while the gate is low (on a fresh PIT) counts from the
+ * gate's rising edge, as GRUB's TSC calibration expects. */
+static void test_gate_load_low(void)
+{
+    g_autoptr(TestBoard) tb = pit_board();
+
+    test_outb(tb, 0x61, 0x00);
+    test_outb(tb, 0x43, 0xb0);
+    test_outb(tb, 0x42, 0x64);
+    test_outb(tb, 0x42, 0x00);          /* 100 */
+    test_clock_step_ns(tb, ticks_ns(500));
+    test_outb(tb, 0x61, 0x01);
+    test_clock_step_ns(tb, ticks_ns(50));
+    g_assert_cmphex(test_inb(tb, 0x61) & 0x20, ==, 0);
+    test_clock_step_ns(tb, ticks_ns(51));
+    g_assert_cmphex(test_inb(tb, 0x61) & 0x20, ==, 0x20);
+}
+
 static void test_gate(void)
 {
     g_autoptr(TestBoard) tb = pit_board();
@@ -299,6 +317,7 @@ int main(int argc, char **argv)
     g_test_add_func("/hw/pit/bcd", test_bcd);
     g_test_add_func("/hw/pit/port61/calibration", test_port61_calibration);
     g_test_add_func("/hw/pit/gate", test_gate);
+    g_test_add_func("/hw/pit/gate-load-low", test_gate_load_low);
     g_test_add_func("/hw/pit/irq0-pic", test_irq0_through_pic);
     g_test_add_func("/hw/pit/port-conflict", test_port_conflict);
     return g_test_run();
