@@ -7,7 +7,8 @@
  * arithmetic in all forms, compares (FCOM/FUCOM/FICOM/FCOMI/FUCOMI, FTST,
  * FXAM), FCMOVcc, FXCH, constants, FSQRT FRNDINT FSCALE FXTRACT FPREM
  * FPREM1, transcendental functions, the control instructions and the
- * FSTENV/FSAVE images in their 16/32-bit real and protected formats.
+ * FSTENV/FSAVE images in their 16/32-bit real and protected formats
+ * (those and the control instructions are in fpu_env.c).
  *
  * Called by translated code (cpu/x86/emit-x87.c) through helper_x87();
  * arithmetic is cpu/x86/softfloat-x80.c, exact in every rounding mode and
@@ -29,63 +30,46 @@
 #include "cpu/x86/cc.h"
 #include "cpu/x86/fpu.h"
 #include "cpu/x86/softfloat-x80.h"
+#include "cpu/x86/fpu-internal.h"
 #include "accel/tcg/tcg-cpu.h"
 #include "tcg/tcg-backend.h"
-
-#define FSW_IE  0x0001
-#define FSW_ZE  0x0004
-#define FSW_SF  0x0040
-#define FSW_ES  0x0080
-#define FSW_C0  0x0100
-#define FSW_C1  0x0200
-#define FSW_C2  0x0400
-#define FSW_C3  0x4000
-#define FSW_B   0x8000
-#define FSW_CC  (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)
 
 void (*x86_ferr_hook)(X86CPUState *env, bool level);
 
 G_STATIC_ASSERT(sizeof(long double) >= 10);
 
-typedef struct X87Op {
-    X86CPUState *env;
-    unsigned mnem, opsize, memsize, sti;
-    bool mem, dest_sti, real, cond;
-    uint64_t linear, ea;
-    uintptr_t ra;
-} X87Op;
 
 /* ---- registers and tags ---- */
 
-static unsigned phys(X86CPUState *env, unsigned i)
+unsigned x87_phys(X86CPUState *env, unsigned i)
 {
     return (env->fpstt + i) & 7;
 }
 
-static Fx80 st_get(X86CPUState *env, unsigned i)
+Fx80 x87_st_get(X86CPUState *env, unsigned i)
 {
-    X87Reg *r = &env->fpregs[phys(env, i)];
+    X87Reg *r = &env->fpregs[x87_phys(env, i)];
 
     return (Fx80) { .mant = r->mant, .se = r->sign_exp };
 }
 
 static void st_set(X86CPUState *env, unsigned i, Fx80 v)
 {
-    X87Reg *r = &env->fpregs[phys(env, i)];
+    X87Reg *r = &env->fpregs[x87_phys(env, i)];
 
     r->mant = v.mant;
     r->sign_exp = v.se;
-    env->fptag |= 1u << phys(env, i);
+    env->fptag |= 1u << x87_phys(env, i);
 }
 
 static bool st_empty(X86CPUState *env, unsigned i)
 {
-    return !(env->fptag & (1u << phys(env, i)));
+    return !(env->fptag & (1u << x87_phys(env, i)));
 }
 
 static void st_pop(X86CPUState *env)
 {
-    env->fptag &= ~(1u << phys(env, 0));
+    env->fptag &= ~(1u << x87_phys(env, 0));
     env->fpstt = (env->fpstt + 1) & 7;
 }
 
@@ -95,7 +79,7 @@ static void set_c1(X86CPUState *env, bool c1)
 }
 
 /* FLDCW, FLDENV, FRSTOR: bit 6 reads as 1, bits 13-15 as 0 */
-static void set_cw(X86CPUState *env, uint16_t cw)
+void x87_set_cw(X86CPUState *env, uint16_t cw)
 {
     env->fpuc = (cw & 0x1f3f) | 0x40;
 }
@@ -108,7 +92,7 @@ static FxEnv fenv(X86CPUState *env)
                      .masks = env->fpuc & 0x3f };
 }
 
-static void x87_update_es(X86CPUState *env)
+void x87_update_es(X86CPUState *env)
 {
     if (env->fpus & ~env->fpuc & 0x3f) {
         env->fpus |= FSW_ES | FSW_B;
@@ -154,30 +138,30 @@ void helper_x87_wait(X86CPUState *env)
 
 /* ---- memory ---- */
 
-static uint64_t ld(X87Op *o, unsigned ofs, unsigned size)
+uint64_t x87_ld(X87Op *o, unsigned ofs, unsigned size)
 {
     return cpu_ld_mmu(o->env, o->linear + ofs, x86_mmu_index(o->env->hflags),
                       size, o->ra);
 }
 
-static void st(X87Op *o, unsigned ofs, uint64_t v, unsigned size)
+void x87_st(X87Op *o, unsigned ofs, uint64_t v, unsigned size)
 {
     cpu_st_mmu(o->env, o->linear + ofs, v, x86_mmu_index(o->env->hflags),
                size, o->ra);
 }
 
-static Fx80 ld80(X87Op *o, unsigned ofs)
+Fx80 x87_ld80(X87Op *o, unsigned ofs)
 {
-    Fx80 v = { .mant = ld(o, ofs, 8) };
+    Fx80 v = { .mant = x87_ld(o, ofs, 8) };
 
-    v.se = ld(o, ofs + 8, 2);
+    v.se = x87_ld(o, ofs + 8, 2);
     return v;
 }
 
-static void st80(X87Op *o, unsigned ofs, Fx80 v)
+void x87_st80(X87Op *o, unsigned ofs, Fx80 v)
 {
-    st(o, ofs, v.mant, 8);
-    st(o, ofs + 8, v.se, 2);
+    x87_st(o, ofs, v.mant, 8);
+    x87_st(o, ofs + 8, v.se, 2);
 }
 
 static bool is_int_op(unsigned m)
@@ -196,19 +180,19 @@ static bool is_int_op(unsigned m)
 static Fx80 ld_operand(X87Op *o, FxEnv *e)
 {
     if (is_int_op(o->mnem)) {
-        int64_t v = o->memsize == 2 ? (int16_t)ld(o, 0, 2) :
-                    o->memsize == 4 ? (int32_t)ld(o, 0, 4)
-                                    : (int64_t)ld(o, 0, 8);
+        int64_t v = o->memsize == 2 ? (int16_t)x87_ld(o, 0, 2) :
+                    o->memsize == 4 ? (int32_t)x87_ld(o, 0, 4)
+                                    : (int64_t)x87_ld(o, 0, 8);
 
         return fx_from_int(v);
     }
     switch (o->memsize) {
     case 4:
-        return fx_from_f32(e, ld(o, 0, 4));
+        return fx_from_f32(e, x87_ld(o, 0, 4));
     case 8:
-        return fx_from_f64(e, ld(o, 0, 8));
+        return fx_from_f64(e, x87_ld(o, 0, 8));
     default:
-        return ld80(o, 0);
+        return x87_ld80(o, 0);
     }
 }
 
@@ -274,9 +258,9 @@ static void x87_arith(X87Op *o)
         if (st_empty(env, d) || st_empty(env, s)) {
             goto underflow;
         }
-        sv = st_get(env, s);
+        sv = x87_st_get(env, s);
     }
-    dv = st_get(env, d);
+    dv = x87_st_get(env, d);
     r = a->reverse ? a->fn(&e, sv, dv) : a->fn(&e, dv, sv);
     if (x87_flags(env, e.flags)) {
         return;
@@ -332,7 +316,7 @@ static uint64_t x87_compare(X87Op *o)
     } else if (m == X86_INSN_FTST) {
         b = fx_from_int(0);
     } else {
-        b = st_get(env, (m == X86_INSN_FCOMPP || m == X86_INSN_FUCOMPP) ?
+        b = x87_st_get(env, (m == X86_INSN_FCOMPP || m == X86_INSN_FUCOMPP) ?
                    1 : o->sti);
     }
     if (st_empty(env, 0) || (!o->mem && m != X86_INSN_FTST &&
@@ -342,7 +326,7 @@ static uint64_t x87_compare(X87Op *o)
             return 0;
         }
     } else {
-        c = fx_compare(&e, st_get(env, 0), b, quiet);
+        c = fx_compare(&e, x87_st_get(env, 0), b, quiet);
         if (x87_flags(env, e.flags & ~FX_C1)) {
             return 0;
         }
@@ -358,7 +342,7 @@ static uint64_t x87_compare(X87Op *o)
 
 static void x87_xam(X86CPUState *env)
 {
-    Fx80 v = st_get(env, 0);
+    Fx80 v = x87_st_get(env, 0);
     unsigned e = v.se & 0x7fff;
     uint16_t cc;
 
@@ -406,11 +390,11 @@ static int64_t bcd_to_int(X87Op *o, bool *neg)
     int64_t v = 0;
 
     for (int i = 8; i >= 0; i--) {
-        unsigned b = ld(o, i, 1);
+        unsigned b = x87_ld(o, i, 1);
 
         v = v * 100 + (b >> 4) * 10 + (b & 15);
     }
-    *neg = ld(o, 9, 1) & 0x80;
+    *neg = x87_ld(o, 9, 1) & 0x80;
     return v;
 }
 
@@ -437,7 +421,7 @@ static void x87_load(X87Op *o)
             st_set(env, 0, fx_indefinite);
             return;
         }
-        v = st_get(env, o->sti);
+        v = x87_st_get(env, o->sti);
     }
     x87_push(env, v, e.flags);
 }
@@ -459,17 +443,17 @@ static void st_bcd(X87Op *o, Fx80 v, FxEnv *e)
         e->flags = (e->flags | FX_IE) & ~(FX_PE | FX_C1);
     }
     if (e->flags & FX_IE) {
-        st(o, 0, 0, 8);
-        st(o, 7, 0xc0, 1);
-        st(o, 8, 0xffff, 2);
+        x87_st(o, 0, 0, 8);
+        x87_st(o, 7, 0xc0, 1);
+        x87_st(o, 8, 0xffff, 2);
         return;
     }
     mag = i < 0 ? -(uint64_t)i : (uint64_t)i;
     for (int k = 0; k < 9; k++) {
-        st(o, k, (mag % 10) | ((mag / 10) % 10) << 4, 1);
+        x87_st(o, k, (mag % 10) | ((mag / 10) % 10) << 4, 1);
         mag /= 100;
     }
-    st(o, 9, (v.se & 0x8000) ? 0x80 : 0, 1);
+    x87_st(o, 9, (v.se & 0x8000) ? 0x80 : 0, 1);
 }
 
 static void x87_store(X87Op *o)
@@ -477,7 +461,7 @@ static void x87_store(X87Op *o)
     X86CPUState *env = o->env;
     unsigned m = o->mnem;
     FxEnv e = fenv(env);
-    Fx80 v = st_get(env, 0);
+    Fx80 v = x87_st_get(env, 0);
     uint64_t bits = 0;
 
     if (st_empty(env, 0)) {
@@ -507,9 +491,9 @@ static void x87_store(X87Op *o)
     if (m == X86_INSN_FBSTP) {
         st_bcd(o, v, &e);
     } else if (o->memsize == 10) {
-        st80(o, 0, v);
+        x87_st80(o, 0, v);
     } else if (!(e.flags & ~env->fpuc & (FX_IE | FX_OE | FX_UE))) {
-        st(o, 0, bits, o->memsize);
+        x87_st(o, 0, bits, o->memsize);
     }
     if (x87_flags(env, e.flags) ||
         (e.flags & ~env->fpuc & (FX_OE | FX_UE))) {
@@ -576,7 +560,7 @@ static void x87_unary(X87Op *o)
                m == X86_INSN_FPREM1 || m == X86_INSN_FYL2X ||
                m == X86_INSN_FYL2XP1 || m == X86_INSN_FPATAN;
     FxEnv e = fenv(env);
-    Fx80 a = st_get(env, 0), b = st_get(env, 1), r = a, r2;
+    Fx80 a = x87_st_get(env, 0), b = x87_st_get(env, 1), r = a, r2;
     long double x = to_ld(a), y = to_ld(b);
     bool big = (a.se & 0x7fff) >= 0x3fff + 63;
     unsigned q;
@@ -728,189 +712,6 @@ static void x87_unary(X87Op *o)
     }
 }
 
-/* ---- environment images (SDM Vol. 1 figures 8-9 .. 8-12) ---- */
-
-static uint16_t x87_status(X86CPUState *env)
-{
-    return (env->fpus & ~0x3800) | (env->fpstt & 7) << 11;
-}
-
-static uint16_t x87_full_tags(X86CPUState *env)
-{
-    uint16_t tw = 0;
-
-    for (unsigned p = 0; p < 8; p++) {
-        const X87Reg *r = &env->fpregs[p];
-        unsigned e = r->sign_exp & 0x7fff, t;
-
-        if (!(env->fptag & (1u << p))) {
-            t = 3;
-        } else if (e == 0x7fff || (e && !(r->mant >> 63)) ||
-                   (!e && r->mant)) {
-            t = 2;                      /* special */
-        } else {
-            t = e || r->mant ? 0 : 1;   /* valid / zero */
-        }
-        tw |= t << (2 * p);
-    }
-    return tw;
-}
-
-static void x87_init(X86CPUState *env)
-{
-    env->fpuc = 0x037f;
-    env->fpus = 0;
-    env->fpstt = 0;
-    env->fptag = 0;
-    env->fpip = env->fpdp = 0;
-    env->fpop = env->fpcs = env->fpds = 0;
-    if (x86_ferr_hook) {
-        x86_ferr_hook(env, false);
-    }
-}
-
-static unsigned x87_store_env(X87Op *o)
-{
-    X86CPUState *env = o->env;
-    unsigned w = o->opsize == 2 ? 2 : 4;
-
-    st(o, 0, env->fpuc, w);
-    st(o, w, x87_status(env), w);
-    st(o, 2 * w, x87_full_tags(env), w);
-    if (o->real) {
-        uint32_t ip = env->fpip, dp = env->fpdp;
-
-        st(o, 3 * w, ip & 0xffff, w);
-        st(o, 4 * w, (env->fpop & 0x7ff) | (ip >> 16) << 12, w);
-        st(o, 5 * w, dp & 0xffff, w);
-        st(o, 6 * w, (dp >> 16) << 12, w);
-    } else {
-        st(o, 3 * w, env->fpip, w);
-        st(o, 4 * w, env->fpcs | (w == 4 ? (uint32_t)(env->fpop & 0x7ff)
-                                           << 16 : 0), w);
-        st(o, 5 * w, env->fpdp, w);
-        st(o, 6 * w, env->fpds, w);
-    }
-    return 7 * w;
-}
-
-static unsigned x87_load_env(X87Op *o)
-{
-    X86CPUState *env = o->env;
-    unsigned w = o->opsize == 2 ? 2 : 4;
-    uint16_t fcw = ld(o, 0, 2), fsw = ld(o, w, 2), tw = ld(o, 2 * w, 2);
-    uint64_t a = ld(o, 3 * w, w), b = ld(o, 4 * w, w);
-    uint64_t c = ld(o, 5 * w, w), d = ld(o, 6 * w, w);
-
-    set_cw(env, fcw);
-    env->fpstt = (fsw >> 11) & 7;
-    env->fpus = fsw & ~0x3800;
-    env->fptag = 0;
-    for (unsigned p = 0; p < 8; p++) {
-        if (((tw >> (2 * p)) & 3) != 3) {
-            env->fptag |= 1u << p;
-        }
-    }
-    if (o->real) {
-        env->fpip = (a & 0xffff) | ((b >> 12) & 0xffff) << 16;
-        env->fpop = b & 0x7ff;
-        env->fpdp = (c & 0xffff) | ((d >> 12) & 0xffff) << 16;
-    } else {
-        env->fpip = a;
-        env->fpcs = b & 0xffff;
-        env->fpop = (b >> 16) & 0x7ff;
-        env->fpdp = c;
-        env->fpds = d & 0xffff;
-    }
-    x87_update_es(env);
-    return 7 * w;
-}
-
-/* ---- control ---- */
-
-static bool x87_nowait(unsigned m)
-{
-    switch (m) {
-    case X86_INSN_FNINIT: case X86_INSN_FNCLEX: case X86_INSN_FNSTSW:
-    case X86_INSN_FNSTCW: case X86_INSN_FNSTENV: case X86_INSN_FNSAVE:
-    case X86_INSN_FENI: case X86_INSN_FDISI: case X86_INSN_FSETPM:
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* Instructions that leave FIP/FDP/FOP alone (SDM 8.1.8) */
-static bool x87_control(unsigned m)
-{
-    return x87_nowait(m) || m == X86_INSN_FLDCW || m == X86_INSN_FLDENV ||
-           m == X86_INSN_FRSTOR;
-}
-
-static uint64_t x87_do_control(X87Op *o)
-{
-    X86CPUState *env = o->env;
-    unsigned n;
-
-    switch (o->mnem) {
-    case X86_INSN_FNINIT:
-        x87_init(env);
-        break;
-    case X86_INSN_FNCLEX:
-        env->fpus &= ~(0x3f | FSW_SF | FSW_ES | FSW_B);
-        if (x86_ferr_hook) {
-            x86_ferr_hook(env, false);
-        }
-        break;
-    case X86_INSN_FNSTSW:
-        if (o->mem) {
-            st(o, 0, x87_status(env), 2);
-        }
-        return x87_status(env);
-    case X86_INSN_FNSTCW:
-        st(o, 0, env->fpuc, 2);
-        break;
-    case X86_INSN_FLDCW:
-        set_cw(env, ld(o, 0, 2));
-        x87_update_es(env);
-        break;
-    case X86_INSN_FNSTENV:
-        x87_store_env(o);
-        env->fpuc |= 0x3f;
-        x87_update_es(env);
-        break;
-    case X86_INSN_FLDENV:
-        x87_load_env(o);
-        break;
-    case X86_INSN_FNSAVE:
-        n = x87_store_env(o);
-        for (unsigned i = 0; i < 8; i++) {
-            st80(o, n + 10 * i, st_get(env, i));
-        }
-        x87_init(env);
-        break;
-    case X86_INSN_FRSTOR: {
-        Fx80 regs[8];
-        unsigned w = o->opsize == 2 ? 2 : 4;
-
-        for (unsigned i = 0; i < 8; i++) {      /* reads first */
-            regs[i] = ld80(o, 7 * w + 10 * i);
-        }
-        x87_load_env(o);
-        for (unsigned i = 0; i < 8; i++) {
-            X87Reg *r = &env->fpregs[phys(env, i)];
-
-            r->mant = regs[i].mant;
-            r->sign_exp = regs[i].se;
-        }
-        break;
-    }
-    default:
-        break;                          /* FENI FDISI FSETPM: 8087/287 */
-    }
-    return 0;
-}
-
 /* ---- dispatch ---- */
 
 static const uint8_t x87_const_index[X86_INSN_COUNT] = {
@@ -951,7 +752,7 @@ static uint64_t x87_dispatch(X87Op *o)
         x87_xam(env);
         return 0;
     case X86_INSN_FXCH: {
-        Fx80 a = st_get(env, 0), b = st_get(env, o->sti);
+        Fx80 a = x87_st_get(env, 0), b = x87_st_get(env, o->sti);
 
         if (st_empty(env, 0) || st_empty(env, o->sti)) {
             if (x87_stack_fault(env, false)) {
@@ -974,7 +775,7 @@ static uint64_t x87_dispatch(X87Op *o)
                 st_set(env, 0, fx_indefinite);
             }
         } else if (o->cond) {
-            st_set(env, 0, st_get(env, o->sti));
+            st_set(env, 0, x87_st_get(env, o->sti));
         }
         return 0;
     case X86_INSN_FINCSTP:
@@ -984,7 +785,7 @@ static uint64_t x87_dispatch(X87Op *o)
         return 0;
     case X86_INSN_FFREE:
     case X86_INSN_FFREEP:
-        env->fptag &= ~(1u << phys(env, o->sti));
+        env->fptag &= ~(1u << x87_phys(env, o->sti));
         if (m == X86_INSN_FFREEP) {
             st_pop(env);
         }
