@@ -130,7 +130,11 @@ static bool mb_load_elf(MbImage *mb, const char *path, const uint8_t *k,
             uint32_t off = rd32(ph + 4), paddr = rd32(ph + 12);
             uint32_t filesz = rd32(ph + 16), memsz = rd32(ph + 20);
 
-            if (rd32(ph) != 1 || !memsz) {          /* PT_LOAD only */
+            /* PT_LOAD only; ld's segment that maps just the ELF and
+             * program headers below the kernel is not needed either. */
+            if (rd32(ph) != 1 || !memsz ||
+                (off == 0 && paddr < MB_LOAD_MIN && filesz == memsz &&
+                 filesz <= phoff + phnum * phentsize)) {
                 continue;
             }
             if (pass == 0) {

@@ -42,11 +42,30 @@ def fake_bzimage(path, cmdline_size):
         f.write(img)
 
 
-def check_multiboot(emu, qemu, tmp, fails):
-    kernel = os.path.join(tmp, "mbkernel.bin")
-    subprocess.run(["nasm", "-f", "bin", "-o", kernel,
-                    os.path.join(HERE, "multiboot", "mbkernel.asm")],
+def build_kernel(tmp, elf):
+    """The test kernel as a flat a.out-kludge image or as an ELF file
+    (None when ld is missing)."""
+    src = os.path.join(HERE, "multiboot", "mbkernel.asm")
+    if not elf:
+        kernel = os.path.join(tmp, "mbkernel.bin")
+        subprocess.run(["nasm", "-f", "bin", "-o", kernel, src], check=True)
+        return kernel
+    if not shutil.which("ld"):
+        return None
+    obj = os.path.join(tmp, "mbkernel.o")
+    kernel = os.path.join(tmp, "mbkernel.elf")
+    subprocess.run(["nasm", "-f", "elf32", "-DELF", "-o", obj, src],
                    check=True)
+    subprocess.run(["ld", "-m", "elf_i386", "-Ttext", "0x100000", "-e",
+                    "start", "-o", kernel, obj], check=True)
+    return kernel
+
+
+def check_multiboot(emu, qemu, tmp, elf, fails):
+    kernel = build_kernel(tmp, elf)
+    if kernel is None:
+        print("note: ld not found, ELF multiboot kernel not tested")
+        return
     mod = os.path.join(tmp, "module.txt")
     with open(mod, "w") as f:
         f.write("first line of the module\nsecond\n")
@@ -58,8 +77,8 @@ def check_multiboot(emu, qemu, tmp, fails):
             "mod0 data: first line of the module", "mod0 page aligned"]
     for line in want:
         if line not in p.stdout.splitlines():
-            fails.append("multiboot: no line %r in:\n%s%s" %
-                         (line, p.stdout, p.stderr))
+            fails.append("multiboot %s: no line %r in:\n%s%s" %
+                         (kernel, line, p.stdout, p.stderr))
     if "mmap entries: 0000000" not in p.stdout or \
             "mmap entries: 00000000" in p.stdout:
         fails.append("multiboot: no memory map:\n" + p.stdout)
@@ -88,7 +107,8 @@ def main():
         return SKIP
     fails = []
     with tempfile.TemporaryDirectory() as tmp:
-        check_multiboot(a.emulator, a.qemu, tmp, fails)
+        check_multiboot(a.emulator, a.qemu, tmp, False, fails)
+        check_multiboot(a.emulator, a.qemu, tmp, True, fails)
         if not a.qemu:
             junk = os.path.join(tmp, "not-a-kernel")
             with open(junk, "wb") as f:

@@ -1,7 +1,8 @@
 ; SPDX-License-Identifier: MIT
 ;
-; A multiboot v1 test kernel (the a.out kludge: a flat image loaded at
-; 1 MiB) for tests/functional/test-kernel-load.py. It checks the boot
+; A multiboot v1 test kernel for tests/functional/test-kernel-load.py:
+; a flat image loaded at 1 MiB by the a.out kludge (nasm -f bin), or with
+; -DELF an ELF32 object to link at 1 MiB (nasm -f elf32, ld -Ttext). It checks the boot
 ; magic and reports, on the debug console (port 0xe9), the command line,
 ; the modules (name, first line, page alignment), the memory sizes and
 ; the number of memory map entries; then it leaves through
@@ -9,16 +10,23 @@
 ; Ref: Multiboot Specification 0.6.96, 3.1.1-3.1.3, 3.2, 3.3.
 
     bits 32
+%ifdef ELF
+    section .text
+    global start
+MB_FLAGS    equ 0x00000003      ; page-aligned modules, memory info
+%else
     org 0x100000
-
+MB_FLAGS    equ 0x00010003      ; the same and the a.out address fields
+%endif
 MB_MAGIC    equ 0x1badb002
-MB_FLAGS    equ 0x00010003      ; page-aligned modules, memory info, a.out
 DEBUGCON    equ 0xe9
 DEBUG_EXIT  equ 0x501
 
 header:
     dd MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
+%ifndef ELF
     dd header, header, load_end, bss_end, start
+%endif
 
 start:
     mov esp, stack_top
