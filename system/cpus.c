@@ -26,6 +26,13 @@ void vcpu_kick(X86CPU *cpu)
     g_mutex_unlock(&vcpu_lock);
 }
 
+static __thread X86CPU *vcpu_self;      /* the vCPU of this thread */
+
+X86CPU *vcpu_current(void)
+{
+    return vcpu_self;
+}
+
 static bool cpu_has_work(X86CPU *cpu)
 {
     uint32_t req = __atomic_load_n(&cpu->env.interrupt_request,
@@ -62,6 +69,7 @@ static gpointer vcpu_thread(gpointer opaque)
 {
     X86CPU *cpu = opaque;
 
+    vcpu_self = cpu;
     while (!__atomic_load_n(&vcpus_quit, __ATOMIC_ACQUIRE)) {
         VcpuExit why;
 

@@ -5,7 +5,8 @@
  * translates the block at CS:EIP, runs it, chains it to the next one,
  * and between blocks delivers exceptions (raised by helpers and the TLB
  * slow path through siglongjmp), external interrupts (INTR from the PIC,
- * acknowledged through x86_get_pic_interrupt) and NMIs, and handles HLT
+ * acknowledged through the local APIC, x86_intc), NMIs, INIT and SIPI,
+ * and handles HLT
  * and triple faults. jit=off runs the same IR in the interpreter.
  *
  * Blocks start with a test of TcgCpu.exit_flag, which kick() sets, so a
@@ -22,7 +23,7 @@
 #include "accel/tcg/tcg-cpu.h"
 
 bool tcg_jit_enabled = true;
-int (*x86_get_pic_interrupt)(void);
+const X86IntcOps *x86_intc;
 static __thread TcgCpu *tcg_current;
 static const AccelOps tcg_accel_ops;
 
@@ -106,7 +107,8 @@ static bool irq_deliverable(TcgCpu *tc)
 {
     uint32_t req = irq_request(tc);
 
-    return (req & CPU_INTERRUPT_NMI) ||
+    return (req & (CPU_INTERRUPT_NMI | CPU_INTERRUPT_INIT |
+                   CPU_INTERRUPT_SIPI)) ||
            ((req & CPU_INTERRUPT_HARD) && (tc->env.eflags & IF_MASK) &&
             !(tc->env.hflags & HF_INHIBIT_IRQ));
 }
@@ -142,6 +144,40 @@ static bool tcg_handle_exception(TcgCpu *tc)
     return true;
 }
 
+/* INIT and SIPI from the local APIC (SDM Vol. 3A 8.4, 10.6.1): INIT
+ * resets the CPU but for the APIC base, A20 and the MTRRs, and waits for a
+ * SIPI, which starts it in real mode at vector << 12. */
+static void tcg_handle_init_sipi(TcgCpu *tc, uint32_t req)
+{
+    X86CPUState *env = &tc->env;
+    X86CPU *cpu = tc->cpu;
+
+    if (req & CPU_INTERRUPT_INIT) {
+        X86CPUState keep = *env;
+
+        cpu_reset_interrupt(cpu, CPU_INTERRUPT_INIT);
+        x86_cpu_state_reset(env);
+        env->apic_base = keep.apic_base;
+        env->a20_mask = keep.a20_mask;
+        env->mtrr_def_type = keep.mtrr_def_type;
+        memcpy(env->mtrr_fixed, keep.mtrr_fixed, sizeof(env->mtrr_fixed));
+        memcpy(env->mtrr_var, keep.mtrr_var, sizeof(env->mtrr_var));
+        env->halted = true;
+        tlb_flush(tc);
+        tb_jmp_cache_clear(tc);
+    }
+    if (req & CPU_INTERRUPT_SIPI) {
+        unsigned vec = __atomic_load_n(&cpu->sipi_vector, __ATOMIC_ACQUIRE);
+
+        cpu_reset_interrupt(cpu, CPU_INTERRUPT_SIPI);
+        env->segs[R_CS].selector = vec << 8;
+        env->segs[R_CS].base = vec << 12;
+        env->rip = 0;
+        env->halted = false;
+        x86_cpu_update_hflags(env);
+    }
+}
+
 static void tcg_handle_interrupt(TcgCpu *tc)
 {
     X86CPUState *env = &tc->env;
@@ -150,14 +186,18 @@ static void tcg_handle_interrupt(TcgCpu *tc)
 
     env->halted = false;
     tc->delivering = -1;
+    if (req & (CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI)) {
+        tcg_handle_init_sipi(tc, req);
+        return;
+    }
     if (req & CPU_INTERRUPT_NMI) {
         cpu_reset_interrupt(tc->cpu, CPU_INTERRUPT_NMI);
         x86_do_interrupt(env, EXCP_NMI, X86_EV_HW, 0, 0);
         return;
     }
-    if (x86_get_pic_interrupt) {
+    if (x86_intc) {
         bql_lock();
-        vec = x86_get_pic_interrupt();
+        vec = x86_intc->get_interrupt(tc->cpu);
         bql_unlock();
     }
     if (vec >= 0) {
@@ -282,6 +322,53 @@ static VcpuExit tcg_cpu_exec(TcgCpu *tc)
     return tcg_run_blocks(tc);
 }
 
+/*
+ * SMP: one vCPU runs guest code at a time (docs/smp.md). A vCPU takes a
+ * ticket and runs when it is served, so vCPUs take turns in order; a
+ * vCPU that waits a slice kicks the one running, which gives up its turn
+ * at the next block boundary. A single vCPU never waits.
+ */
+#define TCG_RR_SLICE_US 10000
+
+static GMutex tcg_rr_lock;
+static GCond tcg_rr_cond;
+static unsigned tcg_rr_next, tcg_rr_serving;
+static X86CPU *tcg_rr_holder;
+
+static void tcg_kick(X86CPU *cpu);
+
+static void tcg_rr_acquire(X86CPU *cpu)
+{
+    unsigned ticket;
+
+    g_mutex_lock(&tcg_rr_lock);
+    ticket = tcg_rr_next++;
+    while (tcg_rr_serving != ticket) {
+        if (!g_cond_wait_until(&tcg_rr_cond, &tcg_rr_lock,
+                               g_get_monotonic_time() + TCG_RR_SLICE_US) &&
+            tcg_rr_holder) {
+            tcg_kick(tcg_rr_holder);    /* its slice is over */
+        }
+    }
+    tcg_rr_holder = cpu;
+    g_mutex_unlock(&tcg_rr_lock);
+}
+
+bool tcg_rr_contended(void)
+{
+    return __atomic_load_n(&tcg_rr_next, __ATOMIC_RELAXED) -
+           __atomic_load_n(&tcg_rr_serving, __ATOMIC_RELAXED) > 1;
+}
+
+static void tcg_rr_release(void)
+{
+    g_mutex_lock(&tcg_rr_lock);
+    tcg_rr_holder = NULL;
+    tcg_rr_serving++;
+    g_cond_broadcast(&tcg_rr_cond);
+    g_mutex_unlock(&tcg_rr_lock);
+}
+
 static VcpuExit tcg_vcpu_run(X86CPU *cpu)
 {
     TcgCpu *tc = cpu->accel_state;
@@ -294,9 +381,11 @@ static VcpuExit tcg_vcpu_run(X86CPU *cpu)
         tb_jmp_cache_clear(tc);
         tc->delivering = -1;
     }
+    tcg_rr_acquire(cpu);
     tcg_current = tc;
     why = tcg_cpu_exec(tc);
     tcg_current = NULL;
+    tcg_rr_release();
     env_copy_skip_irq(&cpu->env, &tc->env);
     return why;
 }

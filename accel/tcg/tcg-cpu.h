@@ -154,5 +154,7 @@ void cpu_st_mmu(X86CPUState *env, vaddr addr, uint64_t val,
 extern bool tcg_jit_enabled;
 /* A vCPU thread's TcgCpu (or NULL on other threads). */
 TcgCpu *tcg_cpu_current(void);
+/* SMP: another vCPU waits for its turn to run guest code (PAUSE yields). */
+bool tcg_rr_contended(void);
 
 #endif /* KESTREL_ACCEL_TCG_TCG_CPU_H */

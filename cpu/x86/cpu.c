@@ -7,8 +7,8 @@
  *
  * Ref: Intel SDM Vol. 3A 9.1.1 (processor state after reset, table 9-1),
  * Vol. 2A CPUID (leaves 0, 1, 80000000h-80000004h).
- * Missing: per-vCPU models (one model for the machine), VME, APIC bits
- * in CPUID until those parts exist; SSE3 and later (core2duo lacks them).
+ * Missing: per-vCPU models (one model for the machine), VME; SSE3 and
+ * later (core2duo lacks them). The APIC bit is set from the Pentium up.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/log.h"
@@ -17,7 +17,7 @@
 
 #define FEAT_COMMON (CPUID_FPU | CPUID_PSE)
 #define FEAT_P5     (FEAT_COMMON | CPUID_TSC | CPUID_MSR | CPUID_CX8 | \
-                     CPUID_MMX)
+                     CPUID_MMX | CPUID_APIC)
 #define FEAT_P6     (FEAT_P5 | CPUID_PAE | CPUID_SEP | CPUID_MTRR | \
                      CPUID_PGE | CPUID_CMOV | CPUID_PAT | CPUID_PSE36)
 #define FEAT_SSE    (FEAT_P6 | CPUID_FXSR | CPUID_SSE)

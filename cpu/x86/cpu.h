@@ -5,8 +5,8 @@
  * MMU indexes, the page walk, exception raising, the -cpu model table, A20
  * and the INTR pin.
  *
- * The board calls x86_cpu_set_intr() (PIC INTR output), sets
- * x86_get_pic_interrupt (the INTA cycle) and calls x86_cpu_set_a20()
+ * The board calls x86_cpu_set_intr() (APIC INTR output), sets x86_intc
+ * (the INTA cycle, MSR 0x1b) and calls x86_cpu_set_a20()
  * (port 0x92, 8042 output port).
  * Ref: Intel SDM Vol. 3A ch. 4 (paging), ch. 6 (interrupts and exceptions),
  * ch. 9.1 (reset state).
@@ -170,13 +170,24 @@ const X86CPUModel *x86_cpu_machine_model(void);
 X86CPU *x86_env_cpu(X86CPUState *env);
 
 /*
- * Board wiring. x86_cpu_set_intr: the PIC's INTR output (level).
- * x86_get_pic_interrupt: the INTA cycle, returns the vector to deliver
- * (the board sets it; NULL delivers nothing). x86_cpu_set_a20: the gate
- * from port 0x92 bit 1 / the 8042 output port; flushes the TLB on a change.
+ * Board wiring. x86_cpu_set_intr: the INTR pin (level), driven by the
+ * local APIC. x86_cpu_set_a20: the gate from port 0x92 bit 1 / the 8042
+ * output port; flushes the TLB on a change.
  */
 void x86_cpu_set_intr(X86CPU *cpu, int level);
-extern int (*x86_get_pic_interrupt)(void);
 void x86_cpu_set_a20(X86CPU *cpu, bool enabled);
+
+/*
+ * The CPU's interrupt controller (the local APIC, hw/i386/pc-apic.c sets
+ * it; NULL delivers nothing). get_interrupt is the INTA cycle: the vector
+ * to take now or -1; the APIC asks the 8259 for ExtINT. get/set_apic_base
+ * are MSR 0x1b (set returns false for #GP). Called with the big lock held.
+ */
+typedef struct X86IntcOps {
+    int (*get_interrupt)(X86CPU *cpu);
+    uint64_t (*get_apic_base)(X86CPU *cpu);
+    bool (*set_apic_base)(X86CPU *cpu, uint64_t val);
+} X86IntcOps;
+extern const X86IntcOps *x86_intc;
 
 #endif /* KESTREL_CPU_X86_CPU_H */

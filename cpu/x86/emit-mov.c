@@ -109,6 +109,8 @@ void gen_NOP(DisasContext *dc)
 
 void gen_PAUSE(DisasContext *dc)
 {
+    gen_update_eip_cur(dc);
+    gen_helper(dc, helper_pause, NULL, gen_const(dc, dc->next_eip));
 }
 
 /* LxS r, m16:16/32: offset then selector from memory; the segment is

@@ -93,6 +93,8 @@ void helper_clts(X86CPUState *env);
 void helper_invlpg(X86CPUState *env, uint64_t linear);
 /* HLT: env->rip = next_eip, halts until an interrupt; leaves the loop. */
 KS_NORETURN void helper_hlt(X86CPUState *env, uint64_t next_eip);
+/* PAUSE: with SMP, gives the turn to a waiting vCPU (leaves the loop). */
+void helper_pause(X86CPUState *env, uint64_t next_eip);
 void helper_cpuid(X86CPUState *env);        /* EAX/ECX in, EAX..EDX out */
 void helper_rdtsc(X86CPUState *env);        /* CR4.TSD check, EDX:EAX */
 void helper_rdpmc(X86CPUState *env);

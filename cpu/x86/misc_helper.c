@@ -271,6 +271,20 @@ void helper_hlt(X86CPUState *env, uint64_t next_eip)
     tcg_cpu_loop_exit(tcg_cpu(env));
 }
 
+/* A spin-wait loop cannot end while the vCPU it waits for cannot run:
+ * let it run (vCPUs take turns, accel/tcg/exec.c). */
+void helper_pause(X86CPUState *env, uint64_t next_eip)
+{
+    TcgCpu *tc = tcg_cpu(env);
+
+    if (tcg_rr_contended()) {
+        tcg_cpu_restore_state(tc, TCG_GETPC());
+        env->rip = next_eip;
+        __atomic_store_n(&tc->exit_flag, 1, __ATOMIC_RELEASE);
+        tcg_cpu_loop_exit(tc);
+    }
+}
+
 /* ---- CPUID ---- */
 
 static uint32_t str4(const char *s)
@@ -365,7 +379,7 @@ void helper_rdpmc(X86CPUState *env)
     env->regs[R_EDX] = 0;
 }
 
-enum { MSR_PLAIN, MSR_TSC, MSR_ZERO, MSR_MTRRCAP, MSR_EFER };
+enum { MSR_PLAIN, MSR_TSC, MSR_ZERO, MSR_MTRRCAP, MSR_EFER, MSR_APICBASE };
 
 typedef struct MsrDesc {
     uint32_t first, count;              /* MSR index range */
@@ -378,7 +392,7 @@ typedef struct MsrDesc {
 static const MsrDesc msr_table[] = {
     { 0x10, 1, MSR_TSC, 0 },
     { 0x17, 1, MSR_ZERO, 0 },           /* platform ID */
-    { 0x1b, 1, MSR_PLAIN, ENV_OFS(apic_base) },
+    { 0x1b, 1, MSR_APICBASE, 0 },
     { 0x79, 1, MSR_ZERO, 0 },           /* microcode update trigger */
     { 0x8b, 1, MSR_ZERO, 0 },           /* microcode signature */
     { 0xfe, 1, MSR_MTRRCAP, 0 },
@@ -450,6 +464,14 @@ void helper_rdmsr(X86CPUState *env)
     case MSR_EFER:
         val = env->efer;
         break;
+    case MSR_APICBASE:                  /* the local APIC owns it */
+        if (x86_intc) {
+            bql_lock();
+            env->apic_base = x86_intc->get_apic_base(x86_env_cpu(env));
+            bql_unlock();
+        }
+        val = env->apic_base;
+        break;
     default:
         break;
     }
@@ -475,6 +497,21 @@ void helper_wrmsr(X86CPUState *env)
     case MSR_EFER:
         x86_lm_write_efer(env, val, ra);
         break;
+    case MSR_APICBASE: {
+        bool ok = true;
+
+        if (x86_intc) {
+            bql_lock();
+            ok = x86_intc->set_apic_base(x86_env_cpu(env), val);
+            val = x86_intc->get_apic_base(x86_env_cpu(env));
+            bql_unlock();
+        }
+        if (!ok) {
+            raise_exception_err_ra(env, EXCP_GP, 0, ra);
+        }
+        env->apic_base = val;
+        break;
+    }
     default:
         break;                          /* read-only or ignored */
     }

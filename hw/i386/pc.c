@@ -12,7 +12,8 @@
  * system/runstate.c calls pc_board_init() once the CPUs exist.
  * Ref: QEMU's pc machine (hw/i386/pc.c, pc_piix.c) for the layout and
  * fw_cfg items; SeaBIOS src/fw/paravirt.c, src/hw/rtc.h (CMOS bytes).
- * Missing: IOAPIC/LAPIC tables and HPET, SMBIOS and ACPI table blobs
+ * The APICs and the HPET are wired in hw/i386/pc-apic.c.
+ * Missing: SMBIOS and ACPI table blobs
  * (SeaBIOS builds what it can), "bootorder" (the -boot order goes into
  * CMOS 0x3D/0x38 as QEMU does for SeaBIOS), NUMA nodes.
  */
@@ -28,6 +29,7 @@
 #include "kestrel/net.h"
 #include "cpu/x86/cpu.h"
 #include "hw/i386/fw_cfg.h"
+#include "hw/i386/pc-apic.h"
 #include "kestrel-config.h"
 
 #define PC_BIOS_MAX_SIZE        (16u << 20)
@@ -70,7 +72,7 @@ static void pc_pin(void *opaque, int n, int level)
 
     switch (n) {
     case PC_PIN_INTR:
-        x86_cpu_set_intr(pc->m->cpus[0], level);
+        pc_apic_set_intr(level);
         break;
     case PC_PIN_RESET:
         if (level) {
@@ -260,6 +262,7 @@ static void pc_init_fw_cfg(PcBoard *pc)
     uint8_t e820[2][20];
     unsigned nr_e820 = 0;
     uint32_t fail_wait = GUINT32_TO_LE(0xffffffffu);   /* never reboot */
+    uint16_t boot_cpus = GUINT16_TO_LE(pc->m->nr_cpus);
 
     fw_cfg_add_i64(fw, FW_CFG_RAM_SIZE, cfg->ram_size);
     fw_cfg_add_i16(fw, FW_CFG_NOGRAPHIC, cfg->nographic);
@@ -269,6 +272,8 @@ static void pc_init_fw_cfg(PcBoard *pc)
     fw_cfg_add_bytes(fw, FW_CFG_NUMA, numa, sizeof(uint64_t) * (1 + max_cpus));
     fw_cfg_add_i32(fw, FW_CFG_IRQ0_OVERRIDE, 1);
     fw_cfg_add_file(fw, "etc/boot-fail-wait", &fail_wait, 4);
+    fw_cfg_add_file(fw, "etc/boot-cpus", &boot_cpus, 2);
+    fw_cfg_add_file(fw, "etc/max-cpus", &boot_cpus, 2);
 
     for (unsigned i = 0; i < 2; i++) {
         uint64_t base = i ? PC_4G : 0;
@@ -338,9 +343,10 @@ static bool pc_init_isa(PcBoard *pc, GError **errp)
     if (!pc->pic) {
         return false;
     }
-    isa_bus_set_irqs(pc->pic->irq_in);
     irq_connect(&pc->pic->irq_out[0], &pc->pins[PC_PIN_INTR]);
-    x86_get_pic_interrupt = pc_pic_interrupt;
+    if (!pc_apic_init(pc->m, pc->pic, errp)) {
+        return false;
+    }
 
     pc->rtc = pc_create("mc146818rtc", errp, "base",
                         pc->m->cfg->rtc_base ? pc->m->cfg->rtc_base : "utc",

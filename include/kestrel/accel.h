@@ -48,6 +48,7 @@ struct X86CPU {
     void *accel_state;                  /* private to the accelerator */
     GThread *thread;
     volatile int exit_request;          /* checked at every TB entry */
+    int sipi_vector;                    /* of the last SIPI (CPU_INTERRUPT_SIPI) */
     bool stop;                          /* the vCPU should park */
     bool stopped;                       /* it has parked */
 };

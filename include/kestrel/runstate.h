@@ -46,6 +46,8 @@ void vcpu_kick(X86CPU *cpu);
 /* For accelerators: sleep in HLT until an interrupt request, a kick, or a
  * stop request arrives. */
 void vcpu_wait_halted(X86CPU *cpu);
+/* The vCPU whose thread calls, or NULL on other threads. */
+X86CPU *vcpu_current(void);
 
 /* Notify VM run-state changes (monitor events, gdbstub). */
 typedef void RunStateListener(bool running, void *opaque);

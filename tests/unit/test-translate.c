@@ -82,6 +82,10 @@ void helper_hlt(X86CPUState *env, uint64_t next_eip)
     xt_stop(XT_STOP_HLT, -1);
 }
 
+void helper_pause(X86CPUState *env, uint64_t next_eip)
+{
+}
+
 void helper_out(X86CPUState *env, uint64_t port, uint64_t val,
                 uint64_t size)
 {
