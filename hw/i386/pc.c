@@ -94,11 +94,6 @@ static void pc_pin(void *opaque, int n, int level)
     }
 }
 
-static int pc_pic_interrupt(void)
-{
-    return pic_get_interrupt(pc_board->pic);
-}
-
 /* dev_new + "key=val" pairs (NULL-terminated) + dev_realize. */
 static Device *pc_create(const char *type, GError **errp, ...)
 {
