@@ -168,6 +168,16 @@ uint32_t test_inl(TestBoard *tb, uint16_t port)
     return io_read(port, 4);
 }
 
+void test_writel(TestBoard *tb, hwaddr addr, uint32_t val)
+{
+    as_write(&address_space_memory, addr, val, 4);
+}
+
+uint32_t test_readl(TestBoard *tb, hwaddr addr)
+{
+    return as_read(&address_space_memory, addr, 4, NULL);
+}
+
 int test_irq_level(TestBoard *tb, int n)
 {
     return tb->log[n].level;

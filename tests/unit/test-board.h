@@ -44,6 +44,10 @@ uint8_t test_inb(TestBoard *tb, uint16_t port);
 uint16_t test_inw(TestBoard *tb, uint16_t port);
 uint32_t test_inl(TestBoard *tb, uint16_t port);
 
+/* MMIO through the memory address space, as the CPU's loads and stores. */
+void test_writel(TestBoard *tb, hwaddr addr, uint32_t val);
+uint32_t test_readl(TestBoard *tb, hwaddr addr);
+
 /* The IRQ log of a slot since the board was made or the slot cleared. */
 int test_irq_level(TestBoard *tb, int n);
 unsigned test_irq_rising_edges(TestBoard *tb, int n);
