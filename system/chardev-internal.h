@@ -46,6 +46,9 @@ struct Chardev {
     CharCanReadFn *can_read;
     CharReadFn *read;
     void *opaque;
+    CharEventFn *event;                 /* chardev_set_event_handler */
+    void *event_opaque;
+    bool disconnected;                  /* a socket without a peer */
     uint8_t inbuf[CHR_INBUF_SIZE];      /* read, not yet taken */
     int inlen;
     int in_fd;                          /* watched for input, or -1 */
@@ -62,6 +65,8 @@ void chardev_unwatch_input(Chardev *chr);
 /* Queue input for the front-end and deliver what it can take now. */
 void chardev_input(Chardev *chr, const uint8_t *buf, int len);
 int chardev_input_room(const Chardev *chr);
+/* Tell the front-end about a connection change (big lock held). */
+void chardev_send_event(Chardev *chr, CharEvent ev);
 void chardev_set_filename(Chardev *chr, const char *fmt, ...) KS_PRINTF(2, 3);
 /* A new chardev of backend be, not registered (mux ports use it). */
 Chardev *chardev_alloc(const CharBackend *be, const char *id);

@@ -48,6 +48,7 @@ static bool chardev_socket_parse(Chardev *chr, KvList *kv, GError **errp)
 
     s->listen_fd = s->fd = -1;
     s->wait = true;
+    chr->disconnected = true;
     if (!kv_get_bool(kv, "server", &s->server, errp)
         || !kv_get_bool(kv, "wait", &s->wait, errp)
         || !kv_get_bool(kv, "nodelay", &s->nodelay, errp)
@@ -88,6 +89,7 @@ static void chardev_socket_disconnect(CharSocket *s)
     if (s->fd >= 0) {
         close(s->fd);
         s->fd = -1;
+        chardev_send_event(&s->chr, CHR_EVENT_CLOSED);
     }
     if (s->outbuf) {
         g_byte_array_set_size(s->outbuf, 0);
@@ -107,6 +109,7 @@ static void chardev_socket_connected(CharSocket *s, int fd)
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
     chardev_watch_input(&s->chr, fd);
+    chardev_send_event(&s->chr, CHR_EVENT_OPENED);
 }
 
 static gboolean chardev_socket_accept(gint fd, GIOCondition cond,

@@ -219,6 +219,26 @@ void chardev_set_handlers(Chardev *chr, CharCanReadFn *can_read,
     chardev_accept_input(chr);
 }
 
+void chardev_set_event_handler(Chardev *chr, CharEventFn *fn, void *opaque)
+{
+    if (!chr) {
+        return;
+    }
+    chr->event = fn;
+    chr->event_opaque = opaque;
+    if (fn && !chr->disconnected) {
+        fn(opaque, CHR_EVENT_OPENED);
+    }
+}
+
+void chardev_send_event(Chardev *chr, CharEvent ev)
+{
+    chr->disconnected = ev == CHR_EVENT_CLOSED;
+    if (chr->event) {
+        chr->event(chr->event_opaque, ev);
+    }
+}
+
 int chardev_write(Chardev *chr, const uint8_t *buf, int len)
 {
     return chr ? chr->be->write(chr, buf, len) : len;

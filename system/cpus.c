@@ -14,6 +14,7 @@ static GMutex vcpu_lock;                /* stop/stopped and the wait conds */
 static GCond vcpu_cond;                 /* vCPU side: wake up */
 static GCond vcpu_parked_cond;          /* main side: a vCPU parked */
 static bool vcpus_quit;
+void (*vcpu_debug_exit_hook)(X86CPU *cpu);
 
 void vcpu_kick(X86CPU *cpu)
 {
@@ -95,6 +96,9 @@ static gpointer vcpu_thread(gpointer opaque)
         case VCPU_EXIT_DEBUG:
             /* the GDB stub decides; park until it resumes us */
             cpu->stop = true;
+            if (vcpu_debug_exit_hook) {
+                vcpu_debug_exit_hook(cpu);
+            }
             break;
         case VCPU_EXIT_KICK:
             break;

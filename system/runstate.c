@@ -14,6 +14,7 @@
 #include "kestrel/device.h"
 #include "kestrel/log.h"
 #include "kestrel/memory.h"
+#include "kestrel/monitor.h"
 #include "kestrel/timer.h"
 #include "system/cpus.h"
 #include "system/requests.h"
@@ -27,6 +28,7 @@ typedef struct RunState {
     const BoardType *board;
     GMainContext *ctx;
     GPtrArray *listeners;               /* RunStateListenerEntry */
+    RunStatus status;
 } RunState;
 
 typedef struct RunStateListenerEntry {
@@ -47,11 +49,51 @@ void runstate_add_listener(RunStateListener *fn, void *opaque)
     g_ptr_array_add(rs.listeners, e);
 }
 
-static void runstate_notify(bool running)
+void runstate_notify(RunStateEvent ev, int cause)
 {
     for (guint i = 0; rs.listeners && i < rs.listeners->len; i++) {
         RunStateListenerEntry *e = rs.listeners->pdata[i];
-        e->fn(running, e->opaque);
+        e->fn(ev, cause, e->opaque);
+    }
+}
+
+RunStatus vm_status(void)
+{
+    return rs.status;
+}
+
+const char *vm_status_name(RunStatus st)
+{
+    static const char *const names[] = {
+        [RUN_STATUS_PRELAUNCH] = "prelaunch",
+        [RUN_STATUS_RUNNING] = "running",
+        [RUN_STATUS_PAUSED] = "paused",
+        [RUN_STATUS_DEBUG] = "debug",
+        [RUN_STATUS_SHUTDOWN] = "shutdown",
+    };
+
+    return names[st];
+}
+
+void vm_stop(RunStatus why)
+{
+    bool was_running = rs.status == RUN_STATUS_RUNNING;
+
+    rs.status = why;
+    if (was_running) {
+        vcpus_pause(rs.machine);
+        clock_vm_stop();
+        runstate_notify(RUNSTATE_EV_STOP, 0);
+    }
+}
+
+void vm_start(void)
+{
+    if (rs.status != RUN_STATUS_RUNNING) {
+        rs.status = RUN_STATUS_RUNNING;
+        clock_vm_start();
+        vcpus_resume(rs.machine);
+        runstate_notify(RUNSTATE_EV_RESUME, 0);
     }
 }
 
@@ -160,19 +202,24 @@ static bool handle_requests(Machine *m)
     if (cause == SHUTDOWN_TRIPLE_FAULT) {
         reset = true;
     } else if (cause == SHUTDOWN_POWEROFF && m->cfg->no_shutdown) {
-        vcpus_pause(m);
-        runstate_notify(false);
+        runstate_notify(RUNSTATE_EV_SHUTDOWN, cause);
+        vm_stop(RUN_STATUS_SHUTDOWN);
         return true;
     } else if (cause != SHUTDOWN_NONE) {
+        runstate_notify(RUNSTATE_EV_SHUTDOWN, cause);
         return false;
     }
     if (reset) {
         if (m->cfg->no_reboot) {
+            runstate_notify(RUNSTATE_EV_SHUTDOWN, SHUTDOWN_RESET);
             return false;
         }
         vcpus_pause(m);
         machine_reset(m);
-        vcpus_resume(m);
+        runstate_notify(RUNSTATE_EV_RESET, SHUTDOWN_RESET);
+        if (rs.status == RUN_STATUS_RUNNING) {
+            vcpus_resume(m);
+        }
     }
     return true;
 }
@@ -197,7 +244,10 @@ int machine_run(MachineConfig *cfg)
         goto fail;
     }
     m->accel = pick_accel(cfg, &err);
-    if (!m->accel || !create_chardevs(cfg, &err) || !create_cpus(m, &err)) {
+    /* the monitor before the serial ports: a shared mux gives the
+     * focus to the port attached last, the guest console */
+    if (!m->accel || !create_chardevs(cfg, &err) || !create_cpus(m, &err)
+        || !monitor_init(cfg, &err)) {
         goto fail;
     }
     bql_lock();
@@ -207,6 +257,9 @@ int machine_run(MachineConfig *cfg)
     }
     bql_unlock();
     machine_reset(m);
+    if (cfg->gdb && !gdbserver_start(cfg->gdb, &err)) {
+        goto fail;
+    }
 
     g_unix_fd_add(timers_get_fd(), G_IO_IN, timers_ready, NULL);
     g_unix_signal_add(SIGINT, on_signal, NULL);
@@ -218,11 +271,12 @@ int machine_run(MachineConfig *cfg)
         for (unsigned i = 0; i < m->nr_cpus; i++) {
             m->cpus[i]->stop = true;
         }
+        rs.status = RUN_STATUS_PRELAUNCH;
     } else {
         clock_vm_start();
+        rs.status = RUN_STATUS_RUNNING;
     }
     vcpus_start_threads(m);
-    runstate_notify(!cfg->start_stopped);
 
     while (handle_requests(m)) {
         g_main_context_iteration(rs.ctx, true);
@@ -230,7 +284,6 @@ int machine_run(MachineConfig *cfg)
 
     clock_vm_stop();
     vcpus_stop_threads(m);
-    runstate_notify(false);
     bql_lock();
     blk_close_all();                    /* drain, flush, write metadata */
     chardev_flush_all();

@@ -34,7 +34,8 @@
 #define TLB_INVALID     (1u << 11)
 #define TLB_MMIO        (1u << 10)
 #define TLB_NOTDIRTY    (1u << 9)        /* page holds TBs: writes check */
-#define TLB_FLAGS_MASK  (TLB_INVALID | TLB_MMIO | TLB_NOTDIRTY)
+#define TLB_WATCH       (1u << 8)        /* a GDB watchpoint is on the page */
+#define TLB_FLAGS_MASK  (TLB_INVALID | TLB_MMIO | TLB_NOTDIRTY | TLB_WATCH)
 
 typedef struct TlbEntry {
     uint64_t addr_read;                 /* page | flags, or -1 */

@@ -13,10 +13,17 @@
  * chain of blocks returns to the loop soon after cpu_interrupt/cpu_exit.
  * Ref: Intel SDM Vol. 3A 6.6 (restarting after exceptions), 6.9
  * (priorities), 6.15 (#DF, shutdown).
- * Missing: guest debug breakpoints (single-step only), SMI, INIT/SIPI.
+ * GDB stub support (include/kestrel/guest-debug.h): a block that starts
+ * at a breakpoint raises EXCP_TCG_DEBUG and no block runs past one (the
+ * translator ends it before); the TB cache is flushed when the set of
+ * breakpoints changes. Single-step runs one-instruction blocks with
+ * interrupts held off; watchpoints are checked by the TLB slow path
+ * (tlb.c), which finishes the instruction and then stops.
+ * Missing: SMI, INIT/SIPI.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/bql.h"
+#include "kestrel/guest-debug.h"
 #include "kestrel/log.h"
 #include "kestrel/machine.h"
 #include "tcg/tcg-backend.h"
@@ -86,7 +93,9 @@ static void tcg_get_state(X86CPU *cpu)
 {
     TcgCpu *tc = cpu->accel_state;
 
-    env_copy_skip_irq(&cpu->env, &tc->env);
+    if (!tc->state_dirty) {             /* else X86CPU.env is the newer */
+        env_copy_skip_irq(&cpu->env, &tc->env);
+    }
 }
 
 static void tcg_put_state(X86CPU *cpu)
@@ -243,6 +252,11 @@ static LoopResult tcg_between_blocks(TcgCpu *tc, VcpuExit *why)
     X86CPU *cpu = tc->cpu;
 
     tlb_process_pending(tc);
+    if (env->exception_index == EXCP_TCG_DEBUG) {
+        env->exception_index = -1;
+        *why = VCPU_EXIT_DEBUG;
+        return LOOP_RETURN;
+    }
     if (env->exception_index == EXCP_TCG_HALT ||
         env->exception_index == EXCP_TCG_EXIT) {
         env->exception_index = -1;
@@ -250,7 +264,8 @@ static LoopResult tcg_between_blocks(TcgCpu *tc, VcpuExit *why)
         *why = VCPU_EXIT_SHUTDOWN;
         return LOOP_RETURN;
     }
-    if (irq_deliverable(tc)) {
+    /* GDB steps with interrupts masked, as QEMU does by default */
+    if (!tc->singlestep && !tc->watch_hit && irq_deliverable(tc)) {
         tcg_handle_interrupt(tc);
     }
     /* a kick: let system/cpus.c look at stop/quit requests */
@@ -306,7 +321,8 @@ static VcpuExit tcg_run_blocks(TcgCpu *tc)
             tb->invalid = true;
             last = NULL;
         }
-        if (tc->singlestep) {
+        if (tc->singlestep || (tc->watch_hit && !tc->next_tb_max_insns)) {
+            tc->watch_hit = false;
             return VCPU_EXIT_DEBUG;
         }
     }
@@ -444,16 +460,20 @@ static void tcg_kick(X86CPU *cpu)
     }
 }
 
+/* The vCPUs are parked (guest-debug.h): blocks translated for the old
+ * breakpoints go, and each vCPU drops its jump cache and TLB (watchpoint
+ * marks) when it runs again. */
 static bool tcg_set_guest_debug(X86CPU *cpu, unsigned flags, GError **errp)
 {
+    static unsigned flushed_generation;
     TcgCpu *tc = cpu->accel_state;
 
-    if (flags & ~GUEST_DEBUG_SINGLESTEP) {
-        g_set_error(errp, KS_ERROR, KS_ERROR_UNSUPPORTED,
-                    "TCG: breakpoints are not supported yet");
-        return false;
-    }
     tc->singlestep = flags & GUEST_DEBUG_SINGLESTEP;
+    if (flushed_generation != guest_debug_generation) {
+        flushed_generation = guest_debug_generation;
+        tb_flush_all();
+    }
+    tc->state_dirty = true;
     return true;
 }
 

@@ -23,6 +23,7 @@
 #include "kestrel/osdep.h"
 #include "kestrel/bql.h"
 #include "kestrel/log.h"
+#include "kestrel/guest-debug.h"
 #include "tcg/tcg-backend.h"
 #include "cpu/x86/translate.h"
 #include "accel/tcg/tcg-cpu.h"
@@ -409,6 +410,8 @@ TranslationBlock *tb_gen_code(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
         .features = x86_cpu_model_insn_features(x86_cpu_machine_model()),
         .max_insns = max_insns, .tb_id = (uintptr_t)tb,
         .fetch = tb_fetch, .opaque = &fc,
+        .breakpoint = guest_debug_nr_bp ? guest_debug_bp_at : NULL,
+        .bp_excp = EXCP_TCG_DEBUG,
     };
     TcgCodeOut out;
     unsigned h;

@@ -49,6 +49,8 @@ typedef struct TcgCpu {
     int delivering;                     /* vector being delivered, or -1 */
     unsigned next_tb_max_insns;         /* 1 after a write to its own TB */
     bool singlestep;                    /* GDB: one instruction per run */
+    bool watch_hit;                     /* GDB: a watchpoint fired; finish
+                                         * the instruction, then stop */
     bool state_dirty;                   /* put_state: flush on next run */
     TranslationBlock *jmp_cache[TB_JMP_CACHE_SIZE];
     int tlb_flush_pending;              /* set by other threads */
@@ -58,6 +60,7 @@ typedef struct TcgCpu {
 /* exception_index values beyond the 256 vectors: loop-only exits */
 #define EXCP_TCG_HALT   0x100           /* HLT: sleep until an interrupt */
 #define EXCP_TCG_EXIT   0x101           /* leave the TB, nothing pending */
+#define EXCP_TCG_DEBUG  0x102           /* a GDB breakpoint: stop here */
 
 /* exit_tb values: (uintptr_t)tb | n; n = 0, 1 ask to chain slot n */
 #define TB_EXIT_MASK      7

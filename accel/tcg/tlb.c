@@ -24,6 +24,7 @@
 #include "tcg/tcg-backend.h"
 #include "cpu/x86/translate.h"
 #include "accel/tcg/tcg-cpu.h"
+#include "kestrel/guest-debug.h"
 
 static GPtrArray *tcg_cpus;             /* every TcgCpu, for remote flushes */
 static GMutex tcg_cpus_lock;
@@ -105,7 +106,7 @@ static void tlb_fill(TcgCpu *tc, vaddr addr, X86Access acc,
     TlbEntry *e = &tc->tlb.e[mmu_idx][i];
     TlbIotlb *io = &tc->iotlb[mmu_idx][i];
     vaddr vpage = addr & TLB_PAGE_MASK;
-    uint64_t flags = TLB_MMIO, wflags = 0;
+    uint64_t flags = TLB_MMIO, wflags = 0, watch = 0;
     const FlatRange *f;
     hwaddr ppage;
 
@@ -130,8 +131,12 @@ static void tlb_fill(TcgCpu *tc, vaddr addr, X86Access acc,
             wflags = TLB_NOTDIRTY;
         }
     }
-    e->addr_read = (r.prot & X86_PROT_READ) ? vpage | flags : (uint64_t)-1;
-    e->addr_write = (r.prot & X86_PROT_WRITE) ? vpage | flags | wflags
+    if (guest_debug_nr_wp && guest_debug_page_watched(vpage)) {
+        watch = TLB_WATCH;              /* every access checks */
+    }
+    e->addr_read = (r.prot & X86_PROT_READ) ? vpage | flags | watch
+                                            : (uint64_t)-1;
+    e->addr_write = (r.prot & X86_PROT_WRITE) ? vpage | flags | wflags | watch
                                               : (uint64_t)-1;
     e->addr_code = (r.prot & X86_PROT_EXEC) ? vpage | flags : (uint64_t)-1;
 }
@@ -140,6 +145,22 @@ static inline bool tlb_hit(uint64_t tlb_addr, vaddr addr)
 {
     return (tlb_addr & (TLB_PAGE_MASK | TLB_INVALID)) ==
            (addr & TLB_PAGE_MASK);
+}
+
+/* An access to a page with a watchpoint. On a hit, go back to the start
+ * of the instruction and run it alone; the loop stops after it (the x86
+ * reports data breakpoints after the access, and so does GDB expect). */
+static void tlb_check_watch(TcgCpu *tc, vaddr addr, unsigned size,
+                            bool is_write, uintptr_t ra)
+{
+    if (tc->watch_hit || !tc->cpu ||
+        !guest_debug_check_watch(tc->cpu, addr, size, is_write)) {
+        return;
+    }
+    tc->watch_hit = true;
+    tcg_cpu_restore_state(tc, ra);
+    tc->next_tb_max_insns = 1;
+    tcg_cpu_loop_exit(tc);
 }
 
 /* One access inside a page. */
@@ -152,6 +173,9 @@ static uint64_t tlb_ld_page(TcgCpu *tc, vaddr addr, unsigned size,
 
     if (!tlb_hit(e->addr_read, addr)) {
         tlb_fill(tc, addr, X86_ACC_READ, mmu_idx, ra);
+    }
+    if (e->addr_read & TLB_WATCH) {
+        tlb_check_watch(tc, addr, size, false, ra);
     }
     if (e->addr_read & TLB_MMIO) {
         hwaddr pa = tc->iotlb[mmu_idx][i].paddr | (addr & ~TLB_PAGE_MASK);
@@ -193,6 +217,9 @@ static void tlb_st_page(TcgCpu *tc, vaddr addr, uint64_t val, unsigned size,
 
     if (!tlb_hit(e->addr_write, addr)) {
         tlb_fill(tc, addr, X86_ACC_WRITE, mmu_idx, ra);
+    }
+    if (e->addr_write & TLB_WATCH) {
+        tlb_check_watch(tc, addr, size, true, ra);
     }
     if (e->addr_write & TLB_MMIO) {
         bql_lock();

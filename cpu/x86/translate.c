@@ -295,6 +295,17 @@ bool x86_translate_block(X86Translator *xt, X86TranslateParams *p)
         X86Insn insn;
         X86DecodeStatus st;
 
+        if (p->breakpoint && p->breakpoint(dc.code64 ? dc.next_eip
+                                           : (p->cs_base + dc.next_eip)
+                                             & 0xffffffff)) {
+            if (p->icount == 0) {
+                dc.eip = dc.next_eip;
+                tcg_gen_insn_start(dc.s, dc.eip, dc.cc_op);
+                gen_exception(&dc, p->bp_excp);
+                p->icount = p->size = 1;    /* covers the breakpoint */
+            }
+            break;
+        }
         if (p->icount >= max || !x86_fetch_decode(&dc, &insn, buf, &st)) {
             break;
         }

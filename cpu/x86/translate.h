@@ -62,6 +62,11 @@ typedef struct X86TranslateParams {
                                  * tb_id | n (see tcg_gen_exit_tb) */
     X86FetchCode *fetch;
     void *opaque;               /* for fetch */
+    /* GDB breakpoints, or NULL: true when linear @pc has one. The block
+     * ends before such an instruction; a block that starts at one raises
+     * @bp_excp there instead (the execution loop stops the vCPU). */
+    bool (*breakpoint)(vaddr pc);
+    unsigned bp_excp;
     /* outputs */
     uint32_t size;              /* guest code bytes the block covers */
     unsigned icount;            /* guest instructions in the block */

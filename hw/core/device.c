@@ -166,6 +166,11 @@ Device *dev_new(const char *type_name, GError **errp)
     return dev;
 }
 
+const GPtrArray *dev_all(void)
+{
+    return devices;
+}
+
 bool dev_realize(Device *dev, GError **errp)
 {
     const BusType *bus = NULL;

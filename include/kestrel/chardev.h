@@ -52,6 +52,16 @@ char *chardev_spec_to_opts(const char *spec, const char *id, bool mux,
 void chardev_print_backends(void);
 
 int chardev_write(Chardev *chr, const uint8_t *buf, int len);
+
+/* A socket peer connected or went away (the other back-ends are always
+ * "connected"). QMP greets each new client on CHR_EVENT_OPENED. */
+typedef enum CharEvent {
+    CHR_EVENT_OPENED,
+    CHR_EVENT_CLOSED,
+} CharEvent;
+typedef void CharEventFn(void *opaque, CharEvent ev);
+/* Called with OPENED at once when the back-end is connected already. */
+void chardev_set_event_handler(Chardev *chr, CharEventFn *fn, void *opaque);
 void chardev_set_handlers(Chardev *chr, CharCanReadFn *can_read,
                           CharReadFn *read, void *opaque);
 /* Tell the chardev that the device can accept input again. */

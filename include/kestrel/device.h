@@ -84,6 +84,9 @@ bool dev_realize(Device *dev, GError **errp);
 Device *dev_create_from_opts(const char *opts, GError **errp);
 void dev_free(Device *dev);
 Device *dev_find(const char *id);
+/* Every device in creation order, or NULL before the first (the monitor
+ * lists them; do not change the array). */
+const GPtrArray *dev_all(void);
 /* Reset every realized device in creation order. */
 void dev_reset_all(void);
 /* Free every device (exit path and tests). */

@@ -49,8 +49,38 @@ void vcpu_wait_halted(X86CPU *cpu);
 /* The vCPU whose thread calls, or NULL on other threads. */
 X86CPU *vcpu_current(void);
 
-/* Notify VM run-state changes (monitor events, gdbstub). */
-typedef void RunStateListener(bool running, void *opaque);
+/* What the VM is doing, named as QMP's query-status does. */
+typedef enum RunStatus {
+    RUN_STATUS_PRELAUNCH,               /* -S: not started yet */
+    RUN_STATUS_RUNNING,
+    RUN_STATUS_PAUSED,                  /* the monitor's stop */
+    RUN_STATUS_DEBUG,                   /* stopped by the GDB stub */
+    RUN_STATUS_SHUTDOWN,                /* powered off under -no-shutdown */
+} RunStatus;
+
+RunStatus vm_status(void);
+const char *vm_status_name(RunStatus st);
+/* Main thread: park every vCPU and stop the virtual clock (no-op when
+ * already stopped, except that the status becomes @why), or restart. */
+void vm_stop(RunStatus why);
+void vm_start(void);
+
+/* Run-state events, for the monitor (QMP events) and the GDB stub. */
+typedef enum RunStateEvent {
+    RUNSTATE_EV_STOP,
+    RUNSTATE_EV_RESUME,
+    RUNSTATE_EV_RESET,                  /* cause: SHUTDOWN_RESET or NONE
+                                         * (asked by the host) */
+    RUNSTATE_EV_SHUTDOWN,               /* cause: a ShutdownCause */
+    RUNSTATE_EV_POWERDOWN,              /* the ACPI power button */
+} RunStateEvent;
+
+typedef void RunStateListener(RunStateEvent ev, int cause, void *opaque);
 void runstate_add_listener(RunStateListener *fn, void *opaque);
+void runstate_notify(RunStateEvent ev, int cause);
+
+/* Called on the vCPU thread when vcpu_run returned VCPU_EXIT_DEBUG (the
+ * vCPU then parks): the GDB stub sets it. */
+extern void (*vcpu_debug_exit_hook)(X86CPU *cpu);
 
 #endif /* KESTREL_RUNSTATE_H */
