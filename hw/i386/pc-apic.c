@@ -172,6 +172,13 @@ bool pc_apic_init(Machine *m, Device *pic, GError **errp)
     PcApic *pa = g_new0(PcApic, 1);
     bool has_apic = x86_cpu_machine_model()->features_edx & CPUID_APIC;
 
+    if (!has_apic && m->nr_cpus > 1) {
+        g_set_error(errp, KS_ERROR, KS_ERROR_INVALID, "-smp %u: CPU model %s "
+                    "has no local APIC", m->nr_cpus,
+                    x86_cpu_machine_model()->name);
+        g_free(pa);
+        return false;
+    }
     pc_apic = pa;
     pa->m = m;
     pa->pic = pic;
