@@ -85,7 +85,7 @@ static bool sdl_init(const char *arg, GError **errp)
     return true;
 }
 
-/* The texture stretched over the whole window: that is the scaling. */
+/* The texture scaled to the window (letterboxed by the logical size). */
 static void sdl_present(void)
 {
     SDL_RenderClear(sdl.ren);
@@ -109,6 +109,8 @@ static void sdl_update(const UiSurface *surf)
             sdl.tex = SDL_CreateTexture(sdl.ren, SDL_PIXELFORMAT_RGB888,
                                         SDL_TEXTUREACCESS_STREAMING,
                                         sdl.width, sdl.height);
+            /* scale to the window, keeping the guest's aspect ratio */
+            SDL_RenderSetLogicalSize(sdl.ren, sdl.width, sdl.height);
         }
         if (!sdl.full_screen) {
             SDL_SetWindowSize(sdl.win,

@@ -77,6 +77,17 @@ def xwd_pixels(env, win):
     return width, height, values
 
 
+def wait_title(env, win, want, proc):
+    deadline = time.time() + TIMEOUT
+    while True:
+        title = x(env, 'xdotool', 'getwindowname', win).strip()
+        if title == want:
+            return
+        if time.time() > deadline:
+            fail('window title %r, expected %r' % (title, want), proc)
+        time.sleep(0.2)
+
+
 def test_seabios(kestrel, env):
     proc = subprocess.Popen([kestrel, '-nodefaults', '-vga', 'std',
                              '-display', 'sdl', '-name', 'sdltest'], env=env,
@@ -94,9 +105,29 @@ def test_seabios(kestrel, env):
     title = x(env, 'xdotool', 'getwindowname', win).strip()
     if title != 'sdltest - Kestrel':
         fail('window title %r' % title, proc)
+    # a click grabs (the title says how to leave), Ctrl-Alt-G releases
+    x(env, 'xdotool', 'mousemove', '--window', win, '100', '100')
+    x(env, 'xdotool', 'click', '--window', win, '1')
+    wait_title(env, win, 'sdltest - Kestrel - Press Ctrl-Alt-G to exit grab',
+               proc)
+    x(env, 'xdotool', 'windowfocus', '--sync', win)
+    x(env, 'xdotool', 'key', '--delay', '50', 'ctrl+alt+g')
+    wait_title(env, win, 'sdltest - Kestrel', proc)
+    # resizing the window scales the picture
+    x(env, 'xdotool', 'windowmove', win, '0', '0')    # xwd clips to
+    x(env, 'xdotool', 'windowsize', win, '900', '500')  # the screen
+    while True:
+        w, h, scaled = xwd_pixels(env, win)
+        if (w, h) == (900, 500) and len(scaled) > 1:
+            break
+        if time.time() > deadline:
+            fail('scaled window %dx%d with %d colours' % (w, h, len(scaled)),
+                 proc)
+        time.sleep(0.5)
     proc.terminate()
     proc.communicate(timeout=TIMEOUT)
-    print('ok: SDL window 720x400 "%s" shows the BIOS screen' % title)
+    print('ok: SDL window 720x400 "%s" shows the BIOS screen; grab, '
+          'release and scaling' % title)
 
 
 def test_keys(kestrel, echo_bin, env):
@@ -115,8 +146,7 @@ def test_keys(kestrel, echo_bin, env):
             time.sleep(0.1)
         while True:
             x(env, 'xdotool', 'windowfocus', '--sync', win)
-            x(env, 'xdotool', 'key', '--window', win, '--delay', '50',
-              'a', 'Return')
+            x(env, 'xdotool', 'key', '--delay', '50', 'a', 'Return')
             time.sleep(0.5)
             text = open(log).read()
             if 'K:1C\nK:F0\nK:1C\nK:5A\nK:F0\nK:5A' in text:
