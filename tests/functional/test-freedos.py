@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""A real DOS: FreeDOS boots from the 720 KiB floppy in ../shared/guests
+(see its README.md) to the A:\\> prompt on the VGA text screen; `ver`,
+typed on the PS/2 keyboard with the monitor's sendkey, prints the FreeCOM
+version. The screen is read through the monitor (xp of 0xb8000). The image
+is never written (-snapshot). Skips when ../shared/guests is absent.
+
+usage: test-freedos.py [--qemu] EMULATOR
+"""
+import argparse
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guestlib  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--qemu", action="store_true")
+    ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("emulator")
+    a = ap.parse_args()
+    if a.qemu and not os.path.exists(a.emulator):
+        print("SKIP: %s not found" % a.emulator)
+        return guestlib.SKIP
+    image = guestlib.shared_guest("freedos-boot-720K.img")
+    if not image:
+        return guestlib.SKIP
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sock = os.path.join(tmp, "mon.sock")
+        g = guestlib.Guest(a.emulator, [
+            "-display", "none", "-nodefaults", "-vga", "std", "-m", "32",
+            "-snapshot", "-drive", "file=%s,if=floppy,format=raw" % image,
+            "-boot", "order=a"] + guestlib.Monitor.args(sock), qemu=a.qemu)
+
+        def test():
+            try:
+                mon = guestlib.Monitor(sock, g)
+                mon.wait_screen(r"^A:\\>$", a.timeout)
+                mon.type("ver\n")
+                mon.wait_screen(r"^FreeCom version 0\.82", 30)
+                mon.close()
+            finally:
+                g.kill()
+        guestlib.main(test)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
