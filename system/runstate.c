@@ -16,6 +16,7 @@
 #include "kestrel/memory.h"
 #include "kestrel/monitor.h"
 #include "kestrel/timer.h"
+#include "kestrel/ui.h"
 #include "system/cpus.h"
 #include "system/requests.h"
 #include <glib-unix.h>
@@ -276,12 +277,16 @@ int machine_run(MachineConfig *cfg)
         clock_vm_start();
         rs.status = RUN_STATUS_RUNNING;
     }
+    if (!ui_init(cfg, &err)) {
+        goto fail;
+    }
     vcpus_start_threads(m);
 
     while (handle_requests(m)) {
         g_main_context_iteration(rs.ctx, true);
     }
 
+    ui_cleanup();
     clock_vm_stop();
     vcpus_stop_threads(m);
     bql_lock();
