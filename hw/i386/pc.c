@@ -244,7 +244,8 @@ static bool pc_init_cmos(PcBoard *pc, GError **errp)
     rtc_set_cmos(pc->rtc, 0x5d, high >> 16);
     rtc_set_cmos(pc->rtc, 0x5f, pc->m->nr_cpus - 1);
     rtc_set_cmos(pc->rtc, 0x3d, (boot[1] << 4) | boot[0]);
-    rtc_set_cmos(pc->rtc, 0x38, (boot[2] << 4) | 0x01); /* no fd check */
+    /* bit 0 clear: SeaBIOS checks a floppy's boot signature, as on QEMU */
+    rtc_set_cmos(pc->rtc, 0x38, boot[2] << 4);
     return true;
 }
 

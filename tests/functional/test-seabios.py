@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 """SeaBIOS POSTs on the pc board: its debug log (isa-debugcon at port
 0x402, on a file chardev) names the PCI devices with QEMU's IDs, the hard
-disk and "Booting from Hard Disk...", and the VGA text screen, read
-through the monitor (xp of 0xb8000), shows its banner and the same line.
-The disk is blank, so the BIOS ends at "No bootable device."
+disk and "Booting from Floppy..." then "Hard Disk...", and the VGA text
+screen, read through the monitor (xp of 0xb8000), shows its banner and
+the same lines. The floppy and the disk are blank, so each fails its boot
+signature check and the BIOS ends at "No bootable device."
 
 usage: test-seabios.py [--qemu] EMULATOR
 """
@@ -35,14 +36,18 @@ def main():
         log = os.path.join(tmp, "seabios.log")
         sock = os.path.join(tmp, "mon.sock")
         disk = os.path.join(tmp, "disk.img")
+        floppy = os.path.join(tmp, "floppy.img")
         with open(disk, "wb") as f:
             f.truncate(8 << 20)
+        with open(floppy, "wb") as f:
+            f.truncate(1440 << 10)
         g = guestlib.Guest(a.emulator, [
             "-display", "none", "-nodefaults", "-vga", "std", "-m", "64",
             "-chardev", "file,id=seabios,path=" + log,
             "-device", "isa-debugcon,iobase=0x402,chardev=seabios",
             "-drive", "file=%s,format=raw,if=ide,index=0" % disk,
-            "-boot", "order=c"] + guestlib.Monitor.args(sock), qemu=a.qemu)
+            "-drive", "file=%s,format=raw,if=floppy" % floppy,
+            "-boot", "order=ac"] + guestlib.Monitor.args(sock), qemu=a.qemu)
 
         def test():
             try:
@@ -58,10 +63,13 @@ def main():
                              r"ata0-0: \S+ HARDDISK .*Hard-Disk "
                              r"\(8 MiBytes\)",
                              r"PS2 keyboard initialized",
-                             r"Booting from Hard Disk\.\.\.",
+                             r"Booting from Floppy\.\.\.\n"
+                             r"Boot failed: not a bootable disk",
+                             r"Booting from Hard Disk\.\.\.\n"
                              r"Boot failed: not a bootable disk"]:
                     guestlib.wait_file(log, want, 1)
                 mon.wait_screen(r"^SeaBIOS \(version 1\.16", 10)
+                mon.wait_screen(r"^Booting from Floppy\.\.\.", 10)
                 mon.wait_screen(r"^Booting from Hard Disk\.\.\.", 10)
                 mon.wait_screen(r"^No bootable device\.", 10)
                 mon.close()
