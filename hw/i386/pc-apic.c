@@ -18,7 +18,9 @@
  * Ref: Intel SDM Vol. 3A 10.4.4 (the APIC base), MultiProcessor
  * Specification 1.4, 3.6.2 (virtual wire mode).
  * Missing: relocation of one vCPU's APIC apart from the others (the
- * window follows the last base written), MSI.
+ * window follows the last base written), MSI; PCI interrupts reach the
+ * I/O APIC through the PIIX3 PIRQ routing to ISA IRQs (the pins SeaBIOS's
+ * ACPI tables describe), not on pins 16-19.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/apic.h"
@@ -32,7 +34,7 @@
 typedef struct PcApic {
     Machine *m;
     Device **lapic;                     /* by vCPU index */
-    Device *pic, *ioapic;
+    Device *pic, *ioapic, *hpet;
     MemRegion window;                   /* at the APIC base */
     IrqSink *isa_pins;                  /* ISA IRQ n -> 8259 + I/O APIC */
 } PcApic;
@@ -149,11 +151,6 @@ void pc_apic_set_intr(int level)
     }
 }
 
-IrqSink *pc_apic_pirq_pin(int pirq)
-{
-    return &pc_apic->ioapic->irq_in[16 + pirq];
-}
-
 /* dev_new + an optional property + dev_realize */
 static Device *pc_apic_create(const char *type, const char *prop,
                               const char *val, GError **errp)
@@ -217,5 +214,17 @@ bool pc_apic_init(Machine *m, Device *pic, GError **errp)
            IOAPIC_DEFAULT_BASE, 10);
     pa->isa_pins = irq_sinks_new(pc_apic_isa_irq, pa, ISA_NUM_IRQS);
     isa_bus_set_irqs(pa->isa_pins);
+
+    /* the HPET's output n is GSI n */
+    pa->hpet = pc_apic_create("hpet", NULL, NULL, errp);
+    if (!pa->hpet) {
+        return false;
+    }
+    as_map(&address_space_memory, pa->hpet->regions[0], HPET_DEFAULT_BASE,
+           10);
+    for (unsigned n = 0; n < pa->hpet->nr_irq_out; n++) {
+        irq_connect(&pa->hpet->irq_out[n], n < ISA_NUM_IRQS ?
+                    &pa->isa_pins[n] : &pa->ioapic->irq_in[n]);
+    }
     return true;
 }

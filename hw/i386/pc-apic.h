@@ -15,7 +15,5 @@ typedef struct Machine Machine;
 bool pc_apic_init(Machine *m, Device *pic, GError **errp);
 /* The 8259's INTR output: LINT0 of every local APIC. */
 void pc_apic_set_intr(int level);
-/* The I/O APIC input of PCI interrupt line PIRQA + @pirq (pins 16-19). */
-IrqSink *pc_apic_pirq_pin(int pirq);
 
 #endif /* KESTREL_HW_I386_PC_APIC_H */
