@@ -56,6 +56,8 @@ static bool sdl_init(const char *arg, GError **errp)
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
     SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
     SDL_SetHint(SDL_HINT_GRAB_KEYBOARD, "1");
+    /* the click that focuses the window also grabs */
+    SDL_SetHint(SDL_HINT_MOUSE_FOCUS_CLICKTHROUGH, "1");
     if (SDL_Init(SDL_INIT_VIDEO) < 0) {
         g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
                     "-display sdl: cannot initialize SDL: %s",

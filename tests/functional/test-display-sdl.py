@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # -display sdl under Xvfb: the window takes SeaBIOS's 720x400 text mode and
-# title "NAME - Kestrel", its picture (xwd) is not uniform; xdotool key
-# presses reach the kbd-echo guest (tests/guest/kbd-echo.asm) as set 2
-# scancodes through the 8042. Skips (77) without Xvfb, xdotool or xwd.
+# title "NAME - Kestrel", its picture (xwd) is not uniform and scales with
+# the window; a click grabs, Ctrl-Alt-G releases; xdotool key presses reach
+# the kbd-echo guest (tests/guest/kbd-echo.asm) as set 2 scancodes through
+# the 8042, and the grabbed mouse as PS/2 packets.
+# Skips (77) without Xvfb, xdotool or xwd.
 # Usage: test-display-sdl.py KESTREL KBD_ECHO_BIN
 import os
 import shutil
@@ -153,9 +155,21 @@ def test_keys(kestrel, echo_bin, env):
                 break
             if time.time() > deadline:
                 fail('keys did not reach the guest; console:\n' + text, proc)
+        # a click grabs; then motion and buttons reach the PS/2 mouse
+        # (XTEST clicks do not reach SDL under Xvfb; synthetic ones do)
+        x(env, 'xdotool', 'mousemove', '--window', win, '200', '200')
+        x(env, 'xdotool', 'click', '--window', win, '1')
+        wait_title(env, win, 'sdlkeys - Kestrel - Press Ctrl-Alt-G to exit '
+                   'grab', proc)
+        while open(log).read().count('M:') < 3:     # one PS/2 packet
+            x(env, 'xdotool', 'mousemove_relative', '--', '7', '3')
+            time.sleep(0.3)
+            if time.time() > deadline:
+                fail('the mouse did not reach the guest; console:\n' +
+                     open(log).read(), proc)
         proc.terminate()
         proc.communicate(timeout=TIMEOUT)
-    print('ok: xdotool keys reach the guest as scancodes')
+    print('ok: xdotool keys and the grabbed mouse reach the guest')
 
 
 def main():

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # -display vnc=:N end to end with a small RFB 3.8 client (stdlib sockets):
 # SeaBIOS's screen arrives at 720x400 and is not uniform; a protocol error
-# drops the client and the server keeps going; a key event reaches the
-# kbd-echo guest (tests/guest/kbd-echo.asm) as its set 2 scancode; a bad
-# display number is a clear error. Ref: RFC 6143.
+# drops the client and the server keeps going; key events reach the
+# kbd-echo guest (tests/guest/kbd-echo.asm) as set 2 scancodes and pointer
+# events as PS/2 mouse packets; a bad display number is a clear error.
+# Ref: RFC 6143.
 # Usage: test-display-vnc.py KESTREL KBD_ECHO_BIN
 import os
 import socket
@@ -174,17 +175,23 @@ def test_keys(kestrel, echo_bin):
         for down in (1, 0):                     # 'a': set 2 1C, F0 1C
             s.sendall(struct.pack('>BBHI', 4, down, 0, ord('a')))
         s.sendall(struct.pack('>BBHI', 4, 1, 0, 0xff0d))   # Return: 5A
+        # absolute pointer positions become relative PS/2 packets:
+        # 10 right and 5 down (PS/2 up is positive), then the left button
+        for mask, px, py in ((0, 100, 100), (0, 110, 105), (1, 110, 105)):
+            s.sendall(struct.pack('>BBHH', 5, mask, px, py))
         while True:
             text = open(log).read()
-            if 'K:1C\nK:F0\nK:1C\nK:5A' in text:
+            if ('K:1C\nK:F0\nK:1C\nK:5A' in text
+                    and 'M:28\nM:0A\nM:FB\nM:09\nM:00\nM:00' in text):
                 break
             if time.time() > deadline:
-                fail('keys did not reach the guest; console:\n' + text, proc)
+                fail('keys or pointer did not reach the guest; console:\n'
+                     + text, proc)
             time.sleep(0.1)
         s.close()
         proc.kill()
         proc.communicate()
-    print('ok: VNC key events reach the guest as scancodes')
+    print('ok: VNC key and pointer events reach the guest')
 
 
 def test_bad_display(kestrel):
