@@ -87,10 +87,10 @@ def handshake(s):
     return w, h, name
 
 
-def full_update(s, w, h):
-    """Request a full update; return the pixels as {(x,y): value} rows."""
+def full_update(s, w, h, bpp=4):
+    """Request a full update; return (width, height, pixel bytes)."""
     s.sendall(struct.pack('>BBHHHH', 3, 0, 0, 0, w, h))
-    fb = bytearray(w * h * 4)
+    fb = bytearray(w * h * bpp)
     while True:
         hdr = recv_exact(s, 4)
         if hdr[0] != 0:
@@ -101,14 +101,14 @@ def full_update(s, w, h):
             x, y, rw, rh, enc = struct.unpack('>HHHHi', recv_exact(s, 12))
             if enc == -223:
                 w, h = rw, rh
-                fb = bytearray(w * h * 4)
+                fb = bytearray(w * h * bpp)
                 continue
             if enc != 0:
                 raise ValueError('unexpected encoding %d' % enc)
-            data = recv_exact(s, rw * rh * 4)
+            data = recv_exact(s, rw * rh * bpp)
             for row in range(rh):
-                o = ((y + row) * w + x) * 4
-                fb[o:o + rw * 4] = data[row * rw * 4:(row + 1) * rw * 4]
+                o = ((y + row) * w + x) * bpp
+                fb[o:o + rw * bpp] = data[row * rw * bpp:(row + 1) * rw * bpp]
             got_pixels = True
         if got_pixels:
             return w, h, fb
@@ -151,12 +151,39 @@ def test_seabios(kestrel):
         pass
     bad.close()
     full_update(s, w, h)
+    # RGB565 big-endian: 2 bytes a pixel, still not uniform
+    c16 = connect(5900 + n, proc)
+    handshake(c16)
+    c16.sendall(struct.pack('>BxxxBBBBHHHBBBxxx', 0, 16, 16, 1, 1,
+                            31, 63, 31, 11, 5, 0))
+    _, _, fb16 = full_update(c16, w, h, 2)
+    if len(set(bytes(fb16[i:i + 2]) for i in range(0, len(fb16), 14))) < 2:
+        fail('16-bit picture is uniform', proc)
+    c16.close()
+    # a colour-map format and random garbage get the client dropped
+    for junk in (struct.pack('>BxxxBBBBHHHBBBxxx', 0, 8, 8, 0, 0, 0, 0, 0,
+                             0, 0, 0),
+                 bytes((i * 97 + 13) & 0xff for i in range(4096))):
+        j = connect(5900 + n, proc)
+        handshake(j)
+        try:
+            j.sendall(junk)
+            while j.recv(65536):
+                pass
+        except OSError:
+            pass
+        j.close()
+    if proc.poll() is not None:
+        fail('kestrel died with a bad client', proc)
+    full_update(s, w, h)
     s.close()
     proc.kill()
     out = proc.communicate()[0].decode(errors='replace')
-    if 'bad ProtocolVersion' not in out:
-        fail('no message about the dropped client:\n' + out)
-    print('ok: SeaBIOS screen %dx%d over VNC, bad client dropped' % (w, h))
+    for msg in ('bad ProtocolVersion', 'colour maps are not supported'):
+        if msg not in out:
+            fail('no message %r about a dropped client:\n%s' % (msg, out))
+    print('ok: SeaBIOS screen %dx%d over VNC (32 and 16 bits), bad clients '
+          'dropped' % (w, h))
 
 
 def test_keys(kestrel, echo_bin):
