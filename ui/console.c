@@ -44,6 +44,8 @@ typedef struct UiState {
     UiText text;
     uint16_t *text_prev;                /* the cells last handed out */
     int text_prev_cols, text_prev_rows;
+    int text_prev_cursor;               /* row * cols + col, or -1 */
+    gint title_dirty;                   /* set from any thread */
 } UiState;
 
 static UiState ui;
@@ -98,7 +100,7 @@ static bool ui_grab_picture_locked(Device *vga)
 /* Under the big lock: read the text cells; true when they changed. */
 static bool ui_grab_text_locked(Device *vga)
 {
-    int cols = 0, rows = 0;
+    int cols = 0, rows = 0, cursor;
     size_t n;
 
     if (!vga_text_cells(vga, &cols, &rows, ui.text.cells)) {
@@ -109,14 +111,18 @@ static bool ui_grab_text_locked(Device *vga)
     if (!vga_text_cursor(vga, &ui.text.cursor_col, &ui.text.cursor_row)) {
         ui.text.cursor_col = ui.text.cursor_row = -1;
     }
+    cursor = ui.text.cursor_row < 0 ? -1
+             : ui.text.cursor_row * cols + ui.text.cursor_col;
     n = (size_t)cols * rows;
-    if (ui.text_prev && cols == ui.text_prev_cols && rows == ui.text_prev_rows
+    if (cols == ui.text_prev_cols && rows == ui.text_prev_rows
+        && cursor == ui.text_prev_cursor
         && !memcmp(ui.text_prev, ui.text.cells, n * sizeof(uint16_t))) {
         return false;
     }
     memcpy(ui.text_prev, ui.text.cells, n * sizeof(uint16_t));
     ui.text_prev_cols = cols;
     ui.text_prev_rows = rows;
+    ui.text_prev_cursor = cursor;
     return true;
 }
 
@@ -151,6 +157,10 @@ static gboolean ui_refresh(gpointer opaque)
         ui.ops->update_text(&ui.text);
     } else if (changed) {
         ui.ops->update(&ui.surf);
+    }
+    if (g_atomic_int_compare_and_exchange(&ui.title_dirty, 1, 0)
+        && ui.ops->title_changed) {
+        ui.ops->title_changed();
     }
     if (ui.ops->refresh) {
         ui.ops->refresh();
@@ -202,11 +212,11 @@ void ui_power_button(void)
     }
 }
 
+/* Any thread may report a run-state change: the title follows on the
+ * main thread at the next refresh. */
 static void ui_runstate_changed(RunStateEvent ev, int cause, void *opaque)
 {
-    if (ui.ops && ui.ops->title_changed) {
-        ui.ops->title_changed();
-    }
+    g_atomic_int_set(&ui.title_dirty, 1);
 }
 
 static const char *ui_default_display(void)
