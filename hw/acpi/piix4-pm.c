@@ -68,6 +68,7 @@ typedef struct Piix4PmState {
     MemRegion pm_io;
     MemRegion smb_io;
     MemRegion apm_io;
+    MemRegion gpe_io, pcihp_io;         /* QEMU's GPE0 and PCI hotplug */
     IrqLine out[2];                     /* SCI, power-off request */
     Timer *tmr_overflow;
     uint16_t pm1_sts;
@@ -252,6 +253,32 @@ static void apm_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
     pm_update_sci(s);
 }
 
+/*
+ * QEMU's GPE0 block (0xafe0) and PCI hotplug registers (0xae00: PCIU,
+ * PCID, B0EJ, RMV, SEL), which SeaBIOS's FADT and DSDT name. Nothing is
+ * ever plugged: they read 0. Unmapped, they read all-ones and Linux's
+ * acpiphp removes every PCI slot at the first SCI.
+ */
+#define PM_GPE0_PORT            0xafe0
+#define PM_PCIHP_PORT           0xae00
+
+static uint64_t pm_nothing_read(void *opaque, hwaddr addr, unsigned size)
+{
+    return 0;
+}
+
+static void pm_nothing_write(void *opaque, hwaddr addr, uint64_t val,
+                             unsigned size)
+{
+}
+
+static const MemRegionOps pm_nothing_ops = {
+    .read = pm_nothing_read,
+    .write = pm_nothing_write,
+    .min_access = 1,
+    .max_access = 4,
+};
+
 static const MemRegionOps apm_ops = {
     .read = apm_read,
     .write = apm_write,
@@ -317,6 +344,12 @@ static bool piix4_pm_realize(PciDevice *d, GError **errp)
     dev_init_region(&d->dev, &s->smb_io);
     dev_init_region(&d->dev, &s->apm_io);
     as_map(&address_space_io, &s->apm_io, APM_PORT, 0);
+    mr_init_io(&s->gpe_io, &pm_nothing_ops, s, "acpi-gpe0", 4);
+    mr_init_io(&s->pcihp_io, &pm_nothing_ops, s, "acpi-pcihp", 0x14);
+    dev_init_region(&d->dev, &s->gpe_io);
+    dev_init_region(&d->dev, &s->pcihp_io);
+    as_map(&address_space_io, &s->gpe_io, PM_GPE0_PORT, 0);
+    as_map(&address_space_io, &s->pcihp_io, PM_PCIHP_PORT, 0);
     dev_init_irq_out(&d->dev, s->out, 2);
     s->tmr_overflow = timer_new_ns(CLOCK_VIRTUAL, pm_timer_overflow, s);
     return true;
@@ -343,6 +376,8 @@ static void piix4_pm_unrealize(PciDevice *d)
     as_unmap(&s->pm_io);
     as_unmap(&s->smb_io);
     as_unmap(&s->apm_io);
+    as_unmap(&s->gpe_io);
+    as_unmap(&s->pcihp_io);
     timer_free(s->tmr_overflow);
 }
 
