@@ -75,6 +75,7 @@ void machine_config_free(MachineConfig *cfg)
     g_free(cfg->qmp);
     g_free(cfg->debugcon);
     g_free(cfg->display);
+    g_free(cfg->vnc);
     g_free(cfg->vga);
     g_free(cfg->gdb);
     g_free(cfg->name);

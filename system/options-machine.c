@@ -263,13 +263,11 @@ bool opt_display(OptCtx *ctx, const KsOption *opt, const char *arg,
     return true;
 }
 
+/* As in QEMU, -vnc runs beside -display and -nographic (ui/console.c). */
 bool opt_vnc(OptCtx *ctx, const KsOption *opt, const char *arg,
              GError **errp)
 {
-    g_autofree char *display = g_strdup_printf("vnc=%s", arg);
-
-    ctx->display_given = true;
-    opt_set_str(&ctx->cfg->display, display);
+    opt_set_str(&ctx->cfg->vnc, arg);
     return true;
 }
 

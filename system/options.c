@@ -111,7 +111,8 @@ static const KsOption ks_options[] = {
     { "nographic", NULL, "no display; serial and monitor on stdio "
       "(Ctrl-A h for help)", opt_nographic },
     { "vga", "std|none", "video card", opt_vga },
-    { "vnc", "DISPLAY", "the same as -display vnc=DISPLAY", opt_vnc },
+    { "vnc", "[HOST]:N", "a VNC server on port 5900+N, beside the "
+      "display", opt_vnc },
     GROUP("Run control and debugging"),
     { "no-reboot", NULL, "exit instead of rebooting", opt_flag,
       CFG(no_reboot) },

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The display core: picks the front-end -display names (a table of
- * DisplayOps), runs its refresh timer on the GLib main loop, copies the
- * primary VGA's picture (include/kestrel/vga.h) or text cells when they
- * changed, and routes the front-end's input to the 8042's PS/2 keyboard
- * and mouse and its close button to the PIIX4 PM power button.
+ * The display core: starts the front-end -display names (a table of
+ * DisplayOps) and the VNC server -vnc asks for beside it, runs their
+ * refresh timer on the GLib main loop, copies the primary VGA's picture
+ * (include/kestrel/vga.h) or text cells when they changed, and routes the
+ * front-ends' input to the 8042's PS/2 keyboard and mouse and the SDL
+ * close button to the PIIX4 PM power button.
  * system/runstate.c calls ui_init() after the board is built.
  * Missing: more than one console (QEMU's Ctrl-Alt-2 monitor screen).
  */
@@ -34,8 +35,12 @@ static const DisplayOps *const ui_frontends[] = {
     &vnc_display_ops,
 };
 
+#define UI_MAX_FRONTENDS        2       /* -display and -vnc */
+
 typedef struct UiState {
-    const DisplayOps *ops;
+    const DisplayOps *fe[UI_MAX_FRONTENDS];
+    unsigned nr_fe;
+    bool want_text, want_picture;       /* what the front-ends take */
     MachineConfig *cfg;
     guint timer;
     bool have_picture;                  /* generation is meaningful */
@@ -143,27 +148,31 @@ static Device *ui_find_device(const char *type_name)
 
 static gboolean ui_refresh(gpointer opaque)
 {
+    bool title = g_atomic_int_compare_and_exchange(&ui.title_dirty, 1, 0);
+    bool text = false, picture = false;
     Device *vga;
-    bool changed = false;
 
     bql_lock();
     vga = vga_primary();
     if (vga) {
-        changed = ui.ops->wants_text ? ui_grab_text_locked(vga)
-                                     : ui_grab_picture_locked(vga);
+        text = ui.want_text && ui_grab_text_locked(vga);
+        picture = ui.want_picture && ui_grab_picture_locked(vga);
     }
     bql_unlock();
-    if (changed && ui.ops->wants_text) {
-        ui.ops->update_text(&ui.text);
-    } else if (changed) {
-        ui.ops->update(&ui.surf);
-    }
-    if (g_atomic_int_compare_and_exchange(&ui.title_dirty, 1, 0)
-        && ui.ops->title_changed) {
-        ui.ops->title_changed();
-    }
-    if (ui.ops->refresh) {
-        ui.ops->refresh();
+    for (unsigned i = 0; i < ui.nr_fe; i++) {
+        const DisplayOps *ops = ui.fe[i];
+
+        if (text && ops->wants_text) {
+            ops->update_text(&ui.text);
+        } else if (picture && !ops->wants_text) {
+            ops->update(&ui.surf);
+        }
+        if (title && ops->title_changed) {
+            ops->title_changed();
+        }
+        if (ops->refresh) {
+            ops->refresh();
+        }
     }
     return G_SOURCE_CONTINUE;
 }
@@ -226,48 +235,81 @@ static const char *ui_default_display(void)
     return (x && *x) || (w && *w) ? "sdl" : "none";
 }
 
-bool ui_init(MachineConfig *cfg, GError **errp)
+/*
+ * Start the front-end spec names ("sdl", "vnc=:1"...). A failing default
+ * (guessed, not asked for) is skipped quietly: true with nothing added.
+ */
+static bool ui_start(const char *spec, bool asked, GError **errp)
 {
-    const char *spec = cfg->display ? cfg->display : ui_default_display();
     size_t len = strcspn(spec, "=,");
     const char *arg = spec[len] ? spec + len + 1 : NULL;
+    const DisplayOps *ops = NULL;
     g_autoptr(GError) err = NULL;
 
-    ui.cfg = cfg;
     for (unsigned i = 0; i < G_N_ELEMENTS(ui_frontends); i++) {
         if (strlen(ui_frontends[i]->name) == len
             && !strncmp(ui_frontends[i]->name, spec, len)) {
-            ui.ops = ui_frontends[i];
+            ops = ui_frontends[i];
         }
     }
-    if (!ui.ops) {
+    if (!ops) {
         g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
                     "-display %s: unknown display", spec);
         return false;
     }
-    if (ui.ops->init && !ui.ops->init(arg, &err)) {
-        if (cfg->display) {
-            g_propagate_error(errp, g_steal_pointer(&err));
-            ui.ops = NULL;
+    for (unsigned i = 0; i < ui.nr_fe; i++) {
+        if (ui.fe[i] == ops) {
+            g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
+                        "-display %s: only one %s front-end at a time",
+                        spec, ops->name);
             return false;
         }
-        /* the default front-end is a guess: fall back quietly */
-        ui.ops = &none_display_ops;
     }
-    if (ui.ops == &none_display_ops) {
+    if (ops->init && !ops->init(arg, &err)) {
+        if (asked) {
+            g_propagate_error(errp, g_steal_pointer(&err));
+            return false;
+        }
         return true;
     }
-    if (ui.ops->wants_text) {
+    if (ops != &none_display_ops) {
+        ui.fe[ui.nr_fe++] = ops;
+        ui.want_text |= ops->wants_text;
+        ui.want_picture |= !ops->wants_text;
+    }
+    return true;
+}
+
+bool ui_init(MachineConfig *cfg, GError **errp)
+{
+    g_autofree char *vnc = cfg->vnc ? g_strdup_printf("vnc=%s", cfg->vnc)
+                                    : NULL;
+    int refresh_ms = UI_DEFAULT_REFRESH_MS;
+
+    ui.cfg = cfg;
+    if (!ui_start(cfg->display ? cfg->display : ui_default_display(),
+                  cfg->display != NULL, errp)
+        || (vnc && !ui_start(vnc, true, errp))) {
+        ui_cleanup();
+        return false;
+    }
+    if (!ui.nr_fe) {
+        return true;
+    }
+    if (ui.want_text) {
         ui.text.cells = g_new0(uint16_t, VGA_TEXT_MAX_COLS *
                                          VGA_TEXT_MAX_ROWS);
         ui.text_prev = g_new0(uint16_t, VGA_TEXT_MAX_COLS *
                                         VGA_TEXT_MAX_ROWS);
         ui.text_prev_cols = -1;
     }
+    for (unsigned i = 0; i < ui.nr_fe; i++) {
+        if (ui.fe[i]->refresh_ms) {
+            refresh_ms = MIN(refresh_ms, ui.fe[i]->refresh_ms);
+        }
+    }
     runstate_add_listener(ui_runstate_changed, NULL);
-    ui.timer = g_timeout_add(ui.ops->refresh_ms ? ui.ops->refresh_ms
-                                                : UI_DEFAULT_REFRESH_MS,
-                             ui_refresh, NULL);
+    ui.timer = g_timeout_add(refresh_ms, ui_refresh, NULL);
     return true;
 }
 
@@ -277,10 +319,14 @@ void ui_cleanup(void)
         g_source_remove(ui.timer);
         ui.timer = 0;
     }
-    if (ui.ops && ui.ops->cleanup) {
-        ui.ops->cleanup();
+    while (ui.nr_fe) {
+        const DisplayOps *ops = ui.fe[--ui.nr_fe];
+
+        if (ops->cleanup) {
+            ops->cleanup();
+        }
     }
-    ui.ops = NULL;
+    ui.want_text = ui.want_picture = false;
     g_clear_pointer(&ui.surf.pixels, g_free);
     g_clear_pointer(&ui.text.cells, g_free);
     g_clear_pointer(&ui.text_prev, g_free);

@@ -47,6 +47,7 @@ typedef struct MachineConfig {
     GPtrArray *objects;                 /* -object (filter-dump) strings */
     GPtrArray *globals;                 /* -global DRIVER.PROP=VALUE */
     char *display;                      /* -display; NULL: default */
+    char *vnc;                          /* -vnc: a VNC server too */
     char *vga;                          /* -vga std|none; NULL: std */
     bool nographic;
     bool no_reboot;

@@ -190,7 +190,8 @@ def test_keys(kestrel, echo_bin):
     n = free_display()
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, 'debugcon.txt')
-        proc = start(kestrel, ['-display', 'vnc=127.0.0.1:%d' % n,
+        # -vnc runs beside -nographic, as in QEMU
+        proc = start(kestrel, ['-nographic', '-vnc', '127.0.0.1:%d' % n,
                                '-bios', echo_bin, '-debugcon', 'file:' + log])
         s = connect(5900 + n, proc)
         handshake(s)
