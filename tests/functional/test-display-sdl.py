@@ -4,9 +4,12 @@
 # title "NAME - Kestrel", its picture (xwd) is not uniform and scales with
 # the window; a click grabs, Ctrl-Alt-G releases; xdotool key presses reach
 # the kbd-echo guest (tests/guest/kbd-echo.asm) as set 2 scancodes through
-# the 8042, and the grabbed mouse as PS/2 packets.
+# the 8042, and the grabbed mouse as PS/2 packets; the close button
+# (WM_DELETE_WINDOW) presses the power button, a second close quits.
 # Skips (77) without Xvfb, xdotool or xwd.
 # Usage: test-display-sdl.py KESTREL KBD_ECHO_BIN
+import ctypes
+import ctypes.util
 import os
 import shutil
 import struct
@@ -172,6 +175,51 @@ def test_keys(kestrel, echo_bin, env):
     print('ok: xdotool keys and the grabbed mouse reach the guest')
 
 
+class XClientMessage(ctypes.Structure):
+    _fields_ = [('type', ctypes.c_int), ('serial', ctypes.c_ulong),
+                ('send_event', ctypes.c_int), ('display', ctypes.c_void_p),
+                ('window', ctypes.c_ulong), ('message_type', ctypes.c_ulong),
+                ('format', ctypes.c_int), ('data', ctypes.c_long * 5),
+                ('pad', ctypes.c_long * 12)]
+
+
+def close_window(display, win):
+    """What a window manager's close button sends: WM_DELETE_WINDOW."""
+    x11 = ctypes.CDLL(ctypes.util.find_library('X11'))
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XInternAtom.restype = ctypes.c_ulong
+    x11.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x11.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int,
+                               ctypes.c_long, ctypes.c_void_p]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    dpy = x11.XOpenDisplay(display.encode())
+    ev = XClientMessage(type=33, send_event=1, window=int(win), format=32)
+    ev.message_type = x11.XInternAtom(dpy, b'WM_PROTOCOLS', 0)
+    ev.data[0] = x11.XInternAtom(dpy, b'WM_DELETE_WINDOW', 0)
+    x11.XSendEvent(dpy, int(win), 0, 0, ctypes.byref(ev))
+    x11.XCloseDisplay(dpy)
+
+
+def test_close(kestrel, echo_bin, env):
+    proc = subprocess.Popen([kestrel, '-nodefaults', '-display', 'sdl',
+                             '-name', 'sdlclose', '-bios', echo_bin], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    win = find_window(env, 'sdlclose', proc)
+    close_window(env['DISPLAY'], win)       # the ACPI power button
+    time.sleep(1)
+    if proc.poll() is not None:
+        fail('the first close quit (status %d)' % proc.returncode, proc)
+    close_window(env['DISPLAY'], win)       # the guest ignored it: quit
+    try:
+        status = proc.wait(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        fail('the second close did not quit', proc)
+    if status != 0:
+        fail('exit status %d after the second close' % status, proc)
+    proc.communicate()
+    print('ok: close presses the power button, a second close quits')
+
+
 def main():
     kestrel, echo_bin = sys.argv[1], sys.argv[2]
     for tool in ('Xvfb', 'xdotool', 'xwd'):
@@ -185,6 +233,7 @@ def main():
     try:
         test_seabios(kestrel, env)
         test_keys(kestrel, echo_bin, env)
+        test_close(kestrel, echo_bin, env)
     finally:
         xvfb.terminate()
         xvfb.wait()
