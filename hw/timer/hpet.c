@@ -125,12 +125,14 @@ static void hpet_timer_cb(void *opaque)
         irq_pulse(&s->out[line]);
     }
     if ((t->config & TN_PERIODIC) && t->period) {
-        t->cmp += t->period;
-        if (t->config & TN_32BIT) {
-            t->cmp = (uint32_t)t->cmp;
-        }
-    }
-    if (t->config & TN_PERIODIC) {
+        uint64_t cnt = hpet_counter(s, clock_ns(CLOCK_VIRTUAL));
+        uint64_t mask = (t->config & TN_32BIT) ? UINT32_MAX : UINT64_MAX;
+
+        uint64_t behind = (cnt - t->cmp) & mask;   /* since the match */
+
+        /* the next match ahead of the counter: a late callback skips the
+         * periods it missed rather than waiting for a counter wrap */
+        t->cmp = (t->cmp + (behind / t->period + 1) * t->period) & mask;
         hpet_timer_arm(t, clock_ns(CLOCK_VIRTUAL));
     }
 }
@@ -174,8 +176,8 @@ static void hpet_timer_write_config(HpetTimer *t, uint64_t val)
     int old_line = hpet_line(t);
 
     t->config = (t->config & ~TN_CFG_WMASK) | (val & TN_CFG_WMASK);
-    if (!(TN_ROUTE_CAP & (1ull << hpet_line(t))) && !(s->config &
-        HPET_CFG_LEGACY && t->n < 2)) {
+    if ((t->config & TN_ENABLE) && !(TN_ROUTE_CAP & (1ull << hpet_line(t)))
+        && !((s->config & HPET_CFG_LEGACY) && t->n < 2)) {
         ks_log_mask(LOG_GUEST_ERROR, "hpet: timer %d routed to GSI %d, "
                     "not in its capability\n", t->n, hpet_line(t));
     }
