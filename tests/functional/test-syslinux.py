@@ -7,8 +7,9 @@ disk: a raw hard disk built here: syslinux's mbr.bin and one active FAT16
 partition made with mkfs.fat, SYSLINUX installed with `syslinux --install`
 (the mtools installer). Its syslinux.cfg runs cat.c32 on a text file
 by default; the test then types `meminfo` at the boot: prompt on the
-serial console, and meminfo.c32 lists the BIOS E820 map. (Its SAY line
-shows on the VGA screen only: SYSLINUX reads SERIAL after printing it.)
+serial console, and meminfo.c32 lists the BIOS E820 map. The SAY line
+shows on the VGA screen only (SYSLINUX reads SERIAL after printing it):
+the test reads it there through the monitor.
 iso: an El Torito no-emulation CD built with xorriso around ISOLINUX,
 booted with -cdrom -boot d; isolinux.cfg does the same.
 
@@ -140,12 +141,15 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         media = (build_disk if a.kind == "disk" else build_iso)(pkg, tmp)
         what = "SYSLINUX" if a.kind == "disk" else "ISOLINUX"
+        sock = os.path.join(tmp, "mon.sock")
         g = guestlib.Guest(a.emulator, [
             "-display", "none", "-nodefaults", "-vga", "std", "-m", "64",
-            "-serial", "stdio"] + media, qemu=a.qemu)
+            "-serial", "stdio"] + media + guestlib.Monitor.args(sock),
+            qemu=a.qemu)
 
         def test():
             try:
+                mon = guestlib.Monitor(sock, g)
                 g.expect(r"%s 6\.\d+" % what, a.timeout)
                 g.expect(HELLO.strip() % what, a.timeout)
                 # at the boot: prompt on the serial console, run meminfo.c32:
@@ -154,6 +158,10 @@ def main():
                 g.send("meminfo\r")
                 g.expect(r"0000000000100000x [0-9a-f]{16}x 0000000003f"
                          r"[0-9a-f]{5}x 1 \[-\] usable", a.timeout)
+                mon.wait_screen(r"^%s 6\.\d+ .*Copyright" % what, 10)
+                mon.wait_screen("^KESTREL-%s-SAY: the configuration runs" %
+                                what, 10)
+                mon.close()
             finally:
                 g.kill()
         guestlib.main(test)
