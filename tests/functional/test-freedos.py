@@ -3,7 +3,8 @@
 """A real DOS: FreeDOS boots from the 720 KiB floppy in ../shared/guests
 (see its README.md) to the A:\\> prompt on the VGA text screen; `ver`,
 typed on the PS/2 keyboard with the monitor's sendkey, prints the FreeCOM
-version. The screen is read through the monitor (xp of 0xb8000). The image
+version, `echo` shows shifted keys and `dir` lists the floppy. The
+screen is read through the monitor (xp of 0xb8000). The image
 is never written (-snapshot). Skips when ../shared/guests is absent.
 
 usage: test-freedos.py [--qemu] EMULATOR
@@ -43,6 +44,12 @@ def main():
                 mon.wait_screen(r"^A:\\>$", a.timeout)
                 mon.type("ver\n")
                 mon.wait_screen(r"^FreeCom version 0\.82", 30)
+                # shifted keys, and the floppy's FAT through the BIOS
+                mon.type("echo Kestrel: OK_1\n")
+                mon.wait_screen(r"^Kestrel: OK_1$", 30)
+                mon.type("dir\n")
+                mon.wait_screen(r"^KERNEL   SYS +45,450 ", 30)
+                mon.wait_screen(r"^ +5 file\(s\) +112,371 bytes", 30)
                 mon.close()
             finally:
                 g.kill()
