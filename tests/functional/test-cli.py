@@ -64,7 +64,7 @@ BAD = [
     (['-nographic', '-display', 'sdl'], '-nographic'),
     (['-icount', 'shift=1'], '-icount: not supported by Kestrel'),
     (['-usb'], '-usb: not supported by Kestrel'),
-    (['-object', 'memory-backend-ram,id=m'], '-object: not supported'),
+    (['-object', 'memory-backend-ram,id=m'], '-object memory-backend-ram,id=m: object type'),
 ]
 
 GOOD = [

@@ -153,8 +153,10 @@ static bool dev_vex(Case *c)
         }
         return true;                    /* operands are not decoded */
     }
-    /* legacy prefix or REX before VEX: #UD; Capstone ignores it */
-    return c->st == X86_DEC_UD && c->cs_ok && c->cs_mnem[0] == 'v';
+    /* legacy prefix or REX before VEX: #UD; Capstone ignores it (VEX
+     * mnemonics start with 'v', or 'k' for the AVX-512 mask registers) */
+    return c->st == X86_DEC_UD && c->cs_ok &&
+           (c->cs_mnem[0] == 'v' || c->cs_mnem[0] == 'k');
 }
 
 /* LFENCE/MFENCE/SFENCE with ModRM.rm != 0 or a 66 prefix: Capstone rejects */
