@@ -3,8 +3,8 @@
 the guest's serial console on the process's stdin/stdout, wait for text
 with a timeout, type commands, and collect what the guest printed.
 Monitor talks to the human monitor (HMP) on a unix socket: it types keys
-on the PS/2 keyboard (sendkey) and reads the VGA text screen (xp of the
-text buffer at 0xb8000). wait_file() waits for text in a log file, such
+on the PS/2 keyboard (sendkey), reads the VGA text screen (xp of the
+text buffer at 0xb8000) and takes screendumps (PPM). wait_file() waits for text in a log file, such
 as SeaBIOS's debug log on an isa-debugcon at port 0x402.
 
 Every wait has a timeout and every failure raises TestFailure with the
@@ -294,6 +294,25 @@ class Monitor:
                 self.guest.fail("emulator exited while waiting for %r on "
                                 "the screen" % pattern)
             time.sleep(0.5)
+
+    def screendump(self, path):
+        """Save the screen with `screendump` as PPM; return (width,
+        height, pixels) with pixels as RGB bytes, row by row."""
+        out = self.cmd("screendump " + path)
+        if out.strip():
+            self._fail("screendump: " + out.strip())
+        with open(path, "rb") as f:
+            data = f.read()
+        m = re.match(rb"P6\s+(\d+)\s+(\d+)\s+255\s", data)
+        if not m:
+            self._fail("screendump %s is not a binary PPM: %r" %
+                       (path, data[:20]))
+        w, h = int(m.group(1)), int(m.group(2))
+        pixels = data[m.end():]
+        if len(pixels) != w * h * 3:
+            self._fail("screendump %s: %d bytes of pixels for %dx%d" %
+                       (path, len(pixels), w, h))
+        return w, h, pixels
 
     def close(self):
         self.sock.close()

@@ -4,7 +4,7 @@
 0x402, on a file chardev) names the PCI devices with QEMU's IDs, the hard
 disk and "Booting from Floppy..." then "Hard Disk...", and the VGA text
 screen, read through the monitor (xp of 0xb8000), shows its banner and
-the same lines. The floppy and the disk are blank, so each fails its boot
+the same lines; so does a screendump (PPM, 720x400). The floppy and the disk are blank, so each fails its boot
 signature check and the BIOS ends at "No bootable device."
 
 usage: test-seabios.py [--qemu] EMULATOR
@@ -20,6 +20,22 @@ import guestlib  # noqa: E402
 PCI_IDS = [("00:00.0", "8086:1237"), ("00:01.0", "8086:7000"),
            ("00:01.1", "8086:7010"), ("00:01.3", "8086:7113"),
            ("00:02.0", "1234:1111")]
+
+
+def check_screendump(g, mon, path):
+    """The screendump of the text screen: 80x25 cells of 9x16 pixels; the
+    banner's pixels on the first row stop where its text ends."""
+    w, h, pixels = mon.screendump(path)
+    if (w, h) != (720, 400):
+        g.fail("screendump is %dx%d, wanted 720x400" % (w, h))
+    lit = [x for y in range(16) for x in range(w)
+           if pixels[(y * w + x) * 3:(y * w + x) * 3 + 3] != b"\0\0\0"]
+    banner = mon.screen()[0]
+    if not lit or max(lit) >= 9 * len(banner) or min(lit) >= 9:
+        g.fail("screendump: the first text row lights pixels %s..%s, "
+               "the banner %r spans 0..%d" %
+               (min(lit, default=None), max(lit, default=None), banner,
+                9 * len(banner) - 1))
 
 
 def main():
@@ -72,6 +88,7 @@ def main():
                 mon.wait_screen(r"^Booting from Floppy\.\.\.", 10)
                 mon.wait_screen(r"^Booting from Hard Disk\.\.\.", 10)
                 mon.wait_screen(r"^No bootable device\.", 10)
+                check_screendump(g, mon, os.path.join(tmp, "screen.ppm"))
                 mon.close()
             finally:
                 g.kill()
