@@ -117,7 +117,21 @@ static void net_netdev_free(gpointer p)
     net_client_cleanup(nc);
 }
 
-/* Create back-end id from kv (its "type" is checked by the caller). */
+bool net_netdev_register(NetClient *nc, GError **errp)
+{
+    if (net_netdev_find(nc->id)) {
+        g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
+                    "-netdev id '%s' is already used", nc->id);
+        return false;
+    }
+    if (!net_netdevs) {
+        net_netdevs = g_ptr_array_new_with_free_func(net_netdev_free);
+    }
+    g_ptr_array_add(net_netdevs, nc);
+    return true;
+}
+
+/* Create back-end id from opts (its "type" is checked by the caller). */
 static bool net_netdev_add(const char *id, const char *opts, GError **errp)
 {
     NetClient *nc;
@@ -128,14 +142,7 @@ static bool net_netdev_add(const char *id, const char *opts, GError **errp)
         return false;
     }
     nc = net_slirp_new(id, opts, errp);
-    if (!nc) {
-        return false;
-    }
-    if (!net_netdevs) {
-        net_netdevs = g_ptr_array_new_with_free_func(net_netdev_free);
-    }
-    g_ptr_array_add(net_netdevs, nc);
-    return true;
+    return nc && net_netdev_register(nc, errp);
 }
 
 bool net_netdev_create(const char *opts, GError **errp)

@@ -60,6 +60,8 @@ NetClient *net_netdev_find(const char *id);
 
 /* Create a back-end from -netdev text ("user,id=n0,hostfwd=..."). */
 bool net_netdev_create(const char *opts, GError **errp);
+/* Register a back-end made elsewhere (tests); its id must be new. */
+bool net_netdev_register(NetClient *nc, GError **errp);
 /* libslirp; net/slirp.c. */
 NetClient *net_slirp_new(const char *id, const char *opts, GError **errp);
 /* Free every back-end and capture (exit path and tests). */
