@@ -4,8 +4,9 @@
 0x402, on a file chardev) names the PCI devices with QEMU's IDs, the hard
 disk and "Booting from Floppy..." then "Hard Disk...", and the VGA text
 screen, read through the monitor (xp of 0xb8000), shows its banner and
-the same lines; so does a screendump (PPM, 720x400). The floppy and the disk are blank, so each fails its boot
-signature check and the BIOS ends at "No bootable device."
+the same lines; so does a screendump (PPM, 720x400). The floppy and the
+disk are blank, so each fails its boot signature check and the BIOS ends
+at "No bootable device."
 
 usage: test-seabios.py [--qemu] EMULATOR
 """
