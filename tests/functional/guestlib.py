@@ -4,8 +4,10 @@ the guest's serial console on the process's stdin/stdout, wait for text
 with a timeout, type commands, and collect what the guest printed.
 Monitor talks to the human monitor (HMP) on a unix socket: it types keys
 on the PS/2 keyboard (sendkey), reads the VGA text screen (xp of the
-text buffer at 0xb8000) and takes screendumps (PPM). wait_file() waits for text in a log file, such
-as SeaBIOS's debug log on an isa-debugcon at port 0x402.
+text buffer at 0xb8000) and takes screendumps (PPM). wait_file() waits
+for text in a log file, such as SeaBIOS's debug log on an isa-debugcon
+at port 0x402. fetch() unpacks Debian packages with scripts/fetch-guests;
+shared_guest() finds an image in ../shared/guests.
 
 Every wait has a timeout and every failure raises TestFailure with the
 console text so far, so a test never hangs and always says why.
