@@ -198,7 +198,8 @@ static unsigned vnc_dirty_rects(VncClient *c, const UiSurface *s,
     for (int ty = y0; ty < y1 && n < max; ty += VNC_TILE) {
         int run = -1;
 
-        for (int tx = x0; tx <= x1 && n < max; tx += VNC_TILE) {
+        /* one step past the last tile closes an open run */
+        for (int tx = x0; tx < x1 + VNC_TILE && n < max; tx += VNC_TILE) {
             bool dirty = tx < x1 && vnc_tile_dirty(c, s, tx, ty);
 
             if (dirty && run < 0) {

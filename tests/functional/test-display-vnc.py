@@ -4,7 +4,9 @@
 # SeaBIOS's screen arrives at 720x400 and is not uniform; a protocol error
 # drops the client and the server keeps going; key events reach the
 # kbd-echo guest (tests/guest/kbd-echo.asm) as set 2 scancodes and pointer
-# events as PS/2 mouse packets; a bad display number is a clear error.
+# events as PS/2 mouse packets; incremental updates of a mode whose width
+# is not a whole number of tiles (bootsect/vbe-1000.asm) match a full
+# update; a bad display number is a clear error.
 # Ref: RFC 6143.
 # Usage: test-display-vnc.py KESTREL KBD_ECHO_BIN
 import os
@@ -16,6 +18,7 @@ import tempfile
 import time
 
 TIMEOUT = 60
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def fail(msg, proc=None):
@@ -222,6 +225,93 @@ def test_keys(kestrel, echo_bin):
     print('ok: VNC key and pointer events reach the guest')
 
 
+class Viewer:
+    """A client that keeps its own copy of the screen from updates."""
+
+    def __init__(self, s, w, h):
+        self.s, self.w, self.h = s, w, h
+        self.fb = bytearray(w * h * 4)
+
+    def update(self, incremental):
+        """Ask for an update and apply it; False when none came in 2 s."""
+        self.s.sendall(struct.pack('>BBHHHH', 3, incremental, 0, 0,
+                                   self.w, self.h))
+        self.s.settimeout(2)
+        try:
+            hdr = recv_exact(self.s, 4)
+        except socket.timeout:
+            return False
+        finally:
+            self.s.settimeout(TIMEOUT)
+        for _ in range(struct.unpack('>H', hdr[2:])[0]):
+            x, y, rw, rh, enc = struct.unpack('>HHHHi',
+                                              recv_exact(self.s, 12))
+            if enc == -223:
+                self.w, self.h = rw, rh
+                self.fb = bytearray(rw * rh * 4)
+                continue
+            data = recv_exact(self.s, rw * rh * 4)
+            for row in range(rh):
+                o = ((y + row) * self.w + x) * 4
+                self.fb[o:o + rw * 4] = data[row * rw * 4:(row + 1) * rw * 4]
+        return True
+
+    def pixel(self, x, y):
+        o = (y * self.w + x) * 4
+        return struct.unpack('<I', self.fb[o:o + 4])[0] & 0xffffff
+
+
+def test_tiles(kestrel):
+    """Incremental updates of a 1000-pixel-wide mode (not a whole number
+    of tiles) leave the client with the same picture as a full update."""
+    n = free_display()
+    with tempfile.TemporaryDirectory() as tmp:
+        asm = os.path.join(HERE, 'bootsect', 'vbe-1000.asm')
+        img = os.path.join(tmp, 'vbe.img')
+        subprocess.run(['nasm', '-f', 'bin', asm, '-o', img], check=True)
+        with open(img, 'r+b') as f:
+            f.truncate(1474560)
+        proc = start(kestrel, ['-display', 'vnc=127.0.0.1:%d' % n,
+                               '-drive', 'file=%s,if=floppy,format=raw' % img])
+        s = connect(5900 + n, proc)
+        w, h, _ = handshake(s)
+        v = Viewer(s, w, h)
+        deadline = time.time() + TIMEOUT
+        while (v.w, v.h) != (1000, 64) or v.pixel(999, 0) != 0x204080:
+            if time.time() > deadline:
+                fail('no 1000x64 picture (%dx%d, right edge %06x)' %
+                     (v.w, v.h, v.pixel(999, 0)), proc)
+            v.update(1)
+        s.sendall(struct.pack('>BBHI', 4, 1, 0, ord('a')))
+        while v.pixel(0, 0) != 0xffc000:
+            if time.time() > deadline:
+                fail('the guest did not repaint after the key', proc)
+            v.update(1)
+        time.sleep(0.5)
+        s.sendall(struct.pack('>BBHHHH', 3, 1, 0, 0, v.w, v.h))
+        time.sleep(0.5)
+        s.setblocking(False)
+        try:
+            while s.recv(65536):
+                pass
+        except BlockingIOError:
+            pass
+        s.setblocking(True)
+        b = connect(5900 + n, proc)
+        bw, bh, _ = handshake(b)
+        bw, bh, full = full_update(b, bw, bh)
+        for x in (0, 500, 991, 992, 999):
+            if v.pixel(x, 15) != 0xffc000:
+                fail('incremental picture at (%d, 15): %06x' %
+                     (x, v.pixel(x, 15)), proc)
+        if (bw, bh) != (1000, 64) or full[:1000 * 16 * 4] != \
+                v.fb[:1000 * 16 * 4]:
+            fail('incremental and full pictures differ', proc)
+        proc.kill()
+        proc.communicate()
+    print('ok: incremental updates of a 1000x64 mode match a full update')
+
+
 def test_bad_display(kestrel):
     for arg, msg in (('vnc=:x', 'bad display number'),
                      ('vnc=localhost', 'expected [HOST]:N'),
@@ -240,6 +330,7 @@ def main():
     test_bad_display(kestrel)
     test_seabios(kestrel)
     test_keys(kestrel, echo_bin)
+    test_tiles(kestrel)
 
 
 if __name__ == '__main__':
