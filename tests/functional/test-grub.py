@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""GRUB 2 boots from a raw hard disk built here and shows its menu on the
-serial console; Enter runs the first entry, which echoes a line.
+"""GRUB 2 boots from a raw hard disk or a CD built here and shows its menu
+on the serial console; Enter runs the first entry, which echoes a line.
 
 The disk: GRUB's boot.img in the MBR with one active FAT16 partition at
 1 MiB, the core.img that grub-mkimage builds (biosdisk, part_msdos, fat,
@@ -10,8 +10,11 @@ boot.img and diskboot.img load it from sector 1 by default), and
 /boot/grub/grub.cfg with the modules in the partition. The tools come from
 Debian's grub-pc-bin, grub-common and dosfstools (scripts/fetch-guests),
 mtools from the host.
+The CD: grub-mkimage's El Torito image (i386-pc-eltorito) as the
+no-emulation boot image of an ISO 9660 made with xorriso, booted with
+-cdrom -boot d.
 
-usage: test-grub.py [--qemu] EMULATOR BUILDDIR
+usage: test-grub.py [--qemu] disk|cd EMULATOR BUILDDIR
 """
 import argparse
 import glob
@@ -90,17 +93,43 @@ def build_disk(pkg, tmp):
     return disk
 
 
+def build_cd(pkg, tmp):
+    """An El Torito no-emulation CD: grub-mkimage's i386-pc-eltorito image
+    as the boot image (grub-mkrescue's layout, without its EFI parts)."""
+    moddir = os.path.join(pkg["grub-pc-bin"], "usr/lib/grub/i386-pc")
+    grub = os.path.join(tmp, "iso", "boot", "grub")
+    os.makedirs(os.path.join(grub, "i386-pc"))
+    subprocess.run([os.path.join(pkg["grub-common"], "usr/bin/grub-mkimage"),
+                    "-O", "i386-pc-eltorito", "-d", moddir,
+                    "-o", os.path.join(grub, "eltorito.img"),
+                    "-p", "/boot/grub", "iso9660"] + CORE_MODULES,
+                   check=True, capture_output=True)
+    with open(os.path.join(grub, "grub.cfg"), "w") as f:
+        f.write(GRUB_CFG)
+    for f in glob.glob(os.path.join(moddir, "*.mod")) + \
+            glob.glob(os.path.join(moddir, "*.lst")):
+        shutil.copy(f, os.path.join(grub, "i386-pc"))
+    iso = os.path.join(tmp, "cd.iso")
+    subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-o", iso,
+                    "-V", "KESTREL_GRUB", "-b", "boot/grub/eltorito.img",
+                    "-no-emul-boot", "-boot-load-size", "4",
+                    "-boot-info-table", os.path.join(tmp, "iso")],
+                   check=True, capture_output=True)
+    return iso
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--qemu", action="store_true")
     ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("kind", choices=["disk", "cd"])
     ap.add_argument("emulator")
     ap.add_argument("builddir")
     a = ap.parse_args()
     if a.qemu and not os.path.exists(a.emulator):
         print("SKIP: %s not found" % a.emulator)
         return guestlib.SKIP
-    for t in ["mcopy", "mmd"]:
+    for t in ["mcopy", "mmd", "xorriso"]:
         if not shutil.which(t):
             print("SKIP: %s not found (scripts/install-deps)" % t)
             return guestlib.SKIP
@@ -110,12 +139,16 @@ def main():
         return guestlib.SKIP
 
     with tempfile.TemporaryDirectory() as tmp:
-        disk = build_disk(dict(zip(names, dirs)), tmp)
+        pkg = dict(zip(names, dirs))
+        if a.kind == "disk":
+            media = ["-boot", "order=c", "-drive",
+                     "file=%s,format=raw,if=ide,index=0" % build_disk(pkg,
+                                                                  tmp)]
+        else:
+            media = ["-boot", "order=d", "-cdrom", build_cd(pkg, tmp)]
         g = guestlib.Guest(a.emulator, [
             "-display", "none", "-nodefaults", "-vga", "std", "-m", "64",
-            "-serial", "stdio", "-boot", "order=c",
-            "-drive", "file=%s,format=raw,if=ide,index=0" % disk],
-            qemu=a.qemu)
+            "-serial", "stdio"] + media, qemu=a.qemu)
 
         def test():
             try:
