@@ -46,6 +46,27 @@ static void sdl_set_title(void)
     SDL_SetWindowTitle(sdl.win, full);
 }
 
+/*
+ * SDL falls back to drivers that draw nowhere when there is no window
+ * system; only accept them when the user asked for one (SDL_VIDEODRIVER).
+ */
+static bool sdl_driver_shows_windows(void)
+{
+    static const char *const invisible[] = { "offscreen", "dummy",
+                                             "evdev" };
+    const char *driver = SDL_GetCurrentVideoDriver();
+
+    if (g_getenv("SDL_VIDEODRIVER")) {
+        return true;
+    }
+    for (unsigned i = 0; i < G_N_ELEMENTS(invisible); i++) {
+        if (driver && !strcmp(driver, invisible[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool sdl_init(const char *arg, GError **errp)
 {
     if (arg) {
@@ -62,6 +83,14 @@ static bool sdl_init(const char *arg, GError **errp)
         g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
                     "-display sdl: cannot initialize SDL: %s",
                     SDL_GetError());
+        return false;
+    }
+    if (!sdl_driver_shows_windows()) {
+        g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
+                    "-display sdl: no window system (SDL video driver '%s'; "
+                    "is DISPLAY or WAYLAND_DISPLAY set?)",
+                    SDL_GetCurrentVideoDriver());
+        SDL_Quit();
         return false;
     }
     sdl.win = SDL_CreateWindow("Kestrel", SDL_WINDOWPOS_UNDEFINED,

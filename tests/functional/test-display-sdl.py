@@ -220,8 +220,22 @@ def test_close(kestrel, echo_bin, env):
     print('ok: close presses the power button, a second close quits')
 
 
+def test_no_window_system(kestrel):
+    env = dict(os.environ)
+    for var in ('DISPLAY', 'WAYLAND_DISPLAY', 'SDL_VIDEODRIVER'):
+        env.pop(var, None)
+    r = subprocess.run([kestrel, '-nodefaults', '-display', 'sdl'], env=env,
+                       capture_output=True, timeout=TIMEOUT)
+    err = r.stderr.decode(errors='replace')
+    if r.returncode != 1 or 'kestrel: -display sdl: ' not in err:
+        fail('-display sdl without a window system: status %d, %r'
+             % (r.returncode, err))
+    print('ok: -display sdl without a window system is a clear error')
+
+
 def main():
     kestrel, echo_bin = sys.argv[1], sys.argv[2]
+    test_no_window_system(kestrel)
     for tool in ('Xvfb', 'xdotool', 'xwd'):
         if not shutil.which(tool):
             print('SKIP: %s not installed (Debian xvfb, xdotool, x11-apps)'
