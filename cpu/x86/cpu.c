@@ -191,6 +191,30 @@ void x86_cpu_state_reset(X86CPUState *env)
     x86_cpu_update_hflags(env);
 }
 
+/* HF_SEG_PLAIN0 << seg for each present, writable, expand-up data
+ * segment; HF_SEG_FLAT when DS, ES and SS are such with a 4 GiB limit. */
+static uint32_t x86_seg_check_hflags(const X86CPUState *env)
+{
+    const uint32_t type = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK |
+                          DESC_W_MASK | DESC_E_MASK;
+    const uint32_t plain = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK;
+    uint32_t hf = 0;
+    bool flat = true;
+
+    for (unsigned seg = 0; seg < 6; seg++) {
+        const SegmentCache *sc = &env->segs[seg];
+        bool ok = (sc->flags & type) == plain;
+
+        if (ok) {
+            hf |= HF_SEG_PLAIN0 << seg;
+        }
+        if (seg == R_DS || seg == R_ES || seg == R_SS) {
+            flat = flat && ok && sc->limit == 0xffffffff;
+        }
+    }
+    return hf | (flat ? HF_SEG_FLAT : 0);
+}
+
 void x86_cpu_update_hflags(X86CPUState *env)
 {
     const SegmentCache *cs = &env->segs[R_CS];
@@ -226,6 +250,9 @@ void x86_cpu_update_hflags(X86CPUState *env)
         (!pe || vm || !(hf & HF_CS32) || env->segs[R_DS].base ||
          env->segs[R_ES].base || env->segs[R_SS].base)) {
         hf |= HF_ADDSEG;
+    }
+    if (pe && !vm && !(hf & HF_CS64)) {
+        hf |= x86_seg_check_hflags(env);
     }
     if (env->cr[0] & CR0_PG) {
         hf |= HF_PG;

@@ -12,8 +12,8 @@
  * from the next instruction; the stack is 64-bit (Vol. 1 6.2.5).
  * Ref: Intel SDM Vol. 1 ch. 3, Vol. 2 2.1.5 (ModRM/SIB addressing),
  * Vol. 3A 6.14 (stack on exceptions is the helpers' business).
- * Missing: segment limit and access-rights checks on data accesses
- * (docs/cpu.md).
+ * Segment limit and access-rights checks come before the instruction
+ * (emit-limit.c), not here.
  */
 #include "kestrel/osdep.h"
 #include "cpu/x86/emit.h"

@@ -16,6 +16,7 @@
  */
 #include "kestrel/osdep.h"
 #include "cpu/x86/emit.h"
+#include "cpu/x86/limit.h"
 
 #define X86_REP_BATCH 128
 
@@ -58,6 +59,13 @@ static void gen_str_body(DisasContext *dc, StrKind kind, unsigned size)
                    kind == STR_LODS || kind == STR_OUTS;
     bool uses_di = kind != STR_LODS && kind != STR_OUTS;
 
+    if (uses_si) {
+        gen_limit_check_reg(dc, src_seg, R_ESI, size, false);
+    }
+    if (uses_di) {
+        gen_limit_check_reg(dc, R_ES, R_EDI, size, kind != STR_CMPS &&
+                            kind != STR_SCAS);
+    }
     if (uses_si) {
         gen_ldm(dc, a, gen_str_addr(dc, src_seg, R_ESI), size);
     }

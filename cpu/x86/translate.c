@@ -24,6 +24,7 @@
 #include "kestrel/log.h"
 #include "tcg/tlb-layout.h"
 #include "cpu/x86/emit.h"
+#include "cpu/x86/limit.h"
 
 typedef void X86EmitFn(DisasContext *dc);
 
@@ -260,6 +261,7 @@ static void x86_translate_insn(DisasContext *dc, const X86Insn *insn,
         gen_exception(dc, EXCP_UD);
         return;
     }
+    gen_limit_check(dc);
     fn(dc);
 }
 

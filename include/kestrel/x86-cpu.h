@@ -181,6 +181,12 @@ typedef struct X86CPUState {
 #define HF_MP          (1u << 14)
 #define HF_OSFXSR      (1u << 15)
 #define HF_SMM         (1u << 16)
+/* Protected mode (not V86, not 64-bit): segment R_ES + n is present,
+ * writable and expand-up, so a limit compare is its whole check
+ * (cpu/x86/emit-limit.c); HF_SEG_FLAT: DS, ES and SS are so with a
+ * 4 GiB limit, and their accesses go unchecked. */
+#define HF_SEG_PLAIN0  (1u << 17)       /* bits 17..22: ES CS SS DS FS GS */
+#define HF_SEG_FLAT    (1u << 23)
 
 /* interrupt_request bits */
 #define CPU_INTERRUPT_HARD  (1u << 0)   /* INTR line from the PIC/LAPIC */

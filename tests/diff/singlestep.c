@@ -241,6 +241,8 @@ static bool ss_compare(SsCtx *c, const SsRecord *r, const SsInsn *in,
     for (int i = 0; i < SS_NREGS; i++) {
         uint16_t m = i == SS_FLAGS ? fmask : 0xffff;
 
+        exp[i] = ss_string_fault_reg(r, in, i, exp[i], act[i]);
+
         if ((exp[i] ^ act[i]) & m) {
             g_string_append_printf(msg, " %s %04x != %04x;", ss_reg_names[i],
                                    act[i], exp[i]);

@@ -8,7 +8,9 @@
  * and RCL/RCR/ROL/ROR: undefined OF, CF and AF), 80386 PRM 14.7 and 15.6.
  * Beyond the README: one IDIV record where the 286 missed a quotient
  * overflow (skipped), and SZP after the #DE of AAM 0 (masked: 2 records
- * where the 286 changed them).
+ * where the 286 changed them), and the pointers of a faulting string
+ * instruction (the 286 has advanced the faulting one; a 386+ has not);
+ * a POP m whose store faults is skipped (the 286 had moved SP).
  * Missing: nothing the README's table lists; ENTER (C8) has no data.
  */
 #include "kestrel/osdep.h"
@@ -65,6 +67,12 @@ static const uint8_t ss_stack_op[256] = {
     [0xff] = 0x4c,                      /* CALL near/far, PUSH */
 };
 
+/* String instructions: bit 0 uses SI, bit 1 uses DI */
+static const uint8_t ss_string_regs[256] = {
+    [0x6c] = 2, [0x6d] = 2, [0x6e] = 1, [0x6f] = 1, [0xa4 ... 0xa7] = 3,
+    [0xaa] = 2, [0xab] = 2, [0xac] = 1, [0xad] = 1, [0xae] = 2, [0xaf] = 2,
+};
+
 /* Records where this 286 did what no 386+ does (found by the runner) */
 static const struct {
     const char *hash;
@@ -83,6 +91,8 @@ void ss_decode(const SsRecord *r, SsInsn *in)
     while (i < r->nbytes && ss_is_prefix[r->bytes[i]]) {
         if (r->bytes[i] == 0xf0) {
             in->lock = true;
+        } else if (r->bytes[i] >= 0xf2) {
+            in->rep = true;
         } else if ((r->bytes[i] & 0xe7) == 0x26) {
             in->seg = (r->bytes[i] >> 3) & 3;   /* ES CS SS DS */
         }
@@ -111,6 +121,9 @@ const char *ss_skip_reason(const SsRecord *r, const SsInsn *in)
     if (in->lock && !(mem && (ss_lockable[in->op] >> reg) & 1)) {
         return "LOCK on a form that is not lockable: #UD on a 386+";
     }
+    if (in->op == 0x8f && r->exception == 13) {
+        return "POP m at offset 0xFFFF: the 286 had popped (SP, frame)";
+    }
     if ((in->op == 0x8c || in->op == 0x8e) && (reg == 4 || reg == 5)) {
         return "8C/8E with FS/GS: #UD on a 286";
     }
@@ -134,6 +147,31 @@ bool ss_is_stack_access(const SsInsn *in)
     /* [bp+si], [bp+di], [bp+disp]: SS unless overridden */
     return in->has_modrm && in->seg < 0 && mod != 3 &&
            (rm == 2 || rm == 3 || (rm == 6 && mod != 0));
+}
+
+uint16_t ss_string_fault_reg(const SsRecord *r, const SsInsn *in, int reg,
+                             uint16_t exp, uint16_t act)
+{
+    unsigned uses = ss_string_regs[in->op];
+    uint16_t step = (in->op & 1) ? 2 : 1;
+    uint16_t back = exp;
+
+    if (!uses || (r->exception != 12 && r->exception != 13)) {
+        return exp;
+    }
+    if (r->init.regs[SS_FLAGS] & 0x400) {
+        step = -step;                   /* DF: the pointers went down */
+    }
+    if (reg == SS_SI && (uses & 1)) {
+        back = exp - step;
+    } else if (reg == SS_DI && (uses & 2)) {
+        back = exp - step;
+    } else if (reg == SS_CX && in->rep) {
+        /* the 286 has counted the faulting iteration and one more */
+        return act == (uint16_t)(exp + 1) || act == (uint16_t)(exp + 2) ?
+               act : exp;
+    }
+    return act == back ? back : exp;    /* either one, the fault's pointer */
 }
 
 /* Undefined flags of shifts and rotates that metadata.json leaves out

@@ -15,6 +15,7 @@ typedef struct SsInsn {
     uint8_t modrm;
     bool has_modrm;
     bool lock;
+    bool rep;                           /* F2 or F3 */
     int seg;                            /* override 0-3 (ES CS SS DS), -1 */
 } SsInsn;
 
@@ -23,6 +24,14 @@ void ss_decode(const SsRecord *r, SsInsn *in);
 const char *ss_skip_reason(const SsRecord *r, const SsInsn *in);
 /* True when a #GP(13) of the 286 may be a #SS(12) on a 386+. */
 bool ss_is_stack_access(const SsInsn *in);
+/*
+ * A string instruction that faults: the 286 has advanced the pointer of
+ * the faulting access (and counted the iteration in CX under REP), a 386+
+ * leaves them as the iteration found them. Returns the 386+ value of
+ * register @reg (SS_*) given the record's final value @exp.
+ */
+uint16_t ss_string_fault_reg(const SsRecord *r, const SsInsn *in, int reg,
+                             uint16_t exp, uint16_t act);
 /* FLAGS bits the SDM leaves undefined beyond metadata.json's masks. */
 uint16_t ss_extra_mask(const SsRecord *r, const SsInsn *in);
 
