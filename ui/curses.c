@@ -2,7 +2,8 @@
 /*
  * -display curses: the VGA text screen on the terminal with ncursesw.
  * Characters go through code page 437 to Unicode (ui/cp437.c); the 16
- * VGA colours become the 8 curses colours, bright foregrounds bold; the
+ * VGA foregrounds stay 16 colours when the terminal has them (else 8, with
+ * bright ones bold), backgrounds are the 8 dim colours; the
  * hardware cursor is the terminal's cursor. Typed characters become key
  * presses (US layout, ui/keymap.c), terminal escape sequences the arrow,
  * editing and function keys. Ctrl-] quits Kestrel (the terminal is in
@@ -23,6 +24,7 @@
 
 typedef struct CursesState {
     bool active;
+    int colours;                        /* 16, 8, or 0 (monochrome) */
     const UiText *text;                 /* the last screen drawn */
     int key_shift, key_ctrl;
 } CursesState;
@@ -81,12 +83,16 @@ static bool curses_init(const char *arg, GError **errp)
     nodelay(stdscr, TRUE);
     if (has_colors()) {
         start_color();
+        /* 16 foregrounds on 8 backgrounds (blink picks the dim ones)
+         * when the terminal has them, else bright = bold */
+        cur.colours = COLORS >= 16 && COLOR_PAIRS > 16 * 8 ? 16 : 8;
         for (int bg = 0; bg < 8; bg++) {
-            for (int fg = 0; fg < 8; fg++) {
-                int pair = 1 + fg + bg * 8;
+            for (int fg = 0; fg < cur.colours; fg++) {
+                int pair = 1 + fg + bg * cur.colours;
 
                 if (pair < COLOR_PAIRS) {
-                    init_pair(pair, curses_colours[fg], curses_colours[bg]);
+                    init_pair(pair, curses_colours[fg & 7] + (fg & 8),
+                              curses_colours[bg]);
                 }
             }
         }
@@ -101,11 +107,11 @@ static bool curses_init(const char *arg, GError **errp)
 
 static attr_t curses_attr(uint8_t attr, short *pair)
 {
-    int fg = attr & 7, bg = (attr >> 4) & 7;
-    int p = 1 + fg + bg * 8;
+    int fg = attr & (cur.colours == 16 ? 15 : 7), bg = (attr >> 4) & 7;
+    int p = 1 + fg + bg * cur.colours;
 
-    *pair = has_colors() && p < COLOR_PAIRS ? p : 0;
-    return attr & 8 ? A_BOLD : A_NORMAL;
+    *pair = cur.colours && p < COLOR_PAIRS ? p : 0;
+    return (attr & 8) && cur.colours != 16 ? A_BOLD : A_NORMAL;
 }
 
 static void curses_draw(void)

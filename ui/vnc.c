@@ -22,7 +22,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "kestrel/ui.h"
-#include "hw/input/ps2.h"
 #include "ui/vnc.h"
 
 #define VNC_BASE_PORT           5900

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # -display curses in a tmux pane: `tmux capture-pane` shows SeaBIOS's
-# banner; keys typed into the pane reach the kbd-echo guest
+# banner in its VGA colours; keys typed into the pane reach the kbd-echo guest
 # (tests/guest/kbd-echo.asm) as set 2 scancodes; Ctrl-] quits and leaves
 # the terminal usable; without a terminal it is a clear error.
 # Skips (77) without tmux.
@@ -56,6 +56,10 @@ def test_banner(kestrel, tmp):
     t = Tmux(tmp)
     t.start(kestrel_cmd(kestrel, ['-vga', 'std']))
     t.wait('SeaBIOS (version', 'SeaBIOS banner')
+    # the VGA attribute (light grey on black) became terminal colours
+    coloured = t.run('capture-pane', '-e', '-p')
+    if '\x1b[37m' not in coloured or '\x1b[40m' not in coloured:
+        t.fail('no grey-on-black colours in the pane: %r' % coloured[:200])
     t.run('send-keys', 'C-]')
     t.wait('EXITED 0', 'exit after Ctrl-]')
     t.run('kill-server')
