@@ -12,6 +12,7 @@ shared_guest() finds an image in ../shared/guests.
 Every wait has a timeout and every failure raises TestFailure with the
 console text so far, so a test never hangs and always says why.
 """
+import fcntl
 import os
 import re
 import socket
@@ -27,10 +28,15 @@ SRC = os.path.dirname(os.path.dirname(os.path.dirname(
 
 def fetch(builddir, *packages):
     """Unpack Debian packages with scripts/fetch-guests; return their
-    directories, or None after printing why (the caller skips)."""
-    p = subprocess.run([os.path.join(SRC, "scripts", "fetch-guests"),
-                        "--builddir", builddir] + list(packages),
-                       capture_output=True, text=True)
+    directories, or None after printing why (the caller skips). A lock
+    file keeps tests that run in parallel from unpacking one package
+    at the same time."""
+    os.makedirs(os.path.join(builddir, "guests"), exist_ok=True)
+    with open(os.path.join(builddir, "guests", ".fetch-lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        p = subprocess.run([os.path.join(SRC, "scripts", "fetch-guests"),
+                            "--builddir", builddir] + list(packages),
+                           capture_output=True, text=True)
     if p.returncode != 0:
         print("SKIP: " + (p.stderr.strip() or "fetch-guests failed"))
         return None
