@@ -278,6 +278,25 @@ static void lm_load_return_ss(X86CPUState *env, uint32_t ss, unsigned rpl,
     seg_cache_set(env, R_SS, ss, e1, e2);
 }
 
+/* After a return to an outer level: data segment registers with a
+ * non-null selector the new CPL may not use become null. A null FS or GS
+ * keeps its base (set through the base MSRs), as Linux relies on. */
+static void lm_validate_outer(X86CPUState *env, unsigned cpl)
+{
+    static const int segs[] = { R_ES, R_DS, R_FS, R_GS };
+
+    for (unsigned i = 0; i < G_N_ELEMENTS(segs); i++) {
+        SegmentCache *sc = &env->segs[segs[i]];
+        bool conforming_code = (sc->flags & (DESC_CS_MASK | DESC_C_MASK)) ==
+                               (DESC_CS_MASK | DESC_C_MASK);
+
+        if ((sc->selector & ~3u) && !conforming_code &&
+            desc_dpl(sc->flags) < cpl) {
+            *sc = (SegmentCache) { .selector = 0, .base = sc->base };
+        }
+    }
+}
+
 /*
  * RETF / IRET in IA-32e mode. 64-bit code always pops SS:RSP with IRET;
  * otherwise SS:RSP come from the stack only on a return to an outer level.
@@ -337,7 +356,7 @@ static void lm_return(X86CPUState *env, unsigned size, uint64_t imm,
                                 (fl & mask));
     }
     if (outer) {
-        seg_validate_outer(env, rpl);
+        lm_validate_outer(env, rpl);
     }
     x86_cpu_update_hflags(env);
 }
