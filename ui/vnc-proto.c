@@ -9,6 +9,8 @@
  * Ref: RFC 6143 sections 7.1 (handshake), 7.3 (initialisation), 7.4
  * (pixel format), 7.5 (client messages), 7.8.2 (DesktopSize).
  * Missing: colour-map formats, the cut text is read and ignored.
+ * The encodings a client lists are used whatever their order: ZRLE when
+ * listed (ui/vnc-zrle.c), else Raw.
  */
 #include "kestrel/osdep.h"
 #include <stdio.h>
@@ -58,22 +60,23 @@ static bool vnc_pf_native(const VncPixelFormat *pf)
         && !memcmp(pf->shift, n.shift, sizeof(n.shift));
 }
 
-void vnc_put_pixels(VncClient *c, const uint32_t *src, int n)
+void vnc_put_pixels(VncClient *c, GByteArray *out, const uint32_t *src,
+                    int n)
 {
     const VncPixelFormat *pf = &c->pf;
     unsigned bytes = pf->bpp / 8;
-    guint at = c->out->len;
+    guint at = out->len;
 
     if (c->pf_native) {
-        g_byte_array_append(c->out, (const uint8_t *)src, n * 4);
+        g_byte_array_append(out, (const uint8_t *)src, n * 4);
         return;
     }
-    g_byte_array_set_size(c->out, at + n * bytes);
+    g_byte_array_set_size(out, at + n * bytes);
     for (int i = 0; i < n; i++) {
         uint32_t rgb[3] = { src[i] >> 16 & 0xff, src[i] >> 8 & 0xff,
                             src[i] & 0xff };
         uint32_t v = 0;
-        uint8_t *d = c->out->data + at + i * bytes;
+        uint8_t *d = out->data + at + i * bytes;
 
         for (int k = 0; k < 3; k++) {
             v |= (rgb[k] * pf->max[k] + 127) / 255 << pf->shift[k];
@@ -195,11 +198,12 @@ static bool vnc_set_pixel_format(VncClient *c, const uint8_t *p)
 
 static void vnc_set_encodings(VncClient *c, const uint8_t *p, unsigned n)
 {
-    c->desktop_size = false;
+    c->desktop_size = c->zrle = false;
     for (unsigned i = 0; i < n; i++) {
-        if ((int32_t)rd32(p + 4 + i * 4) == VNC_ENCODING_DESKTOP_SIZE) {
-            c->desktop_size = true;
-        }
+        int32_t enc = rd32(p + 4 + i * 4);
+
+        c->desktop_size |= enc == VNC_ENCODING_DESKTOP_SIZE;
+        c->zrle |= enc == VNC_ENCODING_ZRLE;
     }
 }
 

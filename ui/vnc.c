@@ -3,7 +3,7 @@
  * -display vnc=[HOST]:N (and -vnc [HOST]:N): a small RFB 3.8 server on TCP
  * port 5900+N, written here rather than linking libvncserver (see
  * docs/display.md). It speaks 3.3, 3.7 and 3.8 with security type None;
- * sends Raw rectangles converted to the client's true-colour pixel
+ * sends ZRLE or Raw rectangles in the client's true-colour pixel
  * format; finds what changed by comparing the picture with a per-client
  * copy in 16x16 tiles; tells clients about guest mode changes with the
  * DesktopSize pseudo-encoding; turns key events (X keysyms, ui/keymap.c)
@@ -11,7 +11,7 @@
  * The display core (ui/console.c) hands it each new picture.
  * A client that breaks the protocol is dropped with a message on stderr.
  * Ref: RFC 6143 (The Remote Framebuffer Protocol), sections 7.1-7.8.
- * Missing: authentication, TLS, compressed encodings (ZRLE, Tight),
+ * Missing: authentication, TLS, the other encodings (Tight, Hextile...),
  * colour-map pixel formats (such clients are dropped), clipboard, an
  * absolute pointer device, IPv6 literal HOST in brackets.
  */
@@ -47,6 +47,7 @@ static void vnc_client_free(VncClient *c)
     close(c->fd);
     g_byte_array_unref(c->in);
     g_byte_array_unref(c->out);
+    vnc_zrle_free(c);
     g_free(c->shadow);
     g_free(c);
 }
@@ -148,20 +149,28 @@ static bool vnc_tile_dirty(VncClient *c, const UiSurface *s, int tx, int ty)
     return false;
 }
 
-/* Queue one Raw rectangle and copy it into the client's shadow. */
+/* Queue one rectangle (ZRLE or Raw) and copy it into the shadow. */
 static void vnc_send_rect(VncClient *c, const UiSurface *s, int x, int y,
                           int w, int h)
 {
+    const uint32_t *pixels = s->pixels + (size_t)y * s->width + x;
+    bool zrle = vnc_zrle_usable(c);
+
     vnc_put16(c, x);
     vnc_put16(c, y);
     vnc_put16(c, w);
     vnc_put16(c, h);
-    vnc_put32(c, VNC_ENCODING_RAW);
-    for (int row = y; row < y + h; row++) {
-        const uint32_t *src = s->pixels + (size_t)row * s->width + x;
+    vnc_put32(c, zrle ? VNC_ENCODING_ZRLE : VNC_ENCODING_RAW);
+    if (zrle) {
+        vnc_zrle_put_rect(c, pixels, s->width, w, h);
+    }
+    for (int row = 0; row < h; row++) {
+        const uint32_t *src = pixels + (size_t)row * s->width;
 
-        vnc_put_pixels(c, src, w);
-        memcpy(c->shadow + (size_t)row * c->width + x, src,
+        if (!zrle) {
+            vnc_put_pixels(c, c->out, src, w);
+        }
+        memcpy(c->shadow + (size_t)(y + row) * c->width + x, src,
                w * sizeof(uint32_t));
     }
 }

@@ -9,12 +9,14 @@
 #define KESTREL_UI_VNC_H
 
 #include "kestrel/osdep.h"
+#include <zlib.h>
 
 #define VNC_VERSION_STRING      "RFB 003.008\n"
 #define VNC_TILE                16
 
 #define VNC_MSG_FB_UPDATE       0       /* server -> client */
 #define VNC_ENCODING_RAW        0
+#define VNC_ENCODING_ZRLE       16
 #define VNC_ENCODING_DESKTOP_SIZE (-223)
 
 typedef enum VncState {
@@ -43,6 +45,9 @@ typedef struct VncClient {
     VncPixelFormat pf;
     bool pf_native;                     /* pf is our XRGB8888 */
     bool desktop_size;                  /* the client takes DesktopSize */
+    bool zrle;                          /* ... and ZRLE */
+    bool zs_ready;                      /* zs is initialised */
+    z_stream zs;                        /* ZRLE: one stream per connection */
     /* the pending FramebufferUpdateRequest */
     bool update_wanted, incremental;
     int req_x, req_y, req_w, req_h;
@@ -66,9 +71,17 @@ void vnc_put32(VncClient *c, uint32_t v);
 
 /* ui/vnc-proto.c */
 void vnc_pixel_format_default(VncPixelFormat *pf);
-/* Convert n XRGB8888 pixels to the client's format and queue them. */
-void vnc_put_pixels(VncClient *c, const uint32_t *src, int n);
+/* Convert n XRGB8888 pixels to the client's format and append them. */
+void vnc_put_pixels(VncClient *c, GByteArray *out, const uint32_t *src,
+                    int n);
 /* Parse what arrived; false when the client was dropped. */
 bool vnc_client_input(VncClient *c);
+
+/* ui/vnc-zrle.c */
+bool vnc_zrle_usable(VncClient *c);
+/* Queue the ZRLE data (length and zlib bytes) of one rectangle. */
+void vnc_zrle_put_rect(VncClient *c, const uint32_t *pixels, int stride,
+                       int w, int h);
+void vnc_zrle_free(VncClient *c);
 
 #endif /* KESTREL_UI_VNC_H */

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 TIMEOUT = 60
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -66,7 +67,7 @@ def connect(port, proc):
     fail('cannot connect to port %d' % port, proc)
 
 
-def handshake(s):
+def handshake(s, encodings=(0, -223)):
     """RFB 3.8, security None; returns (width, height, name)."""
     ver = recv_exact(s, 12)
     if ver != b'RFB 003.008\n':
@@ -85,9 +86,49 @@ def handshake(s):
     if pf[0] != 32 or pf[3] != 1:
         raise ValueError('unexpected pixel format %r' % pf)
     name = recv_exact(s, struct.unpack('>I', recv_exact(s, 4))[0])
-    # desktop size + raw
-    s.sendall(struct.pack('>BBHii', 2, 0, 2, 0, -223))
+    s.sendall(struct.pack('>BBH', 2, 0, len(encodings)) +
+              b''.join(struct.pack('>i', e) for e in encodings))
     return w, h, name
+
+
+def zrle_update(s, w, h, z):
+    """A full update in ZRLE (solid and raw tiles, 3-byte CPIXELs), as
+    4-byte pixels like a Raw update; z is the connection's zlib stream."""
+    s.sendall(struct.pack('>BBHHHH', 3, 0, 0, 0, w, h))
+    fb = bytearray(w * h * 4)
+    hdr = recv_exact(s, 4)
+    for _ in range(struct.unpack('>H', hdr[2:])[0]):
+        x, y, rw, rh, enc = struct.unpack('>HHHHi', recv_exact(s, 12))
+        if enc == -223:
+            w, h, fb = rw, rh, bytearray(rw * rh * 4)
+            continue
+        if enc != 16:
+            raise ValueError('encoding %d, expected ZRLE' % enc)
+        zrle_rect(s, z, fb, w, x, y, rw, rh)
+    return w, h, fb
+
+
+def zrle_rect(s, z, fb, w, x, y, rw, rh):
+    """Read one ZRLE rectangle into fb (4-byte pixels, w wide)."""
+    n = struct.unpack('>I', recv_exact(s, 4))[0]
+    data = z.decompress(recv_exact(s, n))
+    pos = 0
+    for ty in range(0, rh, 64):
+        for tx in range(0, rw, 64):
+            tw, th = min(64, rw - tx), min(64, rh - ty)
+            sub = data[pos]
+            pos += 1
+            if sub not in (0, 1):
+                raise ValueError('unexpected subencoding %d' % sub)
+            for py in range(th):
+                for px in range(tw):
+                    if sub == 1:
+                        cp = data[pos:pos + 3]
+                    else:
+                        cp = data[pos + (py * tw + px) * 3:][:3]
+                    o = ((y + ty + py) * w + x + tx + px) * 4
+                    fb[o:o + 4] = cp + b'\0'
+            pos += 3 if sub == 1 else tw * th * 3
 
 
 def full_update(s, w, h, bpp=4):
@@ -163,6 +204,19 @@ def test_seabios(kestrel):
     if len(set(bytes(fb16[i:i + 2]) for i in range(0, len(fb16), 14))) < 2:
         fail('16-bit picture is uniform', proc)
     c16.close()
+    # ZRLE gives the same picture as Raw
+    cz = connect(5900 + n, proc)
+    handshake(cz, (16, -223))
+    z = zlib.decompressobj()
+    while True:
+        _, _, raw = full_update(s, w, h)
+        zw, zh, zfb = zrle_update(cz, w, h, z)
+        if (zw, zh) == (w, h) and zfb == raw:
+            break
+        if time.time() > deadline + TIMEOUT:
+            fail('the ZRLE picture differs from the Raw one', proc)
+        time.sleep(0.5)
+    cz.close()
     # a colour-map format and random garbage get the client dropped
     for junk in (struct.pack('>BxxxBBBBHHHBBBxxx', 0, 8, 8, 0, 0, 0, 0, 0,
                              0, 0, 0),
@@ -185,8 +239,8 @@ def test_seabios(kestrel):
     for msg in ('bad ProtocolVersion', 'colour maps are not supported'):
         if msg not in out:
             fail('no message %r about a dropped client:\n%s' % (msg, out))
-    print('ok: SeaBIOS screen %dx%d over VNC (32 and 16 bits), bad clients '
-          'dropped' % (w, h))
+    print('ok: SeaBIOS screen %dx%d over VNC (32 and 16 bits, Raw and ZRLE), '
+          'bad clients dropped' % (w, h))
 
 
 def test_keys(kestrel, echo_bin):
@@ -228,9 +282,10 @@ def test_keys(kestrel, echo_bin):
 class Viewer:
     """A client that keeps its own copy of the screen from updates."""
 
-    def __init__(self, s, w, h):
+    def __init__(self, s, w, h, zrle):
         self.s, self.w, self.h = s, w, h
         self.fb = bytearray(w * h * 4)
+        self.z = zlib.decompressobj() if zrle else None
 
     def update(self, incremental):
         """Ask for an update and apply it; False when none came in 2 s."""
@@ -250,6 +305,9 @@ class Viewer:
                 self.w, self.h = rw, rh
                 self.fb = bytearray(rw * rh * 4)
                 continue
+            if self.z:
+                zrle_rect(self.s, self.z, self.fb, self.w, x, y, rw, rh)
+                continue
             data = recv_exact(self.s, rw * rh * 4)
             for row in range(rh):
                 o = ((y + row) * self.w + x) * 4
@@ -261,7 +319,7 @@ class Viewer:
         return struct.unpack('<I', self.fb[o:o + 4])[0] & 0xffffff
 
 
-def test_tiles(kestrel):
+def test_tiles(kestrel, zrle):
     """Incremental updates of a 1000-pixel-wide mode (not a whole number
     of tiles) leave the client with the same picture as a full update."""
     n = free_display()
@@ -274,8 +332,8 @@ def test_tiles(kestrel):
         proc = start(kestrel, ['-display', 'vnc=127.0.0.1:%d' % n,
                                '-drive', 'file=%s,if=floppy,format=raw' % img])
         s = connect(5900 + n, proc)
-        w, h, _ = handshake(s)
-        v = Viewer(s, w, h)
+        w, h, _ = handshake(s, (16, -223) if zrle else (0, -223))
+        v = Viewer(s, w, h, zrle)
         deadline = time.time() + TIMEOUT
         while (v.w, v.h) != (1000, 64) or v.pixel(999, 0) != 0x204080:
             if time.time() > deadline:
@@ -309,7 +367,8 @@ def test_tiles(kestrel):
             fail('incremental and full pictures differ', proc)
         proc.kill()
         proc.communicate()
-    print('ok: incremental updates of a 1000x64 mode match a full update')
+    print('ok: incremental %s updates of a 1000x64 mode match a full update'
+          % ('ZRLE' if zrle else 'Raw'))
 
 
 def test_bad_display(kestrel):
@@ -330,7 +389,8 @@ def main():
     test_bad_display(kestrel)
     test_seabios(kestrel)
     test_keys(kestrel, echo_bin)
-    test_tiles(kestrel)
+    test_tiles(kestrel, False)
+    test_tiles(kestrel, True)
 
 
 if __name__ == '__main__':
