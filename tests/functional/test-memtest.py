@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""memtest86+ 6 (Debian's memtest86+, the 64-bit BIOS build
-boot/memtest86+x64.bin) boots with -kernel through the Linux boot protocol,
-as under QEMU, on a 64-bit CPU (-cpu qemu64). It starts its tests: its
-screen mirror on the serial console (console=ttyS0,115200) shows test
-progress, and the VGA text screen, read through the monitor, shows its
-title. With --pass, one whole pass must complete with 0 errors (minutes:
+"""memtest86+ 6 (Debian's memtest86+: the 64-bit BIOS build
+boot/memtest86+x64.bin on -cpu qemu64, or with --build ia32 the 32-bit
+one, which uses PAE, on -cpu qemu32) boots with -kernel through the Linux
+boot protocol, as under QEMU. It starts its tests: its screen mirror on
+the serial console (console=ttyS0,115200) shows test progress, and the
+VGA text screen, read through the monitor, shows its title. With --pass, one whole pass must complete with 0 errors (minutes:
 the slow suite).
 
-usage: test-memtest.py [--qemu] [--pass] EMULATOR BUILDDIR
+usage: test-memtest.py [--qemu] [--pass] [--build x64|ia32] EMULATOR BUILDDIR
 """
 import argparse
 import os
@@ -24,6 +24,7 @@ def main():
     ap.add_argument("--qemu", action="store_true")
     ap.add_argument("--pass", dest="full_pass", action="store_true")
     ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--build", choices=["x64", "ia32"], default="x64")
     ap.add_argument("emulator")
     ap.add_argument("builddir")
     a = ap.parse_args()
@@ -33,12 +34,13 @@ def main():
     dirs = guestlib.fetch(a.builddir, "memtest86+")
     if not dirs:
         return guestlib.SKIP
-    image = os.path.join(dirs[0], "boot", "memtest86+x64.bin")
+    image = os.path.join(dirs[0], "boot", "memtest86+%s.bin" % a.build)
+    cpu = "qemu64" if a.build == "x64" else "qemu32"
 
     with tempfile.TemporaryDirectory() as tmp:
         sock = os.path.join(tmp, "mon.sock")
         g = guestlib.Guest(a.emulator, [
-            "-cpu", "qemu64", "-m", "32", "-display", "none", "-nodefaults",
+            "-cpu", cpu, "-m", "32", "-display", "none", "-nodefaults",
             "-vga", "std", "-serial", "stdio", "-kernel", image,
             "-append", "console=ttyS0,115200"] + guestlib.Monitor.args(sock),
             qemu=a.qemu)
