@@ -6,8 +6,11 @@ typed on the PS/2 keyboard with the monitor's sendkey, prints the FreeCOM
 version, `echo` shows shifted keys and `dir` lists the floppy. The
 screen is read through the monitor (xp of 0xb8000). The image
 is never written (-snapshot). Skips when ../shared/guests is absent.
+With --memdisk, SYSLINUX's MEMDISK (Debian syslinux-common) loaded with
+-kernel holds the image in RAM and hooks INT 13h and the E820 map; DOS
+boots from that emulated floppy instead.
 
-usage: test-freedos.py [--qemu] EMULATOR
+usage: test-freedos.py [--qemu] [--memdisk BUILDDIR] EMULATOR
 """
 import argparse
 import os
@@ -22,6 +25,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--qemu", action="store_true")
     ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--memdisk", metavar="BUILDDIR",
+                    help="boot the image as a RAM disk with SYSLINUX's "
+                    "MEMDISK (-kernel memdisk -initrd IMAGE)")
     ap.add_argument("emulator")
     a = ap.parse_args()
     if a.qemu and not os.path.exists(a.emulator):
@@ -30,13 +36,20 @@ def main():
     image = guestlib.shared_guest("freedos-boot-720K.img")
     if not image:
         return guestlib.SKIP
+    media = ["-snapshot", "-drive", "file=%s,if=floppy,format=raw" % image,
+             "-boot", "order=a"]
+    if a.memdisk:
+        dirs = guestlib.fetch(a.memdisk, "syslinux-common")
+        if not dirs:
+            return guestlib.SKIP
+        media = ["-kernel", os.path.join(dirs[0], "usr/lib/syslinux/memdisk"),
+                 "-initrd", image]
 
     with tempfile.TemporaryDirectory() as tmp:
         sock = os.path.join(tmp, "mon.sock")
         g = guestlib.Guest(a.emulator, [
-            "-display", "none", "-nodefaults", "-vga", "std", "-m", "32",
-            "-snapshot", "-drive", "file=%s,if=floppy,format=raw" % image,
-            "-boot", "order=a"] + guestlib.Monitor.args(sock), qemu=a.qemu)
+            "-display", "none", "-nodefaults", "-vga", "std", "-m", "32"] +
+            media + guestlib.Monitor.args(sock), qemu=a.qemu)
 
         def test():
             try:
