@@ -5,8 +5,8 @@ boot/memtest86+x64.bin on -cpu qemu64, or with --build ia32 the 32-bit
 one, which uses PAE, on -cpu qemu32) boots with -kernel through the Linux
 boot protocol, as under QEMU. It starts its tests: its screen mirror on
 the serial console (console=ttyS0,115200) shows test progress, and the
-VGA text screen, read through the monitor, shows its title. With --pass, one whole pass must complete with 0 errors (minutes:
-the slow suite).
+VGA text screen, read through the monitor, shows its title. With --pass,
+one whole pass must complete with 0 errors (minutes: the slow suite).
 
 usage: test-memtest.py [--qemu] [--pass] [--build x64|ia32] EMULATOR BUILDDIR
 """
