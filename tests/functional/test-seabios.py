@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """SeaBIOS POSTs on the pc board: its debug log (isa-debugcon at port
 0x402, on a file chardev) names the PCI devices with QEMU's IDs, the hard
-disk and "Booting from Floppy..." then "Hard Disk...", and the VGA text
+disk, the (empty) CD drive and "Booting from Floppy..." then "Hard
+Disk...", and the VGA text
 screen, read through the monitor (xp of 0xb8000), shows its banner and
 the same lines; so does a screendump (PPM, 720x400). The floppy and the
 disk are blank, so each fails its boot signature check and the BIOS ends
@@ -64,6 +65,7 @@ def main():
             "-device", "isa-debugcon,iobase=0x402,chardev=seabios",
             "-drive", "file=%s,format=raw,if=ide,index=0" % disk,
             "-drive", "file=%s,format=raw,if=floppy" % floppy,
+            "-drive", "if=ide,index=2,media=cdrom",
             "-boot", "order=ac"] + guestlib.Monitor.args(sock), qemu=a.qemu)
 
         def test():
@@ -79,6 +81,8 @@ def main():
                 for want in [r"SeaBIOS \(version 1\.16",
                              r"ata0-0: \S+ HARDDISK .*Hard-Disk "
                              r"\(8 MiBytes\)",
+                             r"DVD/CD \[ata1-0: \S+ DVD-ROM ATAPI-\d "
+                             r"DVD/CD\]",
                              r"PS2 keyboard initialized",
                              r"Booting from Floppy\.\.\.\n"
                              r"Boot failed: not a bootable disk",
