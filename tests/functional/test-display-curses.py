@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # -display curses in a tmux pane: `tmux capture-pane` shows SeaBIOS's
-# banner in its VGA colours; keys typed into the pane reach the kbd-echo guest
-# (tests/guest/kbd-echo.asm) as set 2 scancodes; Ctrl-] quits and leaves
-# the terminal usable; without a terminal it is a clear error.
+# banner in its VGA colours and the cursor where the VGA has it; keys
+# typed into the pane reach the kbd-echo guest (tests/guest/kbd-echo.asm)
+# as set 2 scancodes; Ctrl-] quits and leaves the terminal usable; without
+# a terminal it is a clear error.
 # Skips (77) without tmux.
 # Usage: test-display-curses.py KESTREL KBD_ECHO_BIN
 import os
@@ -60,10 +61,24 @@ def test_banner(kestrel, tmp):
     coloured = t.run('capture-pane', '-e', '-p')
     if '\x1b[37m' not in coloured or '\x1b[40m' not in coloured:
         t.fail('no grey-on-black colours in the pane: %r' % coloured[:200])
+    # the VGA cursor is the terminal's: at the start of the line after
+    # SeaBIOS's last message
+    t.wait('No bootable device.', 'SeaBIOS giving up')
+    lines = t.screen().split('\n')
+    row = [i for i, l in enumerate(lines) if 'No bootable device.' in l][0]
+    deadline = time.time() + TIMEOUT
+    while True:
+        cursor = t.run('display', '-p', '#{cursor_x},#{cursor_y}').strip()
+        if cursor == '0,%d' % (row + 1):
+            break
+        if time.time() > deadline:
+            t.fail('cursor at %s, expected 0,%d' % (cursor, row + 1))
+        time.sleep(0.2)
     t.run('send-keys', 'C-]')
     t.wait('EXITED 0', 'exit after Ctrl-]')
     t.run('kill-server')
-    print('ok: curses shows the SeaBIOS banner; Ctrl-] quits')
+    print('ok: curses shows the SeaBIOS banner in colour and the cursor; '
+          'Ctrl-] quits')
 
 
 def test_keys(kestrel, echo_bin, tmp):
