@@ -12,6 +12,7 @@
  */
 #include "kestrel/osdep.h"
 #include "kestrel/log.h"
+#include "cpu/x86/cc.h"
 #include "cpu/x86/cpu.h"
 #include "cpu/x86/insn.h"
 
@@ -166,6 +167,7 @@ void x86_cpu_state_reset(X86CPUState *env)
     env->interrupt_request = keep_irq;
     env->rip = 0xfff0;
     env->eflags = 0x2;
+    env->cc_op = CC_OP_EFLAGS;          /* flags held in place: all clear */
     env->cr[0] = CR0_CD | CR0_NW | CR0_ET;
     seg_reset(&env->segs[R_CS], 0xf000, 0xffff0000,
               DESC_S_MASK | DESC_CS_MASK | DESC_R_MASK | DESC_A_MASK);
