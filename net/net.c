@@ -175,8 +175,7 @@ void net_cleanup_all(void)
     net_mac_index = 0;
 }
 
-bool net_nic_attach(NetClient *nic, const char *dev_type,
-                    const char *netdev_id, GError **errp)
+bool net_nic_attach(NetClient *nic, const char *netdev_id, GError **errp)
 {
     NetClient *back;
 
@@ -186,14 +185,13 @@ bool net_nic_attach(NetClient *nic, const char *dev_type,
     back = net_netdev_find(netdev_id);
     if (!back) {
         g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
-                    "-device %s,netdev=%s: no -netdev with id '%s'",
-                    dev_type, netdev_id, netdev_id);
+                    "no -netdev with id '%s'", netdev_id);
         return false;
     }
     if (back->peer) {
         g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
-                    "-device %s,netdev=%s: the netdev is already used by "
-                    "another NIC", dev_type, netdev_id);
+                    "netdev '%s' is already used by another NIC",
+                    netdev_id);
         return false;
     }
     back->peer = nic;
@@ -201,8 +199,8 @@ bool net_nic_attach(NetClient *nic, const char *dev_type,
     return true;
 }
 
-bool net_nic_macaddr(uint8_t mac[ETH_ALEN], const char *dev_type,
-                     const char *str, GError **errp)
+bool net_nic_macaddr(uint8_t mac[ETH_ALEN], const char *str,
+                     GError **errp)
 {
     static const uint8_t base[ETH_ALEN] = { 0x52, 0x54, 0x00, 0x12, 0x34,
                                             0x56 };
@@ -217,8 +215,8 @@ bool net_nic_macaddr(uint8_t mac[ETH_ALEN], const char *dev_type,
     if (sscanf(str, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2],
                &v[3], &v[4], &v[5], &end) != 6 || strlen(str) != 17) {
         g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
-                    "-device %s,mac=%s: invalid MAC address (want "
-                    "xx:xx:xx:xx:xx:xx)", dev_type, str);
+                    "mac=%s: invalid MAC address (want "
+                    "xx:xx:xx:xx:xx:xx)", str);
         return false;
     }
     for (int i = 0; i < ETH_ALEN; i++) {
@@ -226,8 +224,8 @@ bool net_nic_macaddr(uint8_t mac[ETH_ALEN], const char *dev_type,
     }
     if (mac[0] & 1) {
         g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
-                    "-device %s,mac=%s: a multicast address cannot be a "
-                    "NIC's address", dev_type, str);
+                    "mac=%s: a multicast address cannot be a NIC's "
+                    "address", str);
         return false;
     }
     return true;

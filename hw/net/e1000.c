@@ -502,12 +502,12 @@ static bool e1000_realize(PciDevice *d, GError **errp)
 {
     E1000State *s = container_of(d, E1000State, pci);
 
-    if (!net_nic_macaddr(s->macaddr, "e1000", s->macstr, errp)) {
+    if (!net_nic_macaddr(s->macaddr, s->macstr, errp)) {
         return false;
     }
     net_client_init(&s->nc, &e1000_net_ops, d->dev.id ? d->dev.id : "e1000",
                     s, false);
-    if (!net_nic_attach(&s->nc, "e1000", s->netdev, errp)) {
+    if (!net_nic_attach(&s->nc, s->netdev, errp)) {
         return false;
     }
     e1000_eeprom_init(s);

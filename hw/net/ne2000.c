@@ -443,7 +443,7 @@ static const NetClientOps ne2000_net_ops = {
 bool ne2000_init(Ne2000State *s, const char *type, const char *id,
                  const char *macstr, const char *netdev, GError **errp)
 {
-    if (!net_nic_macaddr(s->macaddr, type, macstr, errp)) {
+    if (!net_nic_macaddr(s->macaddr, macstr, errp)) {
         return false;
     }
     for (int i = 0; i < ETH_ALEN; i++) {
@@ -453,7 +453,7 @@ bool ne2000_init(Ne2000State *s, const char *type, const char *id,
         s->prom[i] = 0x57;              /* 'W': a word-wide NE2000 */
     }
     net_client_init(&s->nc, &ne2000_net_ops, id ? id : type, s, false);
-    return net_nic_attach(&s->nc, type, netdev, errp);
+    return net_nic_attach(&s->nc, netdev, errp);
 }
 
 void ne2000_cleanup(Ne2000State *s)

@@ -71,13 +71,12 @@ void net_cleanup_all(void);
 
 /*
  * Connect a NIC to the back-end netdev_id (NULL: no back-end; frames go
- * nowhere). Errors name dev's type and the netdev.
+ * nowhere). The device layer prefixes errors with the -device text.
  */
-bool net_nic_attach(NetClient *nic, const char *dev_type,
-                    const char *netdev_id, GError **errp);
+bool net_nic_attach(NetClient *nic, const char *netdev_id, GError **errp);
 /* The MAC from a "mac" property, or the next default 52:54:00:12:34:56+n. */
-bool net_nic_macaddr(uint8_t mac[ETH_ALEN], const char *dev_type,
-                     const char *str, GError **errp);
+bool net_nic_macaddr(uint8_t mac[ETH_ALEN], const char *str,
+                     GError **errp);
 
 /* ---- capture ---- */
 

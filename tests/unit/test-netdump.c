@@ -54,7 +54,7 @@ static void test_pcap_bytes(void)
     net_client_init(&back.nc, &peer_ops, "b0", &back, true);
     g_assert_true(net_netdev_register(&back.nc, &err));
     net_client_init(&nic.nc, &peer_ops, "nic", &nic, false);
-    g_assert_true(net_nic_attach(&nic.nc, "e1000", "b0", &err));
+    g_assert_true(net_nic_attach(&nic.nc, "b0", &err));
     g_assert_true(net_object_create(opts, &err));
     net_send(&nic.nc, frame, 60);               /* guest to network */
     net_send(&back.nc, frame, 100);             /* network to guest */
@@ -88,7 +88,7 @@ static void test_queue(void)
     net_client_init(&back.nc, &peer_ops, "b1", &back, true);
     g_assert_true(net_netdev_register(&back.nc, &err));
     net_client_init(&nic.nc, &peer_ops, "nic", &nic, false);
-    g_assert_true(net_nic_attach(&nic.nc, "e1000", "b1", &err));
+    g_assert_true(net_nic_attach(&nic.nc, "b1", &err));
     for (int i = 0; i < NET_QUEUE_MAX + 10; i++) {
         net_send(&back.nc, frame, sizeof(frame));
     }
@@ -97,7 +97,7 @@ static void test_queue(void)
     net_flush_queue(&nic.nc);
     g_assert_cmpuint(nic.got, ==, NET_QUEUE_MAX);
     /* a second NIC on the same back-end is refused */
-    g_assert_false(net_nic_attach(&back.nc, "ne2k_pci", "b1", &err));
+    g_assert_false(net_nic_attach(&back.nc, "b1", &err));
     g_assert_nonnull(strstr(err->message, "already used by another NIC"));
     net_client_cleanup(&nic.nc);
     net_cleanup_all();
@@ -141,15 +141,15 @@ static void test_macaddr(void)
     g_autoptr(GError) err = NULL;
     uint8_t mac[6];
 
-    g_assert_true(net_nic_macaddr(mac, "e1000", "02:00:00:aa:bb:cc", &err));
+    g_assert_true(net_nic_macaddr(mac, "02:00:00:aa:bb:cc", &err));
     g_assert_cmphex(mac[5], ==, 0xcc);
-    g_assert_false(net_nic_macaddr(mac, "e1000", "01:00:00:aa:bb:cc",
+    g_assert_false(net_nic_macaddr(mac, "01:00:00:aa:bb:cc",
                                    &err));
     g_assert_nonnull(strstr(err->message, "multicast"));
     g_clear_error(&err);
-    g_assert_false(net_nic_macaddr(mac, "e1000", "02:00:00:aa:bb", &err));
-    g_assert_nonnull(strstr(err->message, "-device e1000,mac=02:00:00:aa:bb:"
-                            " invalid MAC address"));
+    g_assert_false(net_nic_macaddr(mac, "02:00:00:aa:bb", &err));
+    g_assert_nonnull(strstr(err->message, "mac=02:00:00:aa:bb: invalid "
+                            "MAC address"));
     g_assert_cmphex(net_crc32((const uint8_t *)"123456789", 9), ==,
                     0xcbf43926);
 }
