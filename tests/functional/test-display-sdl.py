@@ -200,6 +200,17 @@ def close_window(display, win):
     x11.XCloseDisplay(dpy)
 
 
+def test_stopped(kestrel, env):
+    proc = subprocess.Popen([kestrel, '-nodefaults', '-display', 'sdl',
+                             '-name', 'sdlstop', '-S'], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    win = find_window(env, 'sdlstop', proc)
+    wait_title(env, win, 'sdlstop - Kestrel [prelaunch]', proc)
+    proc.terminate()
+    proc.communicate(timeout=TIMEOUT)
+    print('ok: the title shows the run state (-S)')
+
+
 def test_close(kestrel, echo_bin, env):
     proc = subprocess.Popen([kestrel, '-nodefaults', '-display', 'sdl',
                              '-name', 'sdlclose', '-bios', echo_bin], env=env,
@@ -248,6 +259,7 @@ def main():
         test_seabios(kestrel, env)
         test_keys(kestrel, echo_bin, env)
         test_close(kestrel, echo_bin, env)
+        test_stopped(kestrel, env)
     finally:
         xvfb.terminate()
         xvfb.wait()
