@@ -5,7 +5,7 @@ NINJA ?= ninja
 MESON ?= meson
 
 .PHONY: all deps check check-quick check-slow check-ref demo bench fuzz fuzz-smoke \
-        install clean distclean singlestep
+        install clean distclean singlestep diff
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -46,6 +46,13 @@ bench: deps
 # the table of docs/compatibility.md.
 singlestep: all
 	$(BUILD)/tests/diff/singlestep --markdown docs/compatibility.md
+
+# Random instruction sequences on the host CPU, the JIT and the interpreter
+# (tests/diff/diff-run.c): make diff N=1e8 SEED=42
+N ?= 1e6
+SEED ?= 1
+diff: all
+	$(BUILD)/tests/diff/diff-run --count $(N) --seed $(SEED) -v
 
 # libFuzzer targets with ASan+UBSan (clang) in $(BUILD)-fuzz; fuzz-smoke
 # also runs each for 60 s.

@@ -108,7 +108,7 @@ static void gen_incdec(DisasContext *dc, int delta, CCOp cc)
     const X86Operand *dst = &dc->insn->op[0];
     TCGv linear = NULL;
     TCGv x = gen_load_op(dc, dst, &linear);
-    TCGv cf = gen_compute_cf(dc);
+    TCGv cf = dc->cc_live & CC_C ? gen_compute_cf(dc) : gen_const(dc, 0);
 
     tcg_gen_addi_i64(dc->s, x, x, (uint64_t)(int64_t)delta);
     gen_store_op(dc, dst, x, linear);
@@ -174,13 +174,19 @@ void gen_CMPXCHG(DisasContext *dc)
             tcg_gen_movcond_i64(dc->s, TCG_COND_EQ, full, d, acc, src, *rd);
             tcg_gen_mov_i64(dc->s, nacc, dc->g->regs[R_EAX]);
             tcg_gen_movcond_i64(dc->s, TCG_COND_EQ, nacc, d, acc, nacc, d);
-            tcg_gen_mov_i64(dc->s, *rd, full);
+            tcg_gen_mov_i64(dc->s, dc->g->regs[R_EAX], nacc);
+            tcg_gen_mov_i64(dc->s, *rd, full);   /* EAX may be rd */
         } else {
             gen_store_op(dc, dst, nd, linear);
             tcg_gen_movcond_i64(dc->s, TCG_COND_EQ, nacc, d, acc,
                                 dc->g->regs[R_EAX], d);
+            tcg_gen_mov_i64(dc->s, dc->g->regs[R_EAX], nacc);
         }
-        tcg_gen_mov_i64(dc->s, dc->g->regs[R_EAX], nacc);
+    } else if (dst->kind == X86_OPND_REG) {
+        /* EAX first: CMPXCHG EAX, r on a match leaves EAX = r */
+        tcg_gen_movcond_i64(dc->s, TCG_COND_EQ, nacc, d, acc, acc, d);
+        gen_set_gpr(dc, R_EAX, size, nacc);
+        gen_store_op(dc, dst, nd, NULL);
     } else {
         tcg_gen_movcond_i64(dc->s, TCG_COND_EQ, nacc, d, acc, acc, d);
         gen_store_op(dc, dst, nd, linear);

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The minimal machine of the differential runners (tests/diff/diff-run.c,
+ * singlestep.c's shape): guest RAM at 0 in address_space_memory, an empty
+ * I/O space (IN reads all ones), one X86CPU driven by the real "tcg"
+ * accelerator's vcpu_run until it halts, a watchdog thread that kicks a
+ * run that loops. The engine is switched with the accelerator's own
+ * option (jit=on/off), the block cache flushed in between.
+ * Missing: devices and interrupts (nothing raises one).
+ */
+#include "kestrel/osdep.h"
+#include "kestrel/runstate.h"
+#include "accel/tcg/tcg-cpu.h"
+#include "diff-machine.h"
+
+const char *const dm_engine_names[DM_N] = { "jit", "interp" };
+
+/* No vCPU thread here (system/cpus.c is not linked): a kick is the
+ * accelerator's own. */
+void vcpu_kick(X86CPU *cpu)
+{
+    cpu->accel->kick(cpu);
+}
+
+static gpointer dm_watchdog(gpointer opaque)
+{
+    DiffMachine *m = opaque;
+
+    for (;;) {
+        g_usleep(200000);
+        if (m->running) {
+            m->ops->kick(m->cpu);
+        }
+    }
+    return NULL;
+}
+
+void dm_init(DiffMachine *m, uint64_t ram_size, const char *prog)
+{
+    GError *err = NULL;
+
+    as_init(&address_space_memory, "memory", 1ull << 32);
+    as_init(&address_space_io, "io", 0x10000);
+    mr_init_ram(&m->ram, "ram", ram_size);
+    as_map(&address_space_memory, &m->ram, 0, 0);
+    m->ops = accel_find("tcg");
+    if (!m->ops || !m->ops->init(NULL, "jit=on", &err)) {
+        g_printerr("%s: tcg: %s\n", prog, err ? err->message : "absent");
+        exit(1);
+    }
+    m->cpu = g_new0(X86CPU, 1);
+    m->cpu->accel = m->ops;
+    x86_cpu_state_reset(&m->cpu->env);
+    if (!m->ops->vcpu_init(m->cpu, &err)) {
+        g_printerr("%s: vcpu: %s\n", prog, err->message);
+        exit(1);
+    }
+    g_thread_unref(g_thread_new("watchdog", dm_watchdog, m));
+}
+
+void dm_set_engine(DiffMachine *m, int engine, const char *prog)
+{
+    GError *err = NULL;
+
+    if (!m->ops->init(NULL, engine == DM_JIT ? "jit=on" : "jit=off", &err)) {
+        g_printerr("%s: %s\n", prog, err->message);
+        exit(1);
+    }
+    tb_flush_all();
+    tb_jmp_cache_clear(m->cpu->accel_state);
+}
+
+void dm_write(DiffMachine *m, uint32_t addr, const void *buf, size_t len)
+{
+    as_rw(&address_space_memory, addr, (void *)buf, len, true);
+}
+
+void dm_read(DiffMachine *m, uint32_t addr, void *buf, size_t len)
+{
+    as_rw(&address_space_memory, addr, buf, len, false);
+}
+
+bool dm_run(DiffMachine *m, int64_t timeout_us)
+{
+    int64_t start = g_get_monotonic_time();
+    bool ok = true;
+
+    m->cpu->env.halted = false;
+    m->cpu->env.exception_index = -1;
+    m->running = true;
+    for (;;) {
+        VcpuExit why = m->ops->vcpu_run(m->cpu);
+
+        if (why == VCPU_EXIT_HALT) {
+            break;
+        }
+        if (why != VCPU_EXIT_KICK ||
+            g_get_monotonic_time() - start > timeout_us) {
+            ok = false;
+            break;
+        }
+    }
+    m->running = false;
+    return ok;
+}
