@@ -4,10 +4,11 @@
  * system/cpus.c calls vcpu_run on each vCPU thread; it finds or
  * translates the block at CS:EIP, runs it, chains it to the next one,
  * and between blocks delivers exceptions (raised by helpers and the TLB
- * slow path through siglongjmp), external interrupts (INTR from the PIC,
- * acknowledged through the local APIC, x86_intc), NMIs, INIT and SIPI,
- * and handles HLT
- * and triple faults. jit=off runs the same IR in the interpreter.
+ * slow path through siglongjmp), external interrupts (INTR from the local
+ * APIC, acknowledged through x86_intc, which asks the 8259 for ExtINT),
+ * NMIs, INIT and SIPI, and handles HLT and triple faults. jit=off runs the
+ * same IR in the interpreter. With SMP, vCPUs take turns running guest
+ * code (tcg_rr_*, docs/smp.md).
  *
  * Blocks start with a test of TcgCpu.exit_flag, which kick() sets, so a
  * chain of blocks returns to the loop soon after cpu_interrupt/cpu_exit.
@@ -19,7 +20,7 @@
  * breakpoints changes. Single-step runs one-instruction blocks with
  * interrupts held off; watchpoints are checked by the TLB slow path
  * (tlb.c), which finishes the instruction and then stops.
- * Missing: SMI, INIT/SIPI.
+ * Missing: SMI.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/bql.h"
