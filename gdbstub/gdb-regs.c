@@ -7,8 +7,10 @@
  * attach time: reconnect (or "set architecture") after the switch.
  * Ref: GDB manual, "Target Descriptions", "i386 Features"
  * (org.gnu.gdb.i386.core, .sse).
- * Missing: x87 registers read as zero and ignore writes; no AVX, no
- * segment bases, no control registers.
+ * The x87 stack is offered in ST(i) order (physical register TOP+i), the
+ * tag word rebuilt in full from the abridged one (SDM Vol. 1, 8.1.7).
+ * Missing: no AVX, no segment bases, no control registers; segment
+ * selectors are read-only.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/guest-debug.h"
@@ -42,6 +44,85 @@ static const uint8_t r64_index[16] = {
 static const char *const fpu_names[8] = {
     "fctrl", "fstat", "ftag", "fiseg", "fioff", "foseg", "fooff", "fop",
 };
+
+/* The full 16-bit tag word: 11 empty, 01 zero, 10 special, 00 valid. */
+static uint16_t gdb_fpu_tag_word(X86CPUState *env)
+{
+    uint16_t tw = 0;
+
+    for (int i = 0; i < 8; i++) {
+        X87Reg *r = &env->fpregs[i];
+        unsigned exp = r->sign_exp & 0x7fff, tag;
+
+        if (!(env->fptag & (1u << i))) {
+            tag = 3;
+        } else if (!exp && !r->mant) {
+            tag = 1;
+        } else if (exp == 0x7fff || !exp || !(r->mant >> 63)) {
+            tag = 2;
+        } else {
+            tag = 0;
+        }
+        tw |= tag << (2 * i);
+    }
+    return tw;
+}
+
+static uint64_t gdb_fpu_read(X86CPUState *env, unsigned n)
+{
+    switch (n) {
+    case 0:
+        return env->fpuc;
+    case 1:
+        return (env->fpus & ~0x3800u) | (env->fpstt & 7u) << 11;
+    case 2:
+        return gdb_fpu_tag_word(env);
+    case 3:
+        return env->fpcs;
+    case 4:
+        return (uint32_t)env->fpip;
+    case 5:
+        return env->fpds;
+    case 6:
+        return (uint32_t)env->fpdp;
+    default:
+        return env->fpop;
+    }
+}
+
+static void gdb_fpu_write(X86CPUState *env, unsigned n, uint64_t v)
+{
+    switch (n) {
+    case 0:
+        env->fpuc = v;
+        break;
+    case 1:
+        env->fpus = v & ~0x3800u;
+        env->fpstt = (v >> 11) & 7;
+        break;
+    case 2:
+        env->fptag = 0;
+        for (int i = 0; i < 8; i++) {
+            env->fptag |= (((v >> (2 * i)) & 3) != 3) << i;
+        }
+        break;
+    case 3:
+        env->fpcs = v;
+        break;
+    case 4:
+        env->fpip = (uint32_t)v;
+        break;
+    case 5:
+        env->fpds = v;
+        break;
+    case 6:
+        env->fpdp = (uint32_t)v;
+        break;
+    default:
+        env->fpop = v & 0x7ff;
+        break;
+    }
+}
 
 unsigned gdb_reg_count(bool x64)
 {
@@ -81,6 +162,7 @@ static void reg_info(bool x64, unsigned n, const char **name, int *kind,
         g_snprintf(stname[n], sizeof(stname[n]), "st%u", n);
         *name = stname[n];
         *kind = G_ST;
+        *index = n;
         *size = 10;
         return;
     }
@@ -88,6 +170,7 @@ static void reg_info(bool x64, unsigned n, const char **name, int *kind,
     if (n < 8) {
         *name = fpu_names[n];
         *kind = G_FPU;
+        *index = n;
         *size = 4;
         return;
     }
@@ -130,8 +213,17 @@ int gdb_read_reg(X86CPUState *env, bool x64, unsigned n, uint8_t *buf)
     case G_SEG:
         v = env->segs[index].selector;
         break;
+    case G_ST: {
+        X87Reg *r = &env->fpregs[(env->fpstt + index) & 7];
+        uint64_t mant = GUINT64_TO_LE(r->mant);
+        uint16_t se = GUINT16_TO_LE(r->sign_exp);
+
+        memcpy(buf, &mant, 8);
+        memcpy(buf + 8, &se, 2);
+        return size;
+    }
     case G_FPU:
-        v = n == (x64 ? 24u : 16u) + 8 ? 0x37f : 0;     /* fctrl */
+        v = gdb_fpu_read(env, index);
         break;
     case G_XMM:
         memcpy(buf, env->xmm[index].b, 16);
@@ -140,7 +232,7 @@ int gdb_read_reg(X86CPUState *env, bool x64, unsigned n, uint8_t *buf)
         v = env->mxcsr;
         break;
     default:
-        return size;                    /* x87 stack: zeros */
+        break;
     }
     v = GUINT64_TO_LE(v);
     memcpy(buf, &v, MIN(size, 8u));
@@ -171,6 +263,18 @@ int gdb_write_reg(X86CPUState *env, bool x64, unsigned n, const uint8_t *buf)
         x86_cpu_set_eflags(env, v);
         x86_cpu_update_hflags(env);
         break;
+    case G_ST: {
+        X87Reg *r = &env->fpregs[(env->fpstt + index) & 7];
+        uint16_t se;
+
+        r->mant = v;
+        memcpy(&se, buf + 8, 2);
+        r->sign_exp = GUINT16_FROM_LE(se);
+        break;
+    }
+    case G_FPU:
+        gdb_fpu_write(env, index, v);
+        break;
     case G_XMM:
         memcpy(env->xmm[index].b, buf, 16);
         break;
@@ -178,7 +282,7 @@ int gdb_write_reg(X86CPUState *env, bool x64, unsigned n, const uint8_t *buf)
         env->mxcsr = v;
         break;
     default:
-        break;                          /* segments, x87: not writable */
+        break;                          /* segment selectors: read-only */
     }
     return size;
 }
