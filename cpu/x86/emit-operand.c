@@ -260,6 +260,9 @@ void gen_set_cc_op(DisasContext *dc, CCOp op)
 void gen_cc_set(DisasContext *dc, CCOp base, unsigned size, TCGv dst,
                 TCGv src, TCGv src2)
 {
+    if (!dc->cc_live) {
+        return;                         /* no flag is read before rewritten */
+    }
     gen_ext(dc, dc->g->cc_dst, dst, size, false);
     if (src) {
         tcg_gen_mov_i64(dc->s, dc->g->cc_src, src);

@@ -6,7 +6,8 @@
  * count of 0 changes neither the destination nor the flags, so a count in
  * CL selects the old flags with movcond (no branch). Shifts leave lazy
  * flags (cc_op SHL/SAR with the value shifted by count-1); rotates compute
- * CF and OF into EFLAGS; RCL/RCR call helper_rcl/helper_rcr below.
+ * CF and OF into EFLAGS (the other flags only when they are live: see
+ * dc->cc_live); RCL/RCR call helper_rcl/helper_rcr below.
  * OF is computed for every count by the 1-bit formula (the SDM leaves it
  * undefined for counts > 1); AF is 0 after shifts (undefined).
  * SHLD/SHRD with a 16-bit operand and a count over 16 (undefined) shift in
@@ -119,6 +120,9 @@ static void gen_cc_select(DisasContext *dc, TCGv count, CCOp op, TCGv dst,
     const X86Translator *g = dc->g;
     TCGv zero = gen_const(dc, 0);
 
+    if (!dc->cc_live) {
+        return;                         /* dead flags: keep the old state */
+    }
     tcg_gen_movcond_i64(s, TCG_COND_NE, g->cc_dst, count, zero, dst,
                         g->cc_dst);
     tcg_gen_movcond_i64(s, TCG_COND_NE, g->cc_src, count, zero, src,
@@ -223,7 +227,7 @@ static void gen_rotate(DisasContext *dc, bool left)
     TCGv res = gen_tmp(dc);
     TCGv cf = gen_tmp(dc);
     TCGv of = gen_tmp(dc);
-    TCGv old, flags;
+    TCGv old, keep, flags;
 
     if (is_const && cval == 0) {
         return;
@@ -258,12 +262,20 @@ static void gen_rotate(DisasContext *dc, bool left)
                             res, x);
     }
     gen_store_op(dc, dst, res, linear);
-    old = gen_compute_eflags(dc);
-    flags = gen_tmp(dc);
-    tcg_gen_andi_i64(s, flags, old, ~(uint64_t)(CC_C | CC_O));
-    tcg_gen_or_i64(s, flags, flags, cf);
+    if (!dc->cc_live) {
+        return;                         /* dead flags: keep the old state */
+    }
     tcg_gen_shli_i64(s, of, of, 11);                    /* OF is bit 11 */
-    tcg_gen_or_i64(s, flags, flags, of);
+    flags = gen_tmp(dc);
+    tcg_gen_or_i64(s, flags, cf, of);
+    if (is_const && !(dc->cc_live & ~(CC_C | CC_O))) {
+        gen_set_eflags_cc(dc, flags);   /* the other flags are dead */
+        return;
+    }
+    old = gen_compute_eflags(dc);
+    keep = gen_tmp(dc);
+    tcg_gen_andi_i64(s, keep, old, ~(uint64_t)(CC_C | CC_O));
+    tcg_gen_or_i64(s, flags, flags, keep);
     if (!is_const) {
         tcg_gen_movcond_i64(s, TCG_COND_NE, flags, count, gen_const(dc, 0),
                             flags, old);

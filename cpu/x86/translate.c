@@ -176,15 +176,16 @@ static void gen_block_end(DisasContext *dc)
 /* ---- one instruction ---- */
 
 /*
- * Fetch and decode the instruction at dc->next_eip into *insn. Returns
- * false when the block must end before it (it lies on the next page).
+ * Fetch and decode the instruction at @eip into *insn (@first: the block's
+ * first, which may fault). Returns false when the block must end before it
+ * (it lies on the next page).
  */
-static bool x86_fetch_decode(DisasContext *dc, X86Insn *insn,
-                             uint8_t *buf, X86DecodeStatus *st)
+static bool x86_fetch_decode(DisasContext *dc, uint64_t eip, bool first,
+                             X86Insn *insn, uint8_t *buf,
+                             X86DecodeStatus *st)
 {
     X86TranslateParams *p = dc->p;
-    bool first = p->icount == 0;
-    uint64_t pc = x86_code_linear(dc, dc->next_eip);
+    uint64_t pc = x86_code_linear(dc, eip);
     size_t room = TLB_PAGE_SIZE - (pc & (TLB_PAGE_SIZE - 1));
     size_t n = MIN(room, X86_MAX_INSN_LEN);
     X86Mode mode = dc->code64 ? X86_MODE_64 :
@@ -205,6 +206,68 @@ static bool x86_fetch_decode(DisasContext *dc, X86Insn *insn,
         *st = x86_decode(insn, buf, X86_MAX_INSN_LEN, mode);
     }
     return true;
+}
+
+/* Offset of the instruction after one of @len bytes at @eip. */
+static uint64_t x86_next_eip(const DisasContext *dc, uint64_t eip,
+                             unsigned len)
+{
+    uint64_t next = eip + len;
+
+    return dc->code64 ? next : dc->code32 ? next & 0xffffffff
+                                          : next & 0xffff;
+}
+
+/* An instruction decoded ahead, with the flags live after it. */
+typedef struct X86PreInsn {
+    X86Insn insn;
+    X86DecodeStatus st;
+    uint16_t cc_live;
+    uint8_t buf[X86_MAX_INSN_LEN];
+} X86PreInsn;
+
+#define X86_PREDECODE_MAX 32
+
+/*
+ * Decode the block ahead, up to its first branch or block-ending
+ * instruction, a breakpoint, the page end or @max instructions, and work
+ * out the flags live after each (cc_live.c); all are live after the last.
+ * Fetches in the order the main loop would, so faults are the same.
+ */
+static unsigned x86_predecode(DisasContext *dc, X86PreInsn *pre,
+                              unsigned max)
+{
+    X86TranslateParams *p = dc->p;
+    uint64_t eip = dc->next_eip;
+    uint16_t live = CC_MASK, read, write;
+    unsigned n = 0;
+
+    max = MIN(max, X86_PREDECODE_MAX);
+    while (n < max) {
+        X86PreInsn *pi = &pre[n];
+
+        if (p->breakpoint && p->breakpoint(x86_code_linear(dc, eip))) {
+            break;
+        }
+        if (!x86_fetch_decode(dc, eip, n == 0, &pi->insn, pi->buf,
+                              &pi->st)) {
+            break;
+        }
+        n++;
+        if (pi->st != X86_DEC_OK ||
+            (pi->insn.flags & (X86_IF_END_TB | X86_IF_BRANCH))) {
+            break;
+        }
+        eip = x86_next_eip(dc, eip, pi->insn.len);
+    }
+    for (unsigned i = n; i-- > 0;) {
+        bool known = x86_cc_effect(&pre[i].insn, pre[i].st, dc->features,
+                                   &read, &write);
+
+        pre[i].cc_live = known ? live : CC_MASK;
+        live = read | (live & ~write);
+    }
+    return n;
 }
 
 static void x86_log_in_asm(const DisasContext *dc, const X86Insn *insn,
@@ -281,9 +344,12 @@ bool x86_translate_block(X86Translator *xt, X86TranslateParams *p)
         .mmu_idx = p->mmu_idx,
         .features = p->features ? p->features : X86_DEFAULT_FEATURES,
         .cc_op = CC_OP_DYNAMIC,
+        .cc_live = CC_MASK,
         .is_jmp = DISAS_NEXT,
     };
     unsigned max = p->max_insns ? p->max_insns : X86_TB_MAX_INSNS;
+    X86PreInsn pre[X86_PREDECODE_MAX];
+    unsigned npre;
 
     dc.addseg = !dc.pe || dc.vm86 || (p->hflags & HF_ADDSEG);
     dc.next_eip = dc.code64 ? p->pc : p->pc - p->cs_base;
@@ -292,6 +358,7 @@ bool x86_translate_block(X86Translator *xt, X86TranslateParams *p)
     }
     p->icount = 0;
     p->size = 0;
+    npre = x86_predecode(&dc, pre, max);
     while (dc.is_jmp == DISAS_NEXT) {
         uint8_t buf[X86_MAX_INSN_LEN];
         X86Insn insn;
@@ -308,17 +375,24 @@ bool x86_translate_block(X86Translator *xt, X86TranslateParams *p)
             }
             break;
         }
-        if (p->icount >= max || !x86_fetch_decode(&dc, &insn, buf, &st)) {
+        if (p->icount >= max) {
+            break;
+        }
+        if (p->icount < npre) {
+            insn = pre[p->icount].insn;
+            st = pre[p->icount].st;
+            memcpy(buf, pre[p->icount].buf, sizeof(buf));
+            dc.cc_live = pre[p->icount].cc_live;
+        } else if (x86_fetch_decode(&dc, dc.next_eip, p->icount == 0, &insn,
+                                    buf, &st)) {
+            dc.cc_live = CC_MASK;
+        } else {
             break;
         }
         dc.insn = &insn;
         dc.eip = dc.next_eip;
-        dc.next_eip = dc.eip + (st == X86_DEC_OK ? insn.len : 1);
-        if (!dc.code32 && !dc.code64) {
-            dc.next_eip &= 0xffff;
-        } else if (!dc.code64) {
-            dc.next_eip &= 0xffffffff;
-        }
+        dc.next_eip = x86_next_eip(&dc, dc.eip,
+                                   st == X86_DEC_OK ? insn.len : 1);
         tcg_gen_insn_start(dc.s, dc.eip, dc.cc_op);
         if (ks_log_enabled(LOG_IN_ASM) && st == X86_DEC_OK) {
             x86_log_in_asm(&dc, &insn, buf);

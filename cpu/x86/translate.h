@@ -142,9 +142,20 @@ typedef struct DisasContext {
                                  * (MOV SS, POP SS, STI) */
     int cc_op;                  /* CC_OP_* known statically, or
                                  * CC_OP_DYNAMIC: read the cc_op global */
+    uint16_t cc_live;           /* CC_* flags read after this insn
+                                 * before being overwritten (cc_live.c);
+                                 * CC_MASK when not known */
     DisasJump is_jmp;
     unsigned nb_temps;          /* temps of this instruction, freed after */
     TCGv temps[X86_INSN_MAX_TEMPS];
 } DisasContext;
+
+/*
+ * The flags @insn reads (*read) and always overwrites (*write), for the
+ * dead flag pass. False (read = all, write = none) unless it is a known
+ * register-only instruction that cannot fault or end the block.
+ */
+bool x86_cc_effect(const X86Insn *insn, X86DecodeStatus st,
+                   uint32_t features, uint16_t *read, uint16_t *write);
 
 #endif /* KESTREL_CPU_X86_TRANSLATE_H */
