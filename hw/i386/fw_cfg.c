@@ -120,7 +120,9 @@ static void fw_cfg_rebuild_dir(FwCfgState *s)
                                              sizeof(FwCfgFile) * s->nr_files);
     uint32_t count = GUINT32_TO_BE(s->nr_files);
 
-    qsort(sorted, s->nr_files, sizeof(FwCfgFile), fw_cfg_file_cmp);
+    if (s->nr_files) {                  /* qsort(NULL, 0) is undefined */
+        qsort(sorted, s->nr_files, sizeof(FwCfgFile), fw_cfg_file_cmp);
+    }
     memcpy(dir, &count, 4);
     for (unsigned i = 0; i < s->nr_files; i++) {
         uint8_t *p = dir + 4 + i * FW_CFG_FILE_ENTRY_SIZE;

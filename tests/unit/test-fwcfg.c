@@ -73,6 +73,16 @@ static void test_signature(Fixture *f, gconstpointer data)
     g_assert_cmphex(test_inl(f->tb, 0x518), ==, 0x47464320);
 }
 
+/* No files: the directory is a zero count (found by fuzz-devio: the
+ * empty directory sorted a NULL array, undefined under UBSan). */
+static void test_file_dir_empty(Fixture *f, gconstpointer data)
+{
+    uint32_t count = 0xffffffff;
+
+    read_item(f, FW_CFG_FILE_DIR, &count, 4);
+    g_assert_cmpuint(count, ==, 0);
+}
+
 static void test_file_dir(Fixture *f, gconstpointer data)
 {
     uint8_t dir[4 + 2 * 64];
@@ -146,6 +156,7 @@ int main(int argc, char **argv)
     g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD("/hw/fw_cfg/signature", test_signature);
     ADD("/hw/fw_cfg/file-dir", test_file_dir);
+    ADD("/hw/fw_cfg/file-dir-empty", test_file_dir_empty);
     ADD("/hw/fw_cfg/dma-read", test_dma_read);
     ADD("/hw/fw_cfg/dma-errors", test_dma_errors);
 #undef ADD
