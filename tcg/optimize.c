@@ -5,6 +5,9 @@
  * move removal, unreachable code after unconditional exits and labels
  * nobody jumps to. Dead code and dead global stores are removed after
  * this by the backward pass in tcg/liveness.c.
+ * Known-zero high halves: a temp written by an _i32 op, a zero-extension
+ * or a narrow load has bits 32..63 clear, so a later ext32u of it (the
+ * x86 translator zero-extends every 32-bit operand and result) is a move.
  * Called by tcg_gen_code() once per block.
  * Knowledge is dropped at every label; plain temps leave their copy
  * classes at every branch, since they die there.
@@ -24,6 +27,7 @@ static void temp_reset(TCGTemp *t)
     t->prev_copy = t->next_copy = t;
     t->is_const = t->kind == TEMP_CONST;
     t->cval = t->val;
+    t->z32 = t->is_const && t->cval <= UINT32_MAX;
 }
 
 static void reset_all(TCGContext *s, bool normals_only)
@@ -246,6 +250,10 @@ static bool fold_op(OptState *os, TCGOp *op)
     if (op_is_binop(opc)) {
         return fold_binop(s, op);
     }
+    if (opc == INDEX_op_ext32u && a->z32) {
+        set_mov(s, op, d, a);
+        return true;
+    }
     if (op_is_unop(opc) && a->is_const) {
         set_movi(s, op, d, tcg_eval_op(opc, a->cval, 0));
         return true;
@@ -335,15 +343,50 @@ static void propagate_inputs(TCGContext *s, TCGOp *op)
     }
 }
 
+/* Whether the result of op (not a mov) has bits 32..63 clear. */
+static bool op_result_z32(TCGOp *op)
+{
+    TCGOpcode opc = op->opc;
+
+    if (op_is_binop(opc)) {
+        return binop_is_i32(opc) ||
+               (opc == INDEX_op_and_i64 &&
+                (arg_temp(op->args[1])->z32 || arg_temp(op->args[2])->z32));
+    }
+    switch (opc) {
+    case INDEX_op_neg_i32: case INDEX_op_not_i32:
+    case INDEX_op_ext8u: case INDEX_op_ext16u: case INDEX_op_ext32u:
+    case INDEX_op_bswap16: case INDEX_op_bswap32:
+    case INDEX_op_setcond_i32: case INDEX_op_setcond_i64:
+    case INDEX_op_ld8u: case INDEX_op_ld16u: case INDEX_op_ld32u:
+        return true;
+    case INDEX_op_extract:
+        return op->args[3] <= 32;
+    case INDEX_op_qemu_ld:
+        return (op->args[2] & MO_SIZE) <= MO_32 && !(op->args[2] & MO_SIGN);
+    case INDEX_op_movcond_i64:
+        return arg_temp(op->args[3])->z32 && arg_temp(op->args[4])->z32;
+    default:
+        return false;
+    }
+}
+
 static void record_outputs(TCGContext *s, TCGOp *op)
 {
+    bool z32 = op->nb_oargs == 1 && op->opc != INDEX_op_mov &&
+               op_result_z32(op);
+
     for (unsigned i = 0; i < op->nb_oargs; i++) {
         temp_reset(arg_temp(op->args[i]));
+    }
+    if (op->nb_oargs == 1) {
+        arg_temp(op->args[0])->z32 |= z32;
     }
     if (op->opc == INDEX_op_mov) {
         TCGTemp *d = arg_temp(op->args[0]);
         TCGTemp *src = arg_temp(op->args[1]);
 
+        d->z32 = src->z32;
         if (src->is_const) {
             d->is_const = true;
             d->cval = src->cval;
@@ -455,6 +498,7 @@ void tcg_optimize(TCGContext *s)
         t->prev_copy = t->next_copy = t;
         t->is_const = t->kind == TEMP_CONST;
         t->cval = t->val;
+        t->z32 = t->is_const && t->cval <= UINT32_MAX;
     }
     for (unsigned i = 0; i < s->nb_ops; i++) {
         optimize_op(&os, &s->ops[i]);

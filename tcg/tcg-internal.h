@@ -72,6 +72,7 @@ typedef struct TCGTemp {
     /* optimizer: copy classes and known constants */
     struct TCGTemp *prev_copy, *next_copy;
     bool is_const;
+    bool z32;                           /* bits 32..63 known to be zero */
     uint64_t cval;
 
     /* liveness */
