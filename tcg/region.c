@@ -19,6 +19,7 @@ TcgCodeBuf tcg_code_buf;
 intptr_t tcg_tlb_offset;
 TcgLookupFn tcg_lookup_fn;
 __thread uintptr_t tcg_interp_ra;
+__thread const TcgInterpHooks *tcg_interp_hooks;
 
 bool tcg_init(size_t code_size, GError **errp)
 {

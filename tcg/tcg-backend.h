@@ -102,4 +102,17 @@ extern __thread uintptr_t tcg_interp_ra;
 #define TCG_GETPC() \
     (tcg_interp_ra ? tcg_interp_ra : (uintptr_t)__builtin_return_address(0))
 
+/* Observers of a block run on this thread, or NULL (accel/tcg/
+ * selfcheck.c sets them while its interpreter copy runs): store sees each
+ * store to RAM before it happens (host address, bytes, value; the
+ * interpreter's fast path and accel/tcg/tlb.c), slow each access that
+ * cannot be undone (MMIO, a write to a code page), call each helper the
+ * interpreter calls. */
+typedef struct TcgInterpHooks {
+    void (*store)(void *host, unsigned size, uint64_t val);
+    void (*slow)(void);
+    void (*call)(void *fn);
+} TcgInterpHooks;
+extern __thread const TcgInterpHooks *tcg_interp_hooks;
+
 #endif /* KESTREL_TCG_BACKEND_H */

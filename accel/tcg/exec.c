@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The TCG accelerator ("-accel tcg[,jit=on|off]"): the vCPU run loop.
+ * The TCG accelerator ("-accel tcg[,jit=on|off][,selfcheck=on]"): the
+ * vCPU run loop (selfcheck.c runs each block twice and compares).
  * system/cpus.c calls vcpu_run on each vCPU thread; it finds or
  * translates the block at CS:EIP, runs it, chains it to the next one,
  * and between blocks delivers exceptions (raised by helpers and the TLB
@@ -233,7 +234,7 @@ static void *tcg_lookup_ptr(CPUEnv *env)
     TranslationBlock *tb;
 
     if (__atomic_load_n(&tc->exit_flag, __ATOMIC_ACQUIRE) ||
-        tc->next_tb_max_insns || tc->singlestep ||
+        tc->next_tb_max_insns || tc->singlestep || tcg_selfcheck ||
         (env->hflags & HF_INHIBIT_IRQ)) {
         return NULL;
     }
@@ -306,11 +307,12 @@ static VcpuExit tcg_run_blocks(TcgCpu *tc)
             tb = tb_gen_code(tc, env_pc(env), env->segs[R_CS].base,
                              env->hflags, max);
         }
-        if (last && flushes == tb_flush_count()) {
+        if (last && flushes == tb_flush_count() && !tcg_selfcheck) {
             tb_add_jump(last, last_n, tb);
         }
         flushes = tb_flush_count();
-        ret = tcg_exec_tb(env, tb->code);
+        ret = tcg_selfcheck ? selfcheck_exec(tc, tb)
+                            : tcg_exec_tb(env, tb->code);
         last = (TranslationBlock *)(ret & ~(uintptr_t)TB_EXIT_MASK);
         last_n = ret & TB_EXIT_MASK;
         if (last && last_n == TB_EXIT_REQUESTED) {
@@ -415,17 +417,27 @@ static bool tcg_accel_init(Machine *m, const char *opts, GError **errp)
     const X86CPUModel *cm = x86_cpu_model_find(model);
     g_auto(GStrv) parts = g_strsplit(opts ? opts : "", ",", -1);
 
+    tcg_selfcheck = false;
     for (int i = 0; parts[i]; i++) {
         if (!strcmp(parts[i], "jit=on") || !strcmp(parts[i], "jit")) {
             tcg_jit_enabled = true;
         } else if (!strcmp(parts[i], "jit=off")) {
             tcg_jit_enabled = false;
+        } else if (!strcmp(parts[i], "selfcheck=on") ||
+                   !strcmp(parts[i], "selfcheck=off")) {
+            tcg_selfcheck = !strcmp(parts[i], "selfcheck=on");
         } else if (parts[i][0]) {
             g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
-                        "-accel tcg,%s: unknown option (jit=on|off)",
-                        parts[i]);
+                        "-accel tcg,%s: unknown option (jit=on|off, "
+                        "selfcheck=on|off)", parts[i]);
             return false;
         }
+    }
+    if (tcg_selfcheck && !tcg_jit_enabled) {
+        g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
+                    "-accel tcg: selfcheck=on compares the JIT with the "
+                    "interpreter: it needs jit=on");
+        return false;
     }
     if (!cm) {
         g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,

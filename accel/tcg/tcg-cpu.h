@@ -95,6 +95,7 @@ struct TranslationBlock {
     TranslationBlock *jmp_dest[2];
     GSList *jmp_incoming;
     TranslationBlock *hash_next;
+    TranslationBlock *shadow;           /* selfcheck's interpreter copy */
 };
 
 /* Find a valid TB for this key, or NULL. */
@@ -103,6 +104,9 @@ TranslationBlock *tb_lookup(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
 /* Translate a new TB for this key. May raise #PF (first instruction). */
 TranslationBlock *tb_gen_code(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
                               uint32_t flags, unsigned max_insns);
+/* The same block (key, instruction count) as IR interpreter code, never
+ * looked up but invalidated by writes: for -accel tcg,selfcheck=on. */
+TranslationBlock *tb_gen_shadow(TcgCpu *tc, TranslationBlock *tb);
 /* Chain slot n of @from to @to (both valid). */
 void tb_add_jump(TranslationBlock *from, unsigned n, TranslationBlock *to);
 /* Invalidate every TB overlapping [offset, offset+len) of @mr. Returns
@@ -155,6 +159,11 @@ void cpu_st_mmu(X86CPUState *env, vaddr addr, uint64_t val,
 
 /* ---- the accelerator glue (exec.c) ---- */
 extern bool tcg_jit_enabled;
+/* -accel tcg,selfcheck=on: each block runs under the interpreter and the
+ * JIT from the same state, which must agree (selfcheck.c). */
+extern bool tcg_selfcheck;
+/* Run @tb that way; returns what tcg_exec_tb would. Exits on divergence. */
+uintptr_t selfcheck_exec(TcgCpu *tc, TranslationBlock *tb);
 /* A vCPU thread's TcgCpu (or NULL on other threads). */
 TcgCpu *tcg_cpu_current(void);
 /* SMP: another vCPU waits for its turn to run guest code (PAUSE yields). */

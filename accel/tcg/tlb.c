@@ -180,6 +180,9 @@ static uint64_t tlb_ld_page(TcgCpu *tc, vaddr addr, unsigned size,
     if (e->addr_read & TLB_MMIO) {
         hwaddr pa = tc->iotlb[mmu_idx][i].paddr | (addr & ~TLB_PAGE_MASK);
 
+        if (tcg_interp_hooks) {
+            tcg_interp_hooks->slow();
+        }
         bql_lock();
         val = as_read(&address_space_memory, pa, size, NULL);
         bql_unlock();
@@ -221,6 +224,9 @@ static void tlb_st_page(TcgCpu *tc, vaddr addr, uint64_t val, unsigned size,
     if (e->addr_write & TLB_WATCH) {
         tlb_check_watch(tc, addr, size, true, ra);
     }
+    if (tcg_interp_hooks && (e->addr_write & (TLB_MMIO | TLB_NOTDIRTY))) {
+        tcg_interp_hooks->slow();       /* selfcheck: cannot undo these */
+    }
     if (e->addr_write & TLB_MMIO) {
         bql_lock();
         as_write(&address_space_memory, io->paddr | (addr & ~TLB_PAGE_MASK),
@@ -230,6 +236,10 @@ static void tlb_st_page(TcgCpu *tc, vaddr addr, uint64_t val, unsigned size,
     }
     if (e->addr_write & TLB_NOTDIRTY) {
         tlb_notdirty_write(tc, io, e, addr, size, ra);
+    }
+    if (tcg_interp_hooks) {
+        tcg_interp_hooks->store((void *)(uintptr_t)(addr + e->addend), size,
+                                val);
     }
     memcpy((void *)(uintptr_t)(addr + e->addend), &val, size);
 }

@@ -108,6 +108,9 @@ static void interp_st(uint8_t *env, uint64_t addr, uint64_t v, unsigned aux,
         return;
     }
     p = (void *)(uintptr_t)(addr + e->addend);
+    if (tcg_interp_hooks) {
+        tcg_interp_hooks->store(p, 1u << (memop & MO_SIZE), v);
+    }
     switch (memop & MO_SIZE) {
     case MO_8:
         *(uint8_t *)p = v;
@@ -134,6 +137,9 @@ static uint64_t interp_call(uint8_t *env, const uint64_t *f,
 
     for (unsigned i = 0; i < nargs; i++) {
         a[i] = rd(f, env, w[4 + i]);
+    }
+    if (tcg_interp_hooks) {
+        tcg_interp_hooks->call((void *)fn);
     }
     tcg_interp_ra = ra;
     r = fn((CPUEnv *)env, a[0], a[1], a[2], a[3], a[4], a[5]);
