@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The logging module: -d categories with QEMU's names, -D, trace points.
- * Every log line in Kestrel goes through ks_log().
+ * Every log line in Kestrel goes through ks_log(); -d perfmap writes
+ * /tmp/perf-PID.map (ks_log_perfmap).
  */
 #include "kestrel/osdep.h"
 #include "kestrel/log.h"
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 typedef struct KsLogItem {
     unsigned mask;
@@ -180,6 +182,32 @@ bool ks_log_set_file(const char *path, GError **errp)
 void ks_log_flush(void)
 {
     fflush(ks_log_file ? ks_log_file : stderr);
+}
+
+void ks_log_perfmap(const void *code, size_t size, const char *fmt, ...)
+{
+    static FILE *map;
+    static GMutex lock;                 /* vCPU threads translate in turn */
+    va_list ap;
+
+    g_mutex_lock(&lock);
+    if (!map) {
+        g_autofree char *path = g_strdup_printf("/tmp/perf-%d.map",
+                                                (int)getpid());
+
+        map = fopen(path, "w");
+        if (!map) {
+            g_mutex_unlock(&lock);
+            return;                     /* perf only loses the names */
+        }
+        setvbuf(map, NULL, _IOLBF, 0);
+    }
+    fprintf(map, "%" PRIxPTR " %zx ", (uintptr_t)code, size);
+    va_start(ap, fmt);
+    vfprintf(map, fmt, ap);
+    va_end(ap);
+    fputc('\n', map);
+    g_mutex_unlock(&lock);
 }
 
 void ks_log_close(void)

@@ -52,6 +52,14 @@ bool ks_log_set_file(const char *path, GError **errp);
 void ks_log_flush(void);
 void ks_log_close(void);
 
+/*
+ * -d perfmap: one line "START SIZE NAME" for @size bytes of generated code
+ * at @code in /tmp/perf-PID.map, the file perf report reads to name JIT
+ * code. The file is opened on the first call and flushed per line.
+ */
+KS_PRINTF(3, 4) void ks_log_perfmap(const void *code, size_t size,
+                                    const char *fmt, ...);
+
 /* ---- trace points ---- */
 typedef struct KsTraceEvent {
     const char *name;
