@@ -41,6 +41,7 @@ static GPtrArray *tb_all;               /* in code buffer order */
 static GHashTable *tb_pages;            /* PageKey -> GPtrArray of TBs */
 static unsigned tb_flushes;
 static TCGContext *tb_ctx;
+static bool tb_jit;                     /* tb_ctx makes host code */
 static X86Translator *tb_xt;
 
 static guint page_key_hash(gconstpointer k)
@@ -81,6 +82,7 @@ void tb_jmp_cache_clear(TcgCpu *tc)
 
 bool tb_cache_init(bool jit, GError **errp)
 {
+    tb_jit = jit;
     if (tb_ctx) {
         tcg_context_set_jit(tb_ctx, jit);
         return true;
@@ -399,8 +401,10 @@ static size_t tb_fetch(void *opaque, vaddr addr, uint8_t *buf, size_t len,
     return len;
 }
 
-TranslationBlock *tb_gen_code(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
-                              uint32_t flags, unsigned max_insns)
+/* @shadow: an interpreter copy for selfcheck.c, kept out of the cache */
+static TranslationBlock *tb_gen(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
+                                uint32_t flags, unsigned max_insns,
+                                bool shadow)
 {
     TranslationBlock *tb = g_new0(TranslationBlock, 1);
     FetchCtx fc = { .tc = tc, .tb = tb };
@@ -420,6 +424,7 @@ TranslationBlock *tb_gen_code(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
     *tb = (TranslationBlock) { .pc = pc, .cs_base = cs_base,
                                .flags = flags, .max_insns = max_insns };
     g_mutex_lock(&tb_lock);
+    tcg_context_set_jit(tb_ctx, tb_jit && !shadow);
     for (;;) {
         TCGLabel *go;
         TCGv t;
@@ -445,6 +450,7 @@ TranslationBlock *tb_gen_code(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
         tb->page_mr[0] = tb->page_mr[1] = NULL;
         tb->uncached = false;
     }
+    tcg_context_set_jit(tb_ctx, tb_jit);
     tb->code = out.code;
     tb->code_size = out.size;
     tb->size = p.size;
@@ -461,6 +467,11 @@ TranslationBlock *tb_gen_code(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
     for (unsigned n = 0; n < 2 && tb->page_mr[n]; n++) {
         g_ptr_array_add(page_tbs(tb->page_mr[n], tb->page_off[n], true), tb);
     }
+    if (shadow) {                       /* invalidated by writes, never found */
+        tb->uncached = true;
+        g_mutex_unlock(&tb_lock);
+        return tb;
+    }
     h = tb_hash_index(tb->page_mr[0], tb->page_off[0], pc, cs_base, flags,
                       max_insns);
     tb->hash_next = tb_hash[h];
@@ -468,6 +479,17 @@ TranslationBlock *tb_gen_code(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
     g_mutex_unlock(&tb_lock);
     tc->jmp_cache[jc_index(pc)] = tb;
     return tb;
+}
+
+TranslationBlock *tb_gen_code(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
+                              uint32_t flags, unsigned max_insns)
+{
+    return tb_gen(tc, pc, cs_base, flags, max_insns, false);
+}
+
+TranslationBlock *tb_gen_shadow(TcgCpu *tc, TranslationBlock *tb)
+{
+    return tb_gen(tc, tb->pc, tb->cs_base, tb->flags, tb->icount, true);
 }
 
 void tb_install_write_hook(void)
