@@ -4,8 +4,9 @@
 ; PIC's INTA cycle, IF masks it (CLI), and a busy loop is interrupted too
 ; (block chains are left for pending interrupts). Then the same through
 ; a 32-bit IDT interrupt gate in protected mode.
-; Known: the QEMU reference run (suite 'ref') sits in the first HLT; to be
-; explained (Kestrel passes under the JIT and the interpreter).
+; Runs on a 486 (-cpu 486, no local APIC), where the 8259 drives INTR
+; directly: with a local APIC, LINT0 is masked after reset until firmware
+; sets up virtual wire mode, so QEMU's CPU never sees IRQ 0 here.
 %include "guest.inc"
 
 %define V_TICKS 0x600
@@ -38,12 +39,14 @@
     sti
     hlt
     cli
-    CHECK_EQ dword [V_TICKS], 1, "one tick wakes HLT"
+    ; at least one tick (a loaded host may have let more edges through)
+    mov ebx, [V_TICKS]
+    CHECK_GE ebx, 1, "a tick wakes HLT"
     ; with IF clear, time passes but the handler does not run
     mov ecx, 200000
 .spin:
     loop .spin, ecx
-    CHECK_EQ dword [V_TICKS], 1, "no interrupt with IF clear"
+    CHECK_EQ dword [V_TICKS], ebx, "no interrupt with IF clear"
     ; a busy loop with IF set is interrupted
     sti
 .busy:
@@ -64,7 +67,7 @@
     hlt
     hlt
     cli
-    CHECK_EQ dword [V_TICKS], 2, "ticks through the IDT"
+    CHECK_GE dword [V_TICKS], 2, "ticks through the IDT"
     PASS
 
 bits 16
