@@ -136,6 +136,10 @@ uint32_t x86_cpu_model_insn_features(const X86CPUModel *m);
  * reset signature in EDX and CPUID come from it. */
 void x86_cpu_set_machine_model(const X86CPUModel *m);
 const X86CPUModel *x86_cpu_machine_model(void);
+/* CPUID @leaf of model @m on vCPU @index: eax ebx ecx edx (misc_helper.c;
+ * the TCG's CPUID instruction and KVM_SET_CPUID2 both use it). */
+void x86_cpu_cpuid(const X86CPUModel *m, unsigned index, uint32_t leaf,
+                   uint32_t r[4]);
 
 /* CPUID.1:EDX bits used by the helpers */
 #define CPUID_FPU   (1u << 0)

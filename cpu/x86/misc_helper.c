@@ -293,12 +293,12 @@ static uint32_t str4(const char *s)
            (uint32_t)(uint8_t)s[3] << 24;
 }
 
-void helper_cpuid(X86CPUState *env)
+void x86_cpu_cpuid(const X86CPUModel *m, unsigned index, uint32_t leaf,
+                   uint32_t r[4])
 {
-    const X86CPUModel *m = x86_cpu_machine_model();
-    uint32_t leaf = env->regs[R_EAX], r[4] = { 0 };   /* eax ebx ecx edx */
     char brand[49] = { 0 };
 
+    r[0] = r[1] = r[2] = r[3] = 0;
     if (leaf < 0x80000000u && leaf > m->level) {
         leaf = m->level;
     }
@@ -311,7 +311,7 @@ void helper_cpuid(X86CPUState *env)
         break;
     case 1:
         r[0] = m->family << 8 | m->model << 4 | m->stepping;
-        r[1] = (uint32_t)x86_env_cpu(env)->index << 24 | 1u << 16 |
+        r[1] = (uint32_t)index << 24 | 1u << 16 |
                ((m->features_edx & CPUID_CLFSH) ? 8u << 8 : 0); /* 64 B */
         r[2] = m->features_ecx;
         r[3] = m->features_edx;
@@ -341,6 +341,14 @@ void helper_cpuid(X86CPUState *env)
     default:
         break;
     }
+}
+
+void helper_cpuid(X86CPUState *env)
+{
+    uint32_t r[4];                      /* eax ebx ecx edx */
+
+    x86_cpu_cpuid(x86_cpu_machine_model(), x86_env_cpu(env)->index,
+                  env->regs[R_EAX], r);
     env->regs[R_EAX] = r[0];
     env->regs[R_EBX] = r[1];
     env->regs[R_ECX] = r[2];

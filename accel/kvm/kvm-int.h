@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * KVM accelerator internals shared by kvm.c (VM, vCPUs, run loop),
+ * kvm-slots.c (memory slots from the flat view) and kvm-state.c (register
+ * sync between kvm and X86CPU.env).
+ * Ref: Linux Documentation/virt/kvm/api.rst.
+ */
+#ifndef KESTREL_ACCEL_KVM_INT_H
+#define KESTREL_ACCEL_KVM_INT_H
+
+#include "kestrel/osdep.h"
+#include "kestrel/accel.h"
+#include <linux/kvm.h>
+#include <pthread.h>
+
+typedef struct KvmCpu {
+    X86CPU *cpu;
+    int fd;
+    struct kvm_run *run;                /* mmap'd, KVM_GET_VCPU_MMAP_SIZE */
+    size_t run_size;
+    pthread_t thread;
+    bool thread_valid;                  /* thread is set: kicks may signal */
+    bool dirty;                         /* X86CPU.env is newer than KVM's */
+    struct kvm_guest_debug debug;
+} KvmCpu;
+
+typedef struct KvmState {
+    int fd;                             /* /dev/kvm */
+    int vm_fd;
+    int nr_slots;
+    bool readonly_mem;                  /* KVM_CAP_READONLY_MEM */
+    struct kvm_cpuid2 *supported;       /* KVM_GET_SUPPORTED_CPUID */
+    struct kvm_msr_list *msrs;          /* KVM_GET_MSR_INDEX_LIST */
+} KvmState;
+
+extern KvmState kvm_state;
+
+/* kvm-slots.c: install the slots and follow map changes. */
+bool kvm_slots_init(GError **errp);
+
+/* kvm-state.c */
+bool kvm_arch_put_state(KvmCpu *kc, GError **errp);
+bool kvm_arch_get_state(KvmCpu *kc, GError **errp);
+bool kvm_msr_supported(uint32_t index);
+void kvm_dump_regs(KvmCpu *kc);
+
+#endif /* KESTREL_ACCEL_KVM_INT_H */

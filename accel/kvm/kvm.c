@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The KVM accelerator ("-accel kvm"): guest code runs on the host CPU, and
+ * Kestrel keeps every device, including the PIC, the local APIC and the
+ * IOAPIC (no in-kernel irqchip), so both accelerators drive one machine.
+ *
+ * init opens /dev/kvm, checks the API version and capabilities, creates
+ * the VM and its memory slots (kvm-slots.c). Each vCPU gets its kvm_run
+ * page and a CPUID table built by x86_cpu_cpuid() for the -cpu model and
+ * masked by KVM_GET_SUPPORTED_CPUID. The run loop injects the vector from
+ * Kestrel's interrupt controller (KVM_INTERRUPT once the guest can take
+ * it, else it asks for an interrupt window), sends port I/O to io_read/
+ * io_write and MMIO to as_read/as_write under the big lock, and returns
+ * HLT, shutdown and debug exits to system/cpus.c. A kick sets
+ * immediate_exit and signals the thread with SIGUSR1.
+ * Ref: Linux Documentation/virt/kvm/api.rst (4.* ioctls, 5. kvm_run).
+ * Missing: SMM, INIT/SIPI of application processors under KVM (they stay
+ * halted), hardware breakpoints and watchpoints, dirty logging.
+ */
+#include "kestrel/osdep.h"
+#include "kestrel/bql.h"
+#include "kestrel/guest-debug.h"
+#include "kestrel/log.h"
+#include "kestrel/machine.h"
+#include "kestrel/memory.h"
+#include "kestrel/runstate.h"
+#include "cpu/x86/cpu.h"
+#include "accel/kvm/kvm-int.h"
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#define KVM_SIG_KICK        SIGUSR1
+#define KVM_TSS_ADDR        0xfeffd000u /* 3 pages below the BIOS */
+#define KVM_CPUID_MAX       256
+
+KvmState kvm_state = { .fd = -1, .vm_fd = -1 };
+
+static const struct {
+    int cap;
+    const char *name;
+} kvm_required_caps[] = {
+    { KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" },
+    { KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
+    { KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
+    { KVM_CAP_VCPU_EVENTS, "KVM_CAP_VCPU_EVENTS" },
+    { KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
+    { KVM_CAP_NR_MEMSLOTS, "KVM_CAP_NR_MEMSLOTS" },
+};
+
+static bool kvm_fail(GError **errp, const char *what)
+{
+    g_set_error(errp, KS_ERROR, KS_ERROR_UNSUPPORTED, "%s: %s", what,
+                g_strerror(errno));
+    return false;
+}
+
+static void kvm_kick_signal(int sig)
+{
+    /* nothing: the signal only makes KVM_RUN return with EINTR */
+}
+
+static bool kvm_accel_init(Machine *m, const char *opts, GError **errp)
+{
+    const char *model = m && m->cfg ? m->cfg->cpu_model : NULL;
+    const X86CPUModel *cm = x86_cpu_model_find(model);
+    struct sigaction sa = { .sa_handler = kvm_kick_signal };
+    struct kvm_msr_list probe = { 0 };
+    KvmState *s = &kvm_state;
+    int ver;
+
+    if (opts && opts[0]) {
+        g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
+                    "-accel kvm,%s: unknown option", opts);
+        return false;
+    }
+    if (!cm) {
+        g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
+                    "-cpu %s: unknown CPU model", model);
+        return false;
+    }
+    s->fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (s->fd < 0) {
+        return kvm_fail(errp, "/dev/kvm");
+    }
+    ver = ioctl(s->fd, KVM_GET_API_VERSION, 0);
+    if (ver != KVM_API_VERSION) {
+        g_set_error(errp, KS_ERROR, KS_ERROR_UNSUPPORTED,
+                    "/dev/kvm: API version %d, Kestrel needs %d", ver,
+                    KVM_API_VERSION);
+        goto fail;
+    }
+    for (unsigned i = 0; i < G_N_ELEMENTS(kvm_required_caps); i++) {
+        if (ioctl(s->fd, KVM_CHECK_EXTENSION, kvm_required_caps[i].cap) <= 0) {
+            g_set_error(errp, KS_ERROR, KS_ERROR_UNSUPPORTED,
+                        "/dev/kvm: missing capability %s",
+                        kvm_required_caps[i].name);
+            goto fail;
+        }
+    }
+    s->nr_slots = ioctl(s->fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+    s->readonly_mem = ioctl(s->fd, KVM_CHECK_EXTENSION,
+                            KVM_CAP_READONLY_MEM) > 0;
+    s->supported = g_malloc0(sizeof(*s->supported) +
+                             KVM_CPUID_MAX * sizeof(s->supported->entries[0]));
+    s->supported->nent = KVM_CPUID_MAX;
+    if (ioctl(s->fd, KVM_GET_SUPPORTED_CPUID, s->supported) < 0) {
+        kvm_fail(errp, "/dev/kvm: KVM_GET_SUPPORTED_CPUID");
+        goto fail;
+    }
+    ioctl(s->fd, KVM_GET_MSR_INDEX_LIST, &probe);   /* E2BIG: gives nmsrs */
+    s->msrs = g_malloc0(sizeof(*s->msrs) + probe.nmsrs * sizeof(uint32_t));
+    s->msrs->nmsrs = probe.nmsrs;
+    if (ioctl(s->fd, KVM_GET_MSR_INDEX_LIST, s->msrs) < 0) {
+        kvm_fail(errp, "/dev/kvm: KVM_GET_MSR_INDEX_LIST");
+        goto fail;
+    }
+    s->vm_fd = ioctl(s->fd, KVM_CREATE_VM, 0);
+    if (s->vm_fd < 0) {
+        kvm_fail(errp, "/dev/kvm: KVM_CREATE_VM");
+        goto fail;
+    }
+    if (ioctl(s->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR) < 0) {
+        kvm_fail(errp, "/dev/kvm: KVM_SET_TSS_ADDR");
+        goto fail;
+    }
+    sigaction(KVM_SIG_KICK, &sa, NULL);
+    x86_cpu_set_machine_model(cm);
+    return kvm_slots_init(errp);
+
+fail:
+    if (s->vm_fd >= 0) {
+        close(s->vm_fd);
+        s->vm_fd = -1;
+    }
+    close(s->fd);
+    s->fd = -1;
+    g_clear_pointer(&s->supported, g_free);
+    g_clear_pointer(&s->msrs, g_free);
+    return false;
+}
+
+static const struct kvm_cpuid_entry2 *kvm_supported_leaf(uint32_t leaf)
+{
+    for (uint32_t i = 0; i < kvm_state.supported->nent; i++) {
+        if (kvm_state.supported->entries[i].function == leaf) {
+            return &kvm_state.supported->entries[i];
+        }
+    }
+    return NULL;
+}
+
+/* The -cpu model's leaves; feature leaves masked by what KVM supports. */
+static bool kvm_set_cpuid(KvmCpu *kc, GError **errp)
+{
+    const X86CPUModel *m = x86_cpu_machine_model();
+    g_autofree struct kvm_cpuid2 *c =
+        g_malloc0(sizeof(*c) + KVM_CPUID_MAX * sizeof(c->entries[0]));
+    uint32_t ranges[2][2] = { { 0, m->level },
+                              { 0x80000000u, m->xlevel } };
+
+    for (int r = 0; r < 2; r++) {
+        for (uint32_t leaf = ranges[r][0];
+             ranges[r][1] >= ranges[r][0] && leaf <= ranges[r][1] &&
+             c->nent < KVM_CPUID_MAX; leaf++) {
+            const struct kvm_cpuid_entry2 *sup = kvm_supported_leaf(leaf);
+            struct kvm_cpuid_entry2 *e = &c->entries[c->nent++];
+            uint32_t v[4];
+
+            x86_cpu_cpuid(m, kc->cpu->index, leaf, v);
+            *e = (struct kvm_cpuid_entry2) { .function = leaf,
+                .eax = v[0], .ebx = v[1], .ecx = v[2], .edx = v[3] };
+            if (leaf == 1 || leaf == 0x80000001u) {
+                e->ecx &= sup ? sup->ecx : 0;
+                e->edx &= sup ? sup->edx : 0;
+            }
+        }
+    }
+    if (ioctl(kc->fd, KVM_SET_CPUID2, c) < 0) {
+        return kvm_fail(errp, "kvm: KVM_SET_CPUID2");
+    }
+    return true;
+}
+
+static bool kvm_vcpu_init(X86CPU *cpu, GError **errp)
+{
+    KvmCpu *kc = g_new0(KvmCpu, 1);
+    int size = ioctl(kvm_state.fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+
+    kc->cpu = cpu;
+    kc->dirty = true;
+    cpu->accel_state = kc;
+    kc->fd = ioctl(kvm_state.vm_fd, KVM_CREATE_VCPU, cpu->index);
+    if (kc->fd < 0) {
+        return kvm_fail(errp, "kvm: KVM_CREATE_VCPU");
+    }
+    kc->run_size = size;
+    kc->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, kc->fd, 0);
+    if (size <= 0 || kc->run == MAP_FAILED) {
+        kc->run = NULL;
+        return kvm_fail(errp, "kvm: kvm_run mmap");
+    }
+    return kvm_set_cpuid(kc, errp);
+}
+
+static void kvm_vcpu_destroy(X86CPU *cpu)
+{
+    KvmCpu *kc = cpu->accel_state;
+
+    if (!kc) {
+        return;
+    }
+    if (kc->run) {
+        munmap(kc->run, kc->run_size);
+    }
+    if (kc->fd >= 0) {
+        close(kc->fd);
+    }
+    g_free(kc);
+    cpu->accel_state = NULL;
+}
+
+static void kvm_get_state(X86CPU *cpu)
+{
+    KvmCpu *kc = cpu->accel_state;
+    g_autoptr(GError) err = NULL;
+
+    if (!kc->dirty && !kvm_arch_get_state(kc, &err)) {
+        ks_log("kestrel: %s\n", err->message);
+    }
+}
+
+static void kvm_put_state(X86CPU *cpu)
+{
+    KvmCpu *kc = cpu->accel_state;
+
+    kc->dirty = true;                   /* pushed by the next vcpu_run */
+}
+
+static void kvm_kick(X86CPU *cpu)
+{
+    KvmCpu *kc = cpu->accel_state;
+
+    if (!kc || !kc->run) {
+        return;
+    }
+    __atomic_store_n(&kc->run->immediate_exit, 1, __ATOMIC_RELEASE);
+    if (__atomic_load_n(&kc->thread_valid, __ATOMIC_ACQUIRE)) {
+        pthread_kill(kc->thread, KVM_SIG_KICK);
+    }
+}
+
+static bool kvm_set_guest_debug(X86CPU *cpu, unsigned flags, GError **errp)
+{
+    KvmCpu *kc = cpu->accel_state;
+
+    kc->debug = (struct kvm_guest_debug) { 0 };
+    if (flags) {
+        kc->debug.control = KVM_GUESTDBG_ENABLE |
+            (flags & GUEST_DEBUG_SINGLESTEP ? KVM_GUESTDBG_SINGLESTEP : 0) |
+            (flags & GUEST_DEBUG_SW_BP ? KVM_GUESTDBG_USE_SW_BP : 0);
+    }
+    if (flags & GUEST_DEBUG_HW_BP) {
+        g_set_error(errp, KS_ERROR, KS_ERROR_UNSUPPORTED,
+                    "kvm: hardware breakpoints and watchpoints are not "
+                    "supported yet");
+        return false;
+    }
+    if (ioctl(kc->fd, KVM_SET_GUEST_DEBUG, &kc->debug) < 0) {
+        return kvm_fail(errp, "kvm: KVM_SET_GUEST_DEBUG");
+    }
+    return true;
+}
+
+/* ---- the run loop ---- */
+
+static void kvm_handle_io(struct kvm_run *run)
+{
+    uint8_t *data = (uint8_t *)run + run->io.data_offset;
+
+    bql_lock();
+    for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size) {
+        if (run->io.direction == KVM_EXIT_IO_OUT) {
+            uint64_t v = 0;
+
+            memcpy(&v, data, run->io.size);
+            io_write(run->io.port, v, run->io.size);
+        } else {
+            uint64_t v = io_read(run->io.port, run->io.size);
+
+            memcpy(data, &v, run->io.size);
+        }
+    }
+    bql_unlock();
+}
+
+static void kvm_handle_mmio(struct kvm_run *run)
+{
+    uint64_t v = 0;
+
+    bql_lock();
+    if (run->mmio.is_write) {
+        memcpy(&v, run->mmio.data, run->mmio.len);
+        as_write(&address_space_memory, run->mmio.phys_addr, v,
+                 run->mmio.len);
+    } else {
+        v = as_read(&address_space_memory, run->mmio.phys_addr,
+                    run->mmio.len, NULL);
+        memcpy(run->mmio.data, &v, run->mmio.len);
+    }
+    bql_unlock();
+}
+
+/* Before KVM_RUN: inject NMI or the INTR vector, or ask for a window. */
+static void kvm_inject(KvmCpu *kc)
+{
+    X86CPU *cpu = kc->cpu;
+    struct kvm_run *run = kc->run;
+    uint32_t req = __atomic_load_n(&cpu->env.interrupt_request,
+                                   __ATOMIC_ACQUIRE);
+
+    if (req & CPU_INTERRUPT_NMI) {
+        cpu_reset_interrupt(cpu, CPU_INTERRUPT_NMI);
+        ioctl(kc->fd, KVM_NMI);
+    }
+    run->request_interrupt_window = 0;
+    if (!(req & CPU_INTERRUPT_HARD) || !x86_intc) {
+        return;
+    }
+    if (run->ready_for_interrupt_injection && run->if_flag) {
+        struct kvm_interrupt irq;
+        int vec;
+
+        bql_lock();
+        vec = x86_intc->get_interrupt(cpu);
+        bql_unlock();
+        if (vec >= 0) {
+            irq.irq = vec & 0xff;
+            ioctl(kc->fd, KVM_INTERRUPT, &irq);
+        }
+    } else {
+        run->request_interrupt_window = 1;
+    }
+}
+
+static bool kvm_has_irq(X86CPU *cpu)
+{
+    uint32_t req = __atomic_load_n(&cpu->env.interrupt_request,
+                                   __ATOMIC_ACQUIRE);
+
+    return (req & CPU_INTERRUPT_NMI) ||
+           ((req & CPU_INTERRUPT_HARD) && (cpu->env.eflags & IF_MASK));
+}
+
+static VcpuExit kvm_internal_error(KvmCpu *kc, const char *what)
+{
+    ks_log("kestrel: kvm: cpu %d: %s (exit reason %u, suberror %u)\n",
+           kc->cpu->index, what, kc->run->exit_reason,
+           kc->run->internal.suberror);
+    kvm_dump_regs(kc);
+    return VCPU_EXIT_ERROR;
+}
+
+static VcpuExit kvm_vcpu_run(X86CPU *cpu)
+{
+    KvmCpu *kc = cpu->accel_state;
+    struct kvm_run *run = kc->run;
+    g_autoptr(GError) err = NULL;
+
+    if (!kc->thread_valid) {
+        kc->thread = pthread_self();
+        __atomic_store_n(&kc->thread_valid, true, __ATOMIC_RELEASE);
+    }
+    if (kc->dirty) {
+        if (!kvm_arch_put_state(kc, &err)) {
+            ks_log("kestrel: %s\n", err->message);
+            return VCPU_EXIT_ERROR;
+        }
+        kc->dirty = false;
+    }
+    if (cpu->env.halted) {
+        if (!kvm_has_irq(cpu)) {
+            return VCPU_EXIT_HALT;
+        }
+        cpu->env.halted = false;
+    }
+    for (;;) {
+        int ret;
+
+        __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_RELEASE);
+        if (__atomic_exchange_n(&cpu->exit_request, 0, __ATOMIC_ACQ_REL)) {
+            return VCPU_EXIT_KICK;
+        }
+        kvm_inject(kc);
+        ret = ioctl(kc->fd, KVM_RUN, 0);
+        if (ret < 0) {
+            if (errno == EINTR || errno == EAGAIN) {
+                continue;               /* exit_request says why */
+            }
+            ks_log("kestrel: kvm: KVM_RUN: %s\n", g_strerror(errno));
+            kvm_dump_regs(kc);
+            return VCPU_EXIT_ERROR;
+        }
+        cpu->env.eflags = (cpu->env.eflags & ~IF_MASK) |
+                          (run->if_flag ? IF_MASK : 0);
+        switch (run->exit_reason) {
+        case KVM_EXIT_IO:
+            kvm_handle_io(run);
+            break;
+        case KVM_EXIT_MMIO:
+            kvm_handle_mmio(run);
+            break;
+        case KVM_EXIT_IRQ_WINDOW_OPEN:
+        case KVM_EXIT_INTR:
+            break;
+        case KVM_EXIT_HLT:
+            if (!kvm_has_irq(cpu)) {
+                cpu->env.halted = true;
+                return VCPU_EXIT_HALT;
+            }
+            break;
+        case KVM_EXIT_SHUTDOWN:
+            return VCPU_EXIT_SHUTDOWN;
+        case KVM_EXIT_DEBUG:
+            return VCPU_EXIT_DEBUG;
+        case KVM_EXIT_FAIL_ENTRY:
+            return kvm_internal_error(kc, "VM entry failed");
+        case KVM_EXIT_INTERNAL_ERROR:
+            return kvm_internal_error(kc, "internal error");
+        default:
+            return kvm_internal_error(kc, "unhandled exit");
+        }
+    }
+}
+
+static const AccelOps kvm_accel_ops = {
+    .name = "kvm",
+    .init = kvm_accel_init,
+    .vcpu_init = kvm_vcpu_init,
+    .vcpu_run = kvm_vcpu_run,
+    .get_state = kvm_get_state,
+    .put_state = kvm_put_state,
+    .kick = kvm_kick,
+    .set_guest_debug = kvm_set_guest_debug,
+    .vcpu_destroy = kvm_vcpu_destroy,
+};
+ACCEL_REGISTER(kvm_accel_ops)
