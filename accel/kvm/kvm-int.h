@@ -28,7 +28,6 @@ typedef struct KvmState {
     int fd;                             /* /dev/kvm */
     int vm_fd;
     int nr_slots;
-    bool readonly_mem;                  /* KVM_CAP_READONLY_MEM */
     struct kvm_cpuid2 *supported;       /* KVM_GET_SUPPORTED_CPUID */
     struct kvm_msr_list *msrs;          /* KVM_GET_MSR_INDEX_LIST */
 } KvmState;

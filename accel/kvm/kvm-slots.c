@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * KVM memory slots from the flat view of address_space_memory: each RAM
- * range becomes a slot, each ROM range (and RAM set read-only, as the
- * i440FX PAM windows do) a KVM_MEM_READONLY slot whose writes come back as
- * KVM_EXIT_MMIO and are dropped by as_write(). MMIO is left unmapped, so
- * it exits. A listener re-syncs the slots after every map change (PAM,
+ * and ROM range (and RAM set read-only, as the i440FX PAM windows do)
+ * becomes a slot. MMIO is left unmapped, so it exits.
+ * ROM is mapped writable: with KVM_MEM_READONLY the CPU's own write of a
+ * descriptor's accessed bit into a GDT in ROM (the guest tests' GO_PM32)
+ * left the vCPU retrying the far jump forever on AMD (nested SVM); so under
+ * KVM guest writes to ROM stick (docs/kvm.md, deviations). A listener re-syncs the slots after every map change (PAM,
  * VGA windows, PCI BARs): slots that no longer match are deleted, new
  * ranges are added.
  * Ref: api.rst 4.35 KVM_SET_USER_MEMORY_REGION, KVM_CAP_READONLY_MEM.
  * Missing: dirty logging (the VGA redraws whole frames), ranges that are
- * not 4 KiB aligned (served by MMIO exits instead).
+ * not 4 KiB aligned (served by MMIO exits instead), KVM_MEM_READONLY.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/log.h"
@@ -30,12 +32,10 @@ static bool kvm_slot_wanted(const struct kvm_userspace_memory_region *r,
     for (unsigned i = 0; i < fv->nr; i++) {
         const FlatRange *fr = &fv->ranges[i];
         MemRegion *mr = fr->mr;
-        bool ro = fr->readonly || mr->kind == MR_ROM;
 
         if (mr->host && r->guest_phys_addr == fr->start &&
             r->memory_size == fr->end - fr->start + 1 &&
-            r->userspace_addr == (uintptr_t)(mr->host + fr->offset) &&
-            r->flags == (ro ? KVM_MEM_READONLY : 0)) {
+            r->userspace_addr == (uintptr_t)(mr->host + fr->offset)) {
             return true;
         }
     }
@@ -58,26 +58,26 @@ static bool kvm_slot_set(KvmSlot *s, bool used)
     return true;
 }
 
-static bool kvm_slot_present(const FlatRange *fr, uint64_t host, uint32_t fl)
+static bool kvm_slot_present(const FlatRange *fr, uint64_t host)
 {
     for (int i = 0; i < kvm_state.nr_slots; i++) {
         const struct kvm_userspace_memory_region *r = &kvm_slots[i].r;
 
         if (kvm_slots[i].used && r->guest_phys_addr == fr->start &&
             r->memory_size == fr->end - fr->start + 1 &&
-            r->userspace_addr == host && r->flags == fl) {
+            r->userspace_addr == host) {
             return true;
         }
     }
     return false;
 }
 
-static void kvm_slot_add(const FlatRange *fr, uint64_t host, uint32_t flags)
+static void kvm_slot_add(const FlatRange *fr, uint64_t host)
 {
     for (int i = 0; i < kvm_state.nr_slots; i++) {
         if (!kvm_slots[i].used) {
             kvm_slots[i].r = (struct kvm_userspace_memory_region) {
-                .slot = i, .flags = flags, .guest_phys_addr = fr->start,
+                .slot = i, .guest_phys_addr = fr->start,
                 .memory_size = fr->end - fr->start + 1,
                 .userspace_addr = host,
             };
@@ -100,17 +100,14 @@ static void kvm_slots_sync(AddressSpace *as, void *opaque)
     for (unsigned i = 0; i < fv->nr; i++) {
         const FlatRange *fr = &fv->ranges[i];
         MemRegion *mr = fr->mr;
-        bool ro = fr->readonly || mr->kind == MR_ROM;
-        uint32_t flags = ro ? KVM_MEM_READONLY : 0;
         uint64_t host;
 
-        if (!mr->host || (fr->start & 0xfff) || ((fr->end + 1) & 0xfff) ||
-            (ro && !kvm_state.readonly_mem)) {
+        if (!mr->host || (fr->start & 0xfff) || ((fr->end + 1) & 0xfff)) {
             continue;                   /* left to KVM_EXIT_MMIO */
         }
         host = (uintptr_t)(mr->host + fr->offset);
-        if (!kvm_slot_present(fr, host, flags)) {
-            kvm_slot_add(fr, host, flags);
+        if (!kvm_slot_present(fr, host)) {
+            kvm_slot_add(fr, host);
         }
     }
 }

@@ -100,8 +100,6 @@ static bool kvm_accel_init(Machine *m, const char *opts, GError **errp)
         }
     }
     s->nr_slots = ioctl(s->fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
-    s->readonly_mem = ioctl(s->fd, KVM_CHECK_EXTENSION,
-                            KVM_CAP_READONLY_MEM) > 0;
     s->supported = g_malloc0(sizeof(*s->supported) +
                              KVM_CPUID_MAX * sizeof(s->supported->entries[0]));
     s->supported->nent = KVM_CPUID_MAX;
