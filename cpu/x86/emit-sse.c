@@ -162,10 +162,15 @@ static void gen_sse_move(DisasContext *dc, MovMode mode, bool src_high)
     unsigned size = mode == MOV_FULL ? MIN(vec_op_size(src),
                                            vec_op_size(dst))
                                      : MIN(vec_op_size(src), 8u);
-    TCGv lo, hi;
+    TCGv lo, hi, a = NULL;
 
     if (!gen_sse_check(dc)) {
         return;
+    }
+    if (dst->kind == X86_OPND_MEM) {
+        /* The alignment check's label ends the life of plain temps:
+         * check before the source is read into them. */
+        a = gen_sse_addr(dc, dst);
     }
     gen_vec_load(dc, src, src_high ? 16 : size, &lo, &hi);
     if (src_high) {
@@ -177,8 +182,6 @@ static void gen_sse_move(DisasContext *dc, MovMode mode, bool src_high)
         hi = gen_const(dc, 0);
     }
     if (dst->kind == X86_OPND_MEM) {
-        TCGv a = gen_sse_addr(dc, dst);
-
         gen_stm(dc, lo, a, MIN(dst->size, 8u));
         if (dst->size == 16) {
             gen_stm(dc, hi, gen_addr_next(dc, a, 8), 8);

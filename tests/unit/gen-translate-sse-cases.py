@@ -35,6 +35,10 @@ for op in vec:
 for op in ('paddq', 'psubq', 'pmuludq'):
     add(f'{op} mm1,mm2')
 add('punpcklqdq xmm3,xmm9'); add('punpckhqdq xmm3,xmm9')
+# glibc's malloc_init_state (busybox amd64): one register as both operands
+add('movq xmm0,rax\nadd rax,16\npunpcklqdq xmm0,xmm0')
+for op in ('punpckhqdq', 'punpckldq', 'punpckhdq', 'punpcklbw', 'paddq'):
+    add(f'{op} xmm0,xmm0')
 for op in ('psllw', 'pslld', 'psllq', 'psrlw', 'psrld', 'psrlq', 'psraw',
            'psrad'):
     for n in (0, 1, 7, 31, 200):
