@@ -4,7 +4,7 @@ BUILD ?= build
 NINJA ?= ninja
 MESON ?= meson
 
-.PHONY: all deps check check-quick check-slow check-ref demo bench fuzz fuzz-smoke \
+.PHONY: all deps check check-quick check-slow check-ref check-kvm demo bench fuzz fuzz-smoke \
         install clean distclean singlestep diff
 
 all: $(BUILD)/build.ninja
@@ -33,6 +33,11 @@ check-slow: deps
 check-ref: deps
 	$(MAKE) all
 	scripts/run-tests $(BUILD) ref
+
+# The guest tests under -accel kvm (skipped without /dev/kvm).
+check-kvm: deps
+	$(MAKE) all
+	scripts/run-tests $(BUILD) kvm
 
 demo: deps
 	$(MAKE) all
