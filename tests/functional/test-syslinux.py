@@ -17,7 +17,11 @@ The tools and files come from Debian's syslinux, syslinux-common,
 isolinux and dosfstools packages (scripts/fetch-guests); mtools and
 xorriso from the host (scripts/install-deps).
 
-usage: test-syslinux.py [--qemu] disk|iso EMULATOR BUILDDIR
+linux: the disk's syslinux.cfg boots Debian's i386 kernel and a busybox
+initramfs (scripts/make-linux-guest) with SYSLINUX's Linux loader, to a
+shell on the serial console.
+
+usage: test-syslinux.py [--qemu] disk|iso|linux EMULATOR BUILDDIR
 """
 import argparse
 import os
@@ -48,6 +52,17 @@ HELLO = "KESTREL-%s-CAT: hello.txt printed by cat.c32\n"
 MODULES = ["cat.c32", "meminfo.c32", "libcom32.c32", "libutil.c32"]
 
 
+LINUX_CONFIG = """SERIAL 0 115200
+DEFAULT linux
+PROMPT 0
+TIMEOUT 0
+LABEL linux
+    LINUX vmlinuz
+    INITRD initrd.gz
+    APPEND console=ttyS0 quiet panic=-1
+"""
+
+
 def write_config(tmp, what):
     """syslinux.cfg (or isolinux.cfg) and hello.txt in tmp."""
     with open(os.path.join(tmp, what.lower() + ".cfg"), "w") as f:
@@ -76,7 +91,27 @@ def modules(pkg):
                         "usr/lib/syslinux/modules/bios")
 
 
-def build_disk(pkg, tmp):
+def linux_files(builddir, tmp):
+    """syslinux.cfg that boots Debian's i386 kernel and a busybox
+    initramfs (scripts/make-linux-guest) with SYSLINUX's own Linux loader;
+    the files to copy, or None after printing why."""
+    p = subprocess.run([os.path.join(guestlib.SRC, "scripts",
+                                     "make-linux-guest"),
+                        "--builddir", builddir, "i386"],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        print("SKIP: cannot build the Linux guest: " + p.stderr.strip())
+        return None
+    kernel, initrd = p.stdout.split()
+    shutil.copy(kernel, os.path.join(tmp, "vmlinuz"))
+    shutil.copy(initrd, os.path.join(tmp, "initrd.gz"))
+    with open(os.path.join(tmp, "syslinux.cfg"), "w") as f:
+        f.write(LINUX_CONFIG)
+    return [os.path.join(tmp, f) for f in
+            ["syslinux.cfg", "vmlinuz", "initrd.gz"]]
+
+
+def build_disk(pkg, tmp, files=None):
     part = os.path.join(tmp, "part.img")
     subprocess.run([os.path.join(pkg["dosfstools"], "sbin/mkfs.fat"),
                     "-F", "16", "-h", str(PART_START), "-n", "KESTREL",
@@ -84,8 +119,9 @@ def build_disk(pkg, tmp):
                    check=True, capture_output=True)
     subprocess.run([os.path.join(pkg["syslinux"], "usr/bin/syslinux"),
                     "--install", part], check=True, capture_output=True)
-    files = write_config(tmp, "SYSLINUX") + [os.path.join(modules(pkg), m)
-                                             for m in MODULES]
+    if not files:
+        files = write_config(tmp, "SYSLINUX") + [
+            os.path.join(modules(pkg), m) for m in MODULES]
     subprocess.run(["mcopy", "-i", part] + files + ["::/"], check=True,
                    capture_output=True)
 
@@ -123,11 +159,30 @@ def build_iso(pkg, tmp):
     return ["-cdrom", iso, "-boot", "order=d"]
 
 
+def boot_linux(a, media):
+    g = guestlib.Guest(a.emulator, [
+        "-display", "none", "-nodefaults", "-vga", "std", "-m", "256",
+        "-serial", "stdio", "-no-reboot"] + media, qemu=a.qemu)
+
+    def test():
+        try:
+            g.expect(r"SYSLINUX 6\.\d+", a.timeout)
+            g.expect("KESTREL-BOOT-OK", 600)
+            g.shell_ready()
+            out, st = g.run("cat /proc/cmdline")
+            if st != 0 or "BOOT_IMAGE=vmlinuz" not in out:
+                g.fail("the kernel command line %r does not show SYSLINUX's "
+                       "BOOT_IMAGE" % out)
+        finally:
+            g.kill()
+    guestlib.main(test)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--qemu", action="store_true")
     ap.add_argument("--timeout", type=float, default=60)
-    ap.add_argument("kind", choices=["disk", "iso"])
+    ap.add_argument("kind", choices=["disk", "iso", "linux"])
     ap.add_argument("emulator")
     ap.add_argument("builddir")
     a = ap.parse_args()
@@ -139,6 +194,11 @@ def main():
         return guestlib.SKIP
 
     with tempfile.TemporaryDirectory() as tmp:
+        if a.kind == "linux":
+            files = linux_files(a.builddir, tmp)
+            if not files:
+                return guestlib.SKIP
+            return boot_linux(a, build_disk(pkg, tmp, files))
         media = (build_disk if a.kind == "disk" else build_iso)(pkg, tmp)
         what = "SYSLINUX" if a.kind == "disk" else "ISOLINUX"
         sock = os.path.join(tmp, "mon.sock")
