@@ -334,6 +334,14 @@ static inline bool x86_decode_mem(DecodeState *ds, X86Insn *insn,
     return true;
 }
 
+/*
+ * Fast path (decode-fast.c) for unprefixed (or REX-only) one-byte and 0F
+ * instructions with GPR, memory, immediate and relative operands. Returns
+ * false, with @insn unspecified, for anything else: use the generic walk.
+ */
+bool x86_decode_fast(X86Insn *insn, const uint8_t *bytes, size_t avail,
+                     X86Mode mode);
+
 X86DecodeStatus x86_decode_vex(X86Insn *insn, DecodeState *ds,
                                unsigned opcode);
 

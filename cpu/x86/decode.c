@@ -142,6 +142,9 @@ X86DecodeStatus x86_decode(X86Insn *insn, const uint8_t *bytes, size_t avail,
     bool rm_is_reg = false;     /* MOV CR/DR: ModRM.mod is ignored */
     X86DecodeStatus st = X86_DEC_UD;
 
+    if (likely(x86_decode_fast(insn, bytes, avail, mode))) {
+        return X86_DEC_OK;
+    }
     /* no memset of the whole struct: "rep stos" costs more than the rest */
     memset(insn, 0, offsetof(X86Insn, op));
     for (unsigned i = 0; i < X86_MAX_OPERANDS; i++) {
