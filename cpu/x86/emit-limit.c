@@ -112,8 +112,13 @@ static LimitMode limit_mode(const DisasContext *dc, unsigned seg,
                                                  : LIMIT_ALWAYS;
 }
 
+/* The offset an access checks: computed again on the slow path, where
+ * the plain temps of the compare are dead (no local temp to spill). */
+typedef TCGv LimitEaFn(DisasContext *dc, const void *arg);
+
 /* Check @count accesses of @size bytes at seg:ea + k * size. */
-static void gen_limit_check_ea(DisasContext *dc, unsigned seg, TCGv ea,
+static void gen_limit_check_ea(DisasContext *dc, unsigned seg,
+                               LimitEaFn *ea_fn, const void *arg,
                                unsigned size, unsigned count, bool write,
                                unsigned asz)
 {
@@ -125,43 +130,58 @@ static void gen_limit_check_ea(DisasContext *dc, unsigned seg, TCGv ea,
                     (asz == 2 ? 0 : LIMIT_ADDR32) |
                     (count << LIMIT_COUNT_SHIFT);
     TCGLabel *ok;
-    TCGv off;
 
     if (mode == LIMIT_SKIP) {
         return;
     }
     if (mode == LIMIT_ALWAYS) {
-        gen_helper(dc, helper_check_limit, NULL, gen_const(dc, desc), ea);
+        gen_helper(dc, helper_check_limit, NULL, gen_const(dc, desc),
+                   ea_fn(dc, arg));
         return;
     }
-    off = gen_local(dc);                /* plain temps die at the branch */
-    tcg_gen_mov_i64(s, off, ea);
     ok = gen_new_label(s);
     if (mode == LIMIT_FILTER16) {
-        tcg_gen_brcondi_i64(s, TCG_COND_LEU, off, 0x10000 - span, ok);
+        tcg_gen_brcondi_i64(s, TCG_COND_LEU, ea_fn(dc, arg), 0x10000 - span,
+                            ok);
     } else {
         TCGv lim = gen_tmp(dc);
         TCGv end = gen_tmp(dc);
 
         tcg_gen_ld32u(s, lim, offsetof(X86CPUState, segs[seg]) +
                       offsetof(SegmentCache, limit));
-        tcg_gen_addi_i64(s, end, off, span - 1);
+        tcg_gen_addi_i64(s, end, ea_fn(dc, arg), span - 1);
         tcg_gen_brcond_i64(s, TCG_COND_LEU, end, lim, ok);
     }
-    gen_helper(dc, helper_check_limit, NULL, gen_const(dc, desc), off);
+    gen_helper(dc, helper_check_limit, NULL, gen_const(dc, desc),
+               ea_fn(dc, arg));
     gen_set_label(s, ok);
 }
 
-static void gen_limit_check_stack(DisasContext *dc, const LimitStack *st)
+static TCGv limit_ea_op(DisasContext *dc, const void *arg)
 {
-    unsigned size = dc->insn->op_size;
-    unsigned ssz = x86_stack_size(dc);
+    return gen_ea(dc, arg);
+}
+
+/* SS:(E)SP or (E)BP + first * op_size, wrapped to the stack size */
+static TCGv limit_ea_stack(DisasContext *dc, const void *arg)
+{
+    const LimitStack *st = arg;
     TCGv ea = gen_tmp(dc);
 
     tcg_gen_addi_i64(dc->s, ea, dc->g->regs[st->bp ? R_EBP : R_ESP],
-                     (uint64_t)(int64_t)(st->first * (int)size));
-    gen_ext(dc, ea, ea, ssz, false);
-    gen_limit_check_ea(dc, R_SS, ea, size, st->count, st->write, ssz);
+                     (uint64_t)(int64_t)(st->first *
+                                         (int)dc->insn->op_size));
+    gen_ext(dc, ea, ea, x86_stack_size(dc), false);
+    return ea;
+}
+
+/* (E)SI or (E)DI by the address size; @arg points at the register number */
+static TCGv limit_ea_reg(DisasContext *dc, const void *arg)
+{
+    TCGv ea = gen_tmp(dc);
+
+    gen_get_gpr(dc, ea, *(const unsigned *)arg, dc->insn->addr_size);
+    return ea;
 }
 
 void gen_limit_check(DisasContext *dc)
@@ -173,7 +193,8 @@ void gen_limit_check(DisasContext *dc)
         return;
     }
     if (st->count) {
-        gen_limit_check_stack(dc, st);
+        gen_limit_check_ea(dc, R_SS, limit_ea_stack, st, insn->op_size,
+                           st->count, st->write, x86_stack_size(dc));
     }
     for (unsigned i = 0; i < insn->nops; i++) {
         const X86Operand *op = &insn->op[i];
@@ -189,7 +210,7 @@ void gen_limit_check(DisasContext *dc)
         if (size == 0) {
             continue;
         }
-        gen_limit_check_ea(dc, op->seg, gen_ea(dc, op), size, 1, write,
+        gen_limit_check_ea(dc, op->seg, limit_ea_op, op, size, 1, write,
                            insn->addr_size);
     }
 }
@@ -197,13 +218,6 @@ void gen_limit_check(DisasContext *dc)
 void gen_limit_check_reg(DisasContext *dc, unsigned seg, unsigned reg,
                          unsigned size, bool write)
 {
-    unsigned asz = dc->insn->addr_size;
-    TCGv ea;
-
-    if (limit_mode(dc, seg, asz) == LIMIT_SKIP) {
-        return;
-    }
-    ea = gen_tmp(dc);
-    gen_get_gpr(dc, ea, reg, asz);
-    gen_limit_check_ea(dc, seg, ea, size, 1, write, asz);
+    gen_limit_check_ea(dc, seg, limit_ea_reg, &reg, size, 1, write,
+                       dc->insn->addr_size);
 }
