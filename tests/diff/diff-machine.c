@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The minimal machine of the differential runners (tests/diff/diff-run.c,
- * singlestep.c's shape): guest RAM at 0 in address_space_memory, an empty
+ * singlestep.c): guest RAM at 0 in address_space_memory, an empty
  * I/O space (IN reads all ones), one X86CPU driven by the real "tcg"
  * accelerator's vcpu_run until it halts, a watchdog thread that kicks a
  * run that loops. The engine is switched with the accelerator's own

@@ -16,11 +16,9 @@
 #include "kestrel/osdep.h"
 #include <stdio.h>
 #include <zlib.h>
-#include "kestrel/accel.h"
 #include "kestrel/memory.h"
-#include "kestrel/runstate.h"
-#include "accel/tcg/tcg-cpu.h"
 #include "kestrel-config.h"
+#include "diff-machine.h"
 #include "ss-record.h"
 #include "ss-rules.h"
 
@@ -58,28 +56,18 @@ typedef struct SsFileStats {
 } SsFileStats;
 
 typedef struct SsCtx {
-    const AccelOps *ops;
-    X86CPU *cpu;
-    MemRegion ram;
+    DiffMachine m;
     SsMeta meta;
     GHashTable *revoked;
     GHashTable *skip_reasons;           /* reason -> count */
     GArray *touched;                    /* uint32_t addresses to clear */
     GHashTable *expect;                 /* address + 1 -> expected byte */
     bool verbose;
-    volatile bool running;
 } SsCtx;
 
 static uint32_t ss_ss_handler;          /* 0: none for this record */
 
 /* ---- the machine ---- */
-
-/* No vCPU thread here (system/cpus.c is not linked): a kick is the
- * accelerator's own. */
-void vcpu_kick(X86CPU *cpu)
-{
-    cpu->accel->kick(cpu);
-}
 
 static void ss_poke(SsCtx *c, uint32_t addr, uint8_t val)
 {
@@ -128,7 +116,7 @@ static void ss_place_ss_handler(SsCtx *c, const SsRecord *r)
 
 static void ss_load(SsCtx *c, const SsRecord *r)
 {
-    X86CPUState *env = &c->cpu->env;
+    X86CPUState *env = &c->m.cpu->env;
 
     for (unsigned i = 0; i < c->touched->len; i++) {
         as_write(&address_space_memory,
@@ -165,41 +153,6 @@ static void ss_load(SsCtx *c, const SsRecord *r)
     x86_cpu_update_hflags(env);
 }
 
-static gpointer ss_watchdog(gpointer opaque)
-{
-    SsCtx *c = opaque;
-
-    for (;;) {
-        g_usleep(200000);
-        if (c->running) {
-            c->ops->kick(c->cpu);
-        }
-    }
-    return NULL;
-}
-
-/* Run until the HLT; false on a timeout or a shutdown. */
-static bool ss_exec(SsCtx *c)
-{
-    int64_t start = g_get_monotonic_time();
-
-    c->running = true;
-    for (;;) {
-        VcpuExit why = c->ops->vcpu_run(c->cpu);
-
-        if (why == VCPU_EXIT_HALT) {
-            break;
-        }
-        if (why != VCPU_EXIT_KICK ||
-            g_get_monotonic_time() - start > SS_TIMEOUT_US) {
-            c->running = false;
-            return false;
-        }
-    }
-    c->running = false;
-    return true;
-}
-
 /* ---- comparing ---- */
 
 static uint16_t ss_actual_reg(const X86CPUState *env, int i)
@@ -217,7 +170,7 @@ static uint16_t ss_actual_reg(const X86CPUState *env, int i)
 static bool ss_compare(SsCtx *c, const SsRecord *r, const SsInsn *in,
                        uint16_t fmask, bool ran, GString *msg)
 {
-    X86CPUState *env = &c->cpu->env;
+    X86CPUState *env = &c->m.cpu->env;
     uint16_t exp[SS_NREGS], act[SS_NREGS];
     uint32_t fl0 = 0, fl1 = 0;
     bool ok = ran;
@@ -267,7 +220,7 @@ static bool ss_compare(SsCtx *c, const SsRecord *r, const SsInsn *in,
     g_hash_table_iter_init(&it, c->expect);
     while (g_hash_table_iter_next(&it, &key, &val)) {
         uint32_t addr = GPOINTER_TO_UINT(key) - 1;
-        uint8_t want = GPOINTER_TO_UINT(val), got = c->ram.host[addr];
+        uint8_t want = GPOINTER_TO_UINT(val), got = c->m.ram.host[addr];
         uint8_t m = 0xff;
 
         if (r->exception >= 0 && addr == fl0) {
@@ -325,18 +278,12 @@ static void ss_run_file(SsCtx *c, const char *path, SsFileStats *st,
         sscanf(r0->name, "%15s", st->mnemonic);
     }
     for (int e = 0; e < ENG_N; e++) {
-        GError *err = NULL;
         unsigned shown = 0;
 
         if (!engines[e]) {
             continue;
         }
-        if (!c->ops->init(NULL, e == ENG_JIT ? "jit=on" : "jit=off", &err)) {
-            g_printerr("singlestep: %s\n", err->message);
-            exit(1);
-        }
-        tb_flush_all();                 /* blocks of the other engine */
-        tb_jmp_cache_clear(c->cpu->accel_state);
+        dm_set_engine(&c->m, e == ENG_JIT ? DM_JIT : DM_INTERP, "singlestep");
         for (unsigned i = 0; i < recs->len; i++) {
             SsRecord *r = g_ptr_array_index(recs, i);
             g_autoptr(GString) msg = g_string_new(NULL);
@@ -360,7 +307,7 @@ static void ss_run_file(SsCtx *c, const char *path, SsFileStats *st,
                 fmask &= 0x0fff;
             }
             ss_load(c, r);
-            ran = ss_exec(c);
+            ran = dm_run(&c->m, SS_TIMEOUT_US);
             st->run[e]++;
             if (ss_compare(c, r, &in, fmask, ran, msg)) {
                 st->pass[e]++;
@@ -476,28 +423,10 @@ static void ss_load_revoked(SsCtx *c, const char *dir)
 
 static void ss_machine_init(SsCtx *c)
 {
-    GError *err = NULL;
-
-    as_init(&address_space_memory, "memory", 1ull << 32);
-    as_init(&address_space_io, "io", 0x10000);     /* empty: IN reads 1s */
-    mr_init_ram(&c->ram, "ram", SS_RAM_SIZE);
-    as_map(&address_space_memory, &c->ram, 0, 0);
-    c->ops = accel_find("tcg");
-    if (!c->ops || !c->ops->init(NULL, "jit=on", &err)) {
-        g_printerr("singlestep: tcg: %s\n", err ? err->message : "absent");
-        exit(1);
-    }
-    c->cpu = g_new0(X86CPU, 1);
-    c->cpu->accel = c->ops;
-    x86_cpu_state_reset(&c->cpu->env);
-    if (!c->ops->vcpu_init(c->cpu, &err)) {
-        g_printerr("singlestep: vcpu: %s\n", err->message);
-        exit(1);
-    }
+    dm_init(&c->m, SS_RAM_SIZE, "singlestep");
     c->touched = g_array_new(false, false, sizeof(uint32_t));
     c->expect = g_hash_table_new(NULL, NULL);
     c->skip_reasons = g_hash_table_new(g_str_hash, g_str_equal);
-    g_thread_unref(g_thread_new("watchdog", ss_watchdog, c));
 }
 
 static int ss_name_cmp(gconstpointer a, gconstpointer b)
