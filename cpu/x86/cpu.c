@@ -9,6 +9,8 @@
  * Vol. 2A CPUID (leaves 0, 1, 80000000h-80000004h).
  * Missing: per-vCPU models (one model for the machine), VME; SSE3 and
  * later (core2duo lacks them). The APIC bit is set from the Pentium up.
+ * qemu32 and qemu64 set the hypervisor bit (CPUID.1:ECX[31]) as QEMU's
+ * models do: Linux then does not expect real performance counters.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/log.h"
@@ -50,13 +52,14 @@ static const X86CPUModel x86_cpu_models[] = {
         .vendor = "GenuineIntel", .level = 4, .xlevel = 0x80000004,
         .family = 6, .model = 6, .stepping = 3,
         .features_edx = FEAT_P6,
+        .features_ecx = CPUID_ECX_HYPERVISOR,
         .model_id = "QEMU Virtual CPU version 2.5+",
     }, {
         .name = "qemu64", .desc = "QEMU Virtual CPU (64-bit)",
         .vendor = "AuthenticAMD", .level = 4, .xlevel = 0x80000008,
         .family = 15, .model = 107, .stepping = 1,
         .features_edx = FEAT_SSE2,
-        .features_ecx = CPUID_ECX_CX16,
+        .features_ecx = CPUID_ECX_CX16 | CPUID_ECX_HYPERVISOR,
         .ext_features_edx = CPUID_EXT_SYSCALL | CPUID_EXT_NX |
                             CPUID_EXT_RDTSCP | CPUID_EXT_LM,
         .model_id = "QEMU Virtual CPU version 2.5+",

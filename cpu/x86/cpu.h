@@ -169,6 +169,7 @@ void x86_cpu_cpuid(const X86CPUModel *m, unsigned index, uint32_t leaf,
 #define CPUID_EXT_RDTSCP (1u << 27)
 #define CPUID_EXT_LM (1u << 29)
 #define CPUID_ECX_CX16 (1u << 13)       /* CPUID.1:ECX */
+#define CPUID_ECX_HYPERVISOR (1u << 31) /* CPUID.1:ECX: running under one */
 
 /* The vCPU that owns the running @env (accel/tcg). */
 X86CPU *x86_env_cpu(X86CPUState *env);

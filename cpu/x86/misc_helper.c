@@ -423,6 +423,8 @@ static const MsrDesc msr_table[] = {
     { 0xc0000101u, 1, MSR_PLAIN, ENV_OFS(segs[R_GS].base) },
     { 0xc0000102u, 1, MSR_PLAIN, ENV_OFS(kernel_gs_base) },
     { 0xc0000103u, 1, MSR_PLAIN, ENV_OFS(tsc_aux) },
+    { 0xc0010010u, 1, MSR_ZERO, 0 },    /* AMD SYSCFG: 0, writes ignored
+                                           (as QEMU's TCG) */
 };
 
 static const MsrDesc *msr_find(uint32_t msr)
