@@ -3,7 +3,10 @@
 """Boot a Debian kernel with a busybox initramfs to a shell on the serial
 console, run commands there, and power off.
 
-usage: test-linux.py [--qemu] [--accel A] --arch i386|amd64 EMULATOR BUILDDIR
+usage: test-linux.py [--qemu] [--accel A] [--smp N] --arch i386|amd64
+                     EMULATOR BUILDDIR
+amd64 runs on -cpu qemu64; --smp N boots N vCPUs and checks that `nproc`
+prints N.
 """
 import argparse
 import os
@@ -22,6 +25,7 @@ def main():
     ap.add_argument("--qemu", action="store_true")
     ap.add_argument("--accel", default="tcg")
     ap.add_argument("--arch", default="i386")
+    ap.add_argument("--smp", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("emulator")
     ap.add_argument("builddir")
@@ -38,8 +42,9 @@ def main():
         return guestlib.SKIP
     kernel, initrd = p.stdout.split()
 
-    g = guestlib.Guest(a.emulator, [
-        "-accel", a.accel, "-m", "256", "-display", "none", "-nodefaults",
+    cpu = ["-cpu", "qemu64"] if a.arch == "amd64" else []
+    g = guestlib.Guest(a.emulator, cpu + [
+        "-accel", a.accel, "-m", "256", "-smp", str(a.smp), "-display", "none", "-nodefaults",
         "-serial", "stdio", "-no-reboot", "-kernel", kernel,
         "-initrd", initrd, "-append", "console=ttyS0 panic=-1 quiet"],
         qemu=a.qemu)
@@ -52,6 +57,9 @@ def main():
             want = "x86_64" if a.arch == "amd64" else "i686"
             if st != 0 or want not in out:
                 g.fail("uname -m printed %r, wanted %r" % (out, want))
+            out, st = g.run("nproc")
+            if st != 0 or out.strip() != str(a.smp):
+                g.fail("nproc printed %r, wanted %d" % (out, a.smp))
             out, st = g.run("cat /sys/bus/pci/devices/0000:00:00.0/vendor "
                             "/sys/bus/pci/devices/0000:00:00.0/device")
             if "0x8086" not in out or "0x1237" not in out:
