@@ -53,7 +53,8 @@
     hlt
     hlt
     cli
-    CHECK_EQ dword [V_TICKS], 3, "three periodic timer interrupts"
+    ; at least three (a loaded host may let one more in before CLI)
+    CHECK_GE dword [V_TICKS], 3, "three periodic timer interrupts"
     CHECK_EQ dword [V_LAST], 0x40, "timer vector"
 
     ; one-shot: fires once (first stop the periodic timer and take a

@@ -46,11 +46,16 @@
     hlt
     hlt
     cli
-    CHECK_EQ dword [V_TICKS], 3, "three PIT ticks through pin 2"
+    ; at least three (a loaded host may let one more in before CLI)
+    CHECK_GE dword [V_TICKS], 3, "three PIT ticks through pin 2"
 
     ; masked: the ticks stop
     mov dword [IOAPIC], 0x14
     mov dword [IOAPIC + 0x10], 0x10050
+    sti                             ; take a tick accepted before the mask
+    nop
+    nop
+    cli
     mov dword [V_TICKS], 0
     sti
     mov ecx, 2000000
