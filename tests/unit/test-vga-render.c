@@ -3,7 +3,8 @@
  * The VGA's picture, checked pixel for pixel against renderings computed
  * here: a text screen with a font loaded into plane 2, 40 columns and
  * blanking, VBE modes through the LFB and the bank window, and the
- * screendump files (PPM bytes; PNG chunks, CRCs and pixels).
+ * screendump files (PPM bytes; PNG chunks, CRCs and pixels; a whole
+ * text screen as PNG, decoded here and compared pixel for pixel).
  */
 #include "kestrel/osdep.h"
 #include <glib/gstdio.h>
@@ -330,6 +331,116 @@ static void test_screendump(Fixture *f, gconstpointer data)
     g_rmdir(dir);
 }
 
+/*
+ * A text screen as a PNG: 80x25 cells of every character and attribute
+ * (with the cursor), dumped with vga_screendump(), the file decoded here
+ * (chunks and CRCs, the IDAT chunks joined and inflated, filter type 0
+ * rows) and each of its 720x400 pixels compared with the rendering
+ * computed from the test's font (glyph()) and the 16-colour palette.
+ */
+static void test_screendump_text(Fixture *f, gconstpointer data)
+{
+    g_autofree char *dir = g_dir_make_tmp("test-vga-XXXXXX", NULL);
+    g_autofree char *png = g_build_filename(dir, "text.png", NULL);
+    g_autofree uint8_t *buf = NULL;
+    g_autoptr(GByteArray) idat = g_byte_array_new();
+    g_autoptr(GError) err = NULL;
+    const size_t row_len = 1 + 720 * 3;
+    g_autofree uint8_t *rows = g_malloc(row_len * 400 + 1);
+    z_stream zs = { 0 };
+    bool seen_iend = false;
+    size_t off = 8;
+    gsize len;
+
+    set_mode(f, &mode03);
+    load_dac(f);
+    load_font(f);
+    for (int i = 0; i < 80 * 25; i++) {
+        mem_writeb(0xb8000 + 2 * i, (i * 29 + 5) & 0xff);
+        /* blink off in the attribute's bit 7: keep to 0x00-0x7f */
+        mem_writeb(0xb8001 + 2 * i, (i * 13 + 1) & 0x7f);
+    }
+    /* Cursor at row 2, column 5, lines 13-14. */
+    crtc_write(f, 0x0e, (2 * 80 + 5) >> 8);
+    crtc_write(f, 0x0f, (2 * 80 + 5) & 0xff);
+
+    g_assert_true(vga_screendump(f->vga, png, &err));
+    g_assert_no_error(err);
+    g_assert_true(g_file_get_contents(png, (char **)&buf, &len, NULL));
+    g_assert_cmpuint(len, >=, 8);
+    g_assert_cmpmem(buf, 8, "\x89PNG\r\n\x1a\n", 8);
+    while (!seen_iend) {
+        uint32_t clen;
+        const uint8_t *type, *body;
+
+        g_assert_cmpuint(off + 12, <=, len);
+        clen = be32(buf + off);
+        g_assert_cmpuint(off + 12 + clen, <=, len);
+        type = buf + off + 4;
+        body = buf + off + 8;
+        g_assert_cmphex(be32(body + clen), ==, crc32(0, type, clen + 4));
+        if (off == 8) {
+            /* 720x400, 8-bit RGB, deflate, filter method 0, no interlace */
+            static const uint8_t ihdr[13] = {
+                0, 0, 0x02, 0xd0, 0, 0, 0x01, 0x90, 8, 2, 0, 0, 0,
+            };
+
+            g_assert_cmpmem(type, 4, "IHDR", 4);
+            g_assert_cmpmem(body, clen, ihdr, sizeof(ihdr));
+        } else if (!memcmp(type, "IDAT", 4)) {
+            g_byte_array_append(idat, body, clen);
+        } else if (!memcmp(type, "IEND", 4)) {
+            g_assert_cmpuint(clen, ==, 0);
+            seen_iend = true;
+        } else {
+            /* ancillary chunks only (lower-case first letter) */
+            g_assert_true(type[0] & 0x20);
+        }
+        off += 12 + clen;
+    }
+    g_assert_cmpuint(off, ==, len);
+    g_assert_cmpuint(idat->len, >, 0);
+
+    /* Inflate into one byte more than the rows: the image data must fit
+     * exactly, without a trailing byte. */
+    g_assert_cmpint(inflateInit(&zs), ==, Z_OK);
+    zs.next_in = idat->data;
+    zs.avail_in = idat->len;
+    zs.next_out = rows;
+    zs.avail_out = row_len * 400 + 1;
+    g_assert_cmpint(inflate(&zs, Z_FINISH), ==, Z_STREAM_END);
+    g_assert_cmpuint(zs.total_out, ==, row_len * 400);
+    g_assert_cmpuint(zs.avail_in, ==, 0);
+    inflateEnd(&zs);
+
+    for (int y = 0; y < 400; y++) {
+        const uint8_t *row = rows + row_len * y;
+
+        g_assert_cmpuint(row[0], ==, 0);            /* filter: none */
+        for (int x = 0; x < 720; x++) {
+            int i = (y / 16) * 80 + x / 9, l = y % 16, dot = x % 9;
+            uint8_t ch = (i * 29 + 5) & 0xff;
+            uint8_t attr = (i * 13 + 1) & 0x7f;
+            uint8_t bits = glyph(ch, l);
+            bool on = dot < 8 ? (bits >> (7 - dot)) & 1
+                              : ch >= 0xc0 && ch <= 0xdf && (bits & 1);
+            bool cursor = i == 2 * 80 + 5 && l >= 13 && l <= 14;
+            uint32_t want = on || cursor ? text_colour(attr & 0xf)
+                                         : text_colour(attr >> 4);
+            uint32_t got = (uint32_t)row[1 + 3 * x] << 16 |
+                           row[2 + 3 * x] << 8 | row[3 + 3 * x];
+
+            if (got != want) {
+                g_error("PNG pixel (%d,%d), cell %d line %d dot %d: "
+                        "0x%06x, expected 0x%06x", x, y, i, l, dot, got,
+                        want);
+            }
+        }
+    }
+    g_unlink(png);
+    g_rmdir(dir);
+}
+
 void test_vga_add_render_tests(void)
 {
     test_vga_add("text/80x25", test_text);
@@ -337,4 +448,5 @@ void test_vga_add_render_tests(void)
     test_vga_add("cga", test_cga);
     test_vga_add("vbe/lfb", test_vbe);
     test_vga_add("screendump", test_screendump);
+    test_vga_add("screendump/text-png", test_screendump_text);
 }
