@@ -27,7 +27,9 @@
 #include "kestrel/runstate.h"
 #include "kestrel/log.h"
 #include "kestrel/net.h"
+#include "kestrel/bql.h"
 #include "cpu/x86/cpu.h"
+#include "cpu/x86/fpu.h"
 #include "hw/i386/fw_cfg.h"
 #include "hw/i386/pc-apic.h"
 #include "kestrel-config.h"
@@ -91,6 +93,22 @@ static void pc_pin(void *opaque, int n, int level)
         break;
     default:
         g_assert_not_reached();
+    }
+}
+
+/* The x87's FERR# output: the chipset turns it into ISA IRQ 13, as on a
+ * PC (the FPU error path of CR0.NE=0 software). FNINIT/FNCLEX lower it;
+ * port 0xF0 (IGNNE#) is missing. Called from the vCPU thread. */
+static void pc_ferr(X86CPUState *env, bool level)
+{
+    bool locked = bql_locked();
+
+    if (!locked) {
+        bql_lock();
+    }
+    irq_sink_set(isa_get_irq(13), level);
+    if (!locked) {
+        bql_unlock();
     }
 }
 
@@ -343,6 +361,7 @@ static bool pc_init_isa(PcBoard *pc, GError **errp)
     if (!pc_apic_init(pc->m, pc->pic, errp)) {
         return false;
     }
+    x86_ferr_hook = pc_ferr;
 
     pc->rtc = pc_create("mc146818rtc", errp, "base",
                         pc->m->cfg->rtc_base ? pc->m->cfg->rtc_base : "utc",
