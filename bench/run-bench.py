@@ -6,9 +6,18 @@ ratio Kestrel/QEMU of the medians (lower is better). Also writes
 BUILD/bench/results.csv and, when gnuplot is installed, results.png.
 
 usage: run-bench.py BUILDDIR [WORKLOAD...]     (BENCH_RUNS=N, default 3)
+
+Workloads (WORKLOADS below) are of two kinds: "bare", a 64 KiB BIOS image
+from bench/workloads/ that prints PASS on the debug console and exits
+through isa-debug-exit; "linux", the i386 Linux guest of
+scripts/make-linux-guest (BUILD/guests/linux-i386), timed from process
+start to the marker line on the serial console, when the emulator is
+killed. Each has extra emulator arguments (-cpu ...) used for both.
 """
 import csv
 import os
+import select
+import signal
 import statistics
 import subprocess
 import sys
@@ -19,14 +28,73 @@ QEMU = "/usr/bin/qemu-system-x86_64"
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def bare(image):
+BOOT_MARKER = b"KESTREL-BOOT-OK"
+
+# name, kind, extra arguments (for both emulators), guest RAM in MiB
+WORKLOADS = [
+    ("startup", "bare", [], 64),
+    ("loop-int32", "bare", [], 64),
+    ("loop-real16", "bare", [], 64),
+    ("smc", "bare", [], 64),
+    ("x87", "bare", ["-cpu", "qemu64"], 64),
+    ("sse2", "bare", ["-cpu", "qemu64"], 64),
+    ("irq-pit", "bare", ["-cpu", "486"], 64),
+    ("paging", "bare", ["-cpu", "qemu64"], 64),
+    ("syscalls-int80", "bare", ["-cpu", "qemu64"], 64),
+    ("boot", "linux", [], 256),
+]
+DEFAULT = [w[0] for w in WORKLOADS]
+
+
+def bare(image, mem=64):
     """Arguments for a bare workload image (exits through debug-exit)."""
-    return ["-display", "none", "-nodefaults", "-m", "64", "-bios", image,
+    return ["-display", "none", "-nodefaults", "-m", str(mem), "-bios", image,
             "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
 
 
-def run_once(cmd, timeout):
+def linux(build, mem=256):
+    """Arguments for the i386 Linux guest (serial console on stdout)."""
+    d = os.path.join(build, "guests", "linux-i386")
+    return ["-display", "none", "-nodefaults", "-m", str(mem),
+            "-kernel", os.path.join(d, "vmlinuz"),
+            "-initrd", os.path.join(d, "initramfs.cpio.gz"),
+            "-append", "console=ttyS0 quiet", "-serial", "stdio"]
+
+
+def run_marker(cmd, timeout, marker=BOOT_MARKER):
+    """Wall seconds from process start until MARKER appears on stdout (the
+    emulator is killed then) and max RSS (KiB); None when it failed."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL)
+    buf = b""
+    wall = None
+    try:
+        fd = p.stdout.fileno()
+        while time.monotonic() - t0 < timeout:
+            r, _, _ = select.select([fd], [], [], 0.5)
+            if not r:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            buf += chunk
+            if marker in buf:
+                wall = time.monotonic() - t0
+                break
+    finally:
+        p.send_signal(signal.SIGKILL)
+        _, _, ru = os.wait4(p.pid, 0)
+        p.returncode = 0
+        p.stdout.close()
+        p.stdin.close()
+    return (wall, ru.ru_maxrss) if wall is not None else None
+
+
+def run_once(cmd, timeout, kind="bare"):
     """Wall seconds and max RSS (KiB) of one run; None when it failed."""
+    if kind == "linux":
+        return run_marker(cmd, timeout)
     with tempfile.TemporaryDirectory() as tmp:
         con = os.path.join(tmp, "con")
         t0 = time.monotonic()
@@ -45,10 +113,10 @@ def run_once(cmd, timeout):
     return (wall, ru.ru_maxrss) if ok else None
 
 
-def measure(cmd, runs, timeout=600):
+def measure(cmd, runs, timeout=600, kind="bare"):
     walls, rss = [], []
     for _ in range(runs):
-        r = run_once(cmd, timeout)
+        r = run_once(cmd, timeout, kind)
         if r is None:
             return None
         walls.append(r[0])
@@ -60,24 +128,46 @@ def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     runs = int(os.environ.get("BENCH_RUNS", "3"))
     kestrel = os.path.join(build, "kestrel")
-    names = sys.argv[2:] or ["startup", "loop-int32", "loop-real16", "smc"]
+    names = sys.argv[2:] or DEFAULT
+    table = {w[0]: w for w in WORKLOADS}
+    for name in names:
+        if name not in table:
+            sys.exit("run-bench.py: unknown workload %s (have: %s)"
+                     % (name, " ".join(DEFAULT)))
     outdir = os.path.join(build, "bench")
     os.makedirs(outdir, exist_ok=True)
     rows = []
-    print("%-12s %22s %22s %8s %14s" % ("workload", "kestrel min/median s",
-          "qemu min/median s", "ratio", "RSS K/Q MiB"))
+    print("%-15s %22s %22s %8s %14s %16s" % ("workload",
+          "kestrel min/median s", "qemu min/median s", "ratio",
+          "RSS K/Q MiB", "RSS-RAM K/Q MiB"))
     for name in names:
-        image = os.path.join(build, "bench", name + ".bin")
-        k = measure([kestrel, "-accel", "tcg"] + bare(image), runs)
-        q = measure([QEMU, "-machine", "pc", "-accel", "tcg"] + bare(image),
-                    runs) if os.path.exists(QEMU) else None
+        _, kind, extra, mem = table[name]
+        tmo = 120 if kind == "linux" else 600
+        if kind == "linux":
+            gargs = linux(build, mem)
+            if not os.path.exists(gargs[gargs.index("-kernel") + 1]):
+                print("%-15s skipped: no Linux guest (scripts/make-linux-guest"
+                      " --builddir %s i386)" % (name, build))
+                continue
+        else:
+            gargs = bare(os.path.join(build, "bench", name + ".bin"), mem)
+        k = measure([kestrel, "-accel", "tcg"] + extra + gargs, runs, tmo,
+                    kind=kind)
+        q = measure([QEMU, "-machine", "pc", "-accel", "tcg"] + extra + gargs,
+                    runs, tmo, kind=kind) if os.path.exists(QEMU) else None
 
         def fmt(r):
             return "%9.3f / %9.3f" % (r[0], r[1]) if r else "%22s" % "failed"
         ratio = "%8.2f" % (k[1] / q[1]) if k and q else "%8s" % "-"
         rss = "%6.0f/%-6.0f" % (k[2] / 1024 if k else 0,
                                 q[2] / 1024 if q else 0)
-        print("%-12s %22s %22s %s %14s" % (name, fmt(k), fmt(q), ratio, rss))
+        # resident memory beyond guest RAM (RAM the guest never touches
+        # may not be resident, so this can be negative)
+        extra_rss = "%7.0f/%-7.0f" % (k[2] / 1024 - mem if k else 0,
+                                      q[2] / 1024 - mem if q else 0)
+        print("%-15s %22s %22s %s %14s %16s" % (name, fmt(k), fmt(q), ratio,
+                                               rss, extra_rss))
+        sys.stdout.flush()
         rows.append([name] + (list(k) if k else ["", "", ""]) +
                     (list(q) if q else ["", "", ""]) + [ratio.strip()])
     path = os.path.join(outdir, "results.csv")
