@@ -5,9 +5,15 @@
 # typed into the pane reach the kbd-echo guest (tests/guest/kbd-echo.asm)
 # as set 2 scancodes; Ctrl-] quits and leaves the terminal usable; without
 # a terminal it is a clear error.
-# Skips (77) without tmux.
+# With --linux BUILDDIR: the i386 Linux guest (scripts/make-linux-guest)
+# on the VGA text console (console=tty0): the pane shows SeaBIOS's banner,
+# then the busybox shell prompt; a command typed into the pane runs and its
+# output appears on the pane.
+# Skips (77) without tmux, or with --linux when the guest cannot be built.
 # Usage: test-display-curses.py KESTREL KBD_ECHO_BIN
+#        test-display-curses.py --linux BUILDDIR KESTREL
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -120,7 +126,54 @@ def test_no_tty(kestrel):
     print('ok: -display curses without a terminal is a clear error')
 
 
+def test_linux(kestrel, kernel, initrd, tmp):
+    t = Tmux(tmp)
+    t.start(kestrel_cmd(kestrel, ['-m', '256', '-no-reboot',
+                                  '-kernel', kernel, '-initrd', initrd,
+                                  '-append', 'console=tty0 quiet panic=-1']))
+    # SeaBIOS's banner shows before the kernel takes the screen over.
+    t.wait('SeaBIOS (version', 'SeaBIOS banner')
+    t.wait('kestrel:/#', 'shell prompt on the VGA console')
+    # type into the pane: the keys reach the guest's keyboard, the shell
+    # runs the command and the output is drawn on the VGA text screen
+    t.run('send-keys', '-l', 'echo hi-from-curses')
+    t.run('send-keys', 'Enter')
+    deadline = time.time() + TIMEOUT
+    while not re.search(r'^hi-from-curses\s*$', t.screen(), re.M):
+        if time.time() > deadline:
+            t.fail('no output of the typed command; pane:\n' + t.screen())
+        time.sleep(0.2)
+    if 'echo hi-from-curses' not in t.screen():
+        t.fail('the typed command is not echoed; pane:\n' + t.screen())
+    t.run('send-keys', 'C-]')
+    t.wait('EXITED 0', 'exit after Ctrl-]')
+    t.run('kill-server')
+    print('ok: curses shows SeaBIOS, then the Linux shell prompt; a command '
+          'typed in the pane runs and prints on the pane')
+
+
+def main_linux(builddir, kestrel):
+    if not shutil.which('tmux'):
+        print('SKIP: tmux not installed (Debian tmux)')
+        sys.exit(77)
+    src = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+    p = subprocess.run([os.path.join(src, 'scripts', 'make-linux-guest'),
+                        '--builddir', builddir, 'i386'],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        print('SKIP: cannot build the Linux guest: ' + p.stderr.strip())
+        sys.exit(77)
+    kernel, initrd = p.stdout.split()
+    with tempfile.TemporaryDirectory() as tmp:
+        test_linux(kestrel, os.path.abspath(kernel), os.path.abspath(initrd),
+                   tmp)
+
+
 def main():
+    if sys.argv[1] == '--linux':
+        main_linux(sys.argv[2], sys.argv[3])
+        return
     kestrel, echo_bin = sys.argv[1], sys.argv[2]
     test_no_tty(kestrel)
     if not shutil.which('tmux'):
