@@ -37,6 +37,10 @@
 
 KvmState kvm_state = { .fd = -1, .vm_fd = -1 };
 
+/* The TCG steps the instructions KVM's emulator gives up on (see
+ * kvm_emulate_one); NULL where it could not be set up. */
+static const AccelOps *kvm_tcg_ops;
+
 static const struct {
     int cap;
     const char *name;
@@ -125,6 +129,16 @@ static bool kvm_accel_init(Machine *m, const char *opts, GError **errp)
     }
     sigaction(KVM_SIG_KICK, &sa, NULL);
     x86_cpu_set_machine_model(cm);
+    kvm_tcg_ops = accel_find("tcg");
+    if (kvm_tcg_ops) {
+        g_autoptr(GError) terr = NULL;
+
+        if (!kvm_tcg_ops->init(m, NULL, &terr)) {
+            ks_log("kestrel: kvm: no TCG fallback for instructions KVM "
+                   "cannot emulate: %s\n", terr->message);
+            kvm_tcg_ops = NULL;
+        }
+    }
     return kvm_slots_init(errp);
 
 fail:
@@ -356,8 +370,55 @@ static VcpuExit kvm_internal_error(KvmCpu *kc, const char *what)
     ks_log("kestrel: kvm: cpu %d: %s (exit reason %u, suberror %u)\n",
            kc->cpu->index, what, kc->run->exit_reason,
            kc->run->internal.suberror);
+    if (kc->run->exit_reason == KVM_EXIT_INTERNAL_ERROR) {
+        for (uint32_t i = 0; i < kc->run->internal.ndata && i < 16; i++) {
+            ks_log("%s0x%llx%s", i ? " " : "  data: ",
+                   (unsigned long long)kc->run->internal.data[i],
+                   i + 1 == kc->run->internal.ndata || i == 15 ? "\n" : "");
+        }
+    }
     kvm_dump_regs(kc);
     return VCPU_EXIT_ERROR;
+}
+
+/*
+ * KVM_INTERNAL_ERROR_EMULATION: KVM's instruction emulator met an
+ * instruction it does not implement (DAA, for one). Where KVM emulates
+ * much (kvm_pvm, a software KVM without VMX/SVM, emulates real mode and
+ * paging-off code), that is common; the TCG runs that one instruction on
+ * the same env and memory, then KVM goes on. The vCPU state travels
+ * through X86CPU.env; the TCG state is swapped in for the step only.
+ * Returns false where the TCG is not available.
+ */
+static bool kvm_emulate_one(KvmCpu *kc, VcpuExit *why)
+{
+    X86CPU *cpu = kc->cpu;
+    g_autoptr(GError) err = NULL;
+    VcpuExit r;
+
+    if (!kvm_tcg_ops || !kvm_arch_get_state(kc, &err)) {
+        return false;
+    }
+    cpu->env.halted = false;
+    cpu->accel_state = kc->tcg_state;
+    if (!kc->tcg_state) {
+        if (!kvm_tcg_ops->vcpu_init(cpu, &err)) {
+            cpu->accel_state = kc;
+            return false;
+        }
+        kc->tcg_state = cpu->accel_state;
+    }
+    /* KVM may have rewritten code the TCG has blocks for: a new
+     * generation makes set_guest_debug drop all translated blocks */
+    guest_debug_generation++;
+    kvm_tcg_ops->set_guest_debug(cpu, GUEST_DEBUG_SINGLESTEP, NULL);
+    kvm_tcg_ops->put_state(cpu);
+    r = kvm_tcg_ops->vcpu_run(cpu);
+    kvm_tcg_ops->get_state(cpu);
+    cpu->accel_state = kc;
+    kc->dirty = true;
+    *why = r;
+    return true;
 }
 
 static VcpuExit kvm_vcpu_run(X86CPU *cpu)
@@ -424,8 +485,23 @@ static VcpuExit kvm_vcpu_run(X86CPU *cpu)
             return VCPU_EXIT_DEBUG;
         case KVM_EXIT_FAIL_ENTRY:
             return kvm_internal_error(kc, "VM entry failed");
-        case KVM_EXIT_INTERNAL_ERROR:
-            return kvm_internal_error(kc, "internal error");
+        case KVM_EXIT_INTERNAL_ERROR: {
+            VcpuExit why;
+
+            if (run->internal.suberror != KVM_INTERNAL_ERROR_EMULATION ||
+                !kvm_emulate_one(kc, &why)) {
+                return kvm_internal_error(kc, "internal error");
+            }
+            if (why != VCPU_EXIT_DEBUG) {
+                return why;             /* the next vcpu_run puts env */
+            }
+            if (!kvm_arch_put_state(kc, &err)) {
+                ks_log("kestrel: %s\n", err->message);
+                return VCPU_EXIT_ERROR;
+            }
+            kc->dirty = false;
+            break;
+        }
         default:
             return kvm_internal_error(kc, "unhandled exit");
         }
