@@ -41,6 +41,17 @@ KvmState kvm_state = { .fd = -1, .vm_fd = -1 };
  * kvm_emulate_one); NULL where it could not be set up. */
 static const AccelOps *kvm_tcg_ops;
 
+/* The KvmCpu of each vCPU by index: cpu->accel_state is the TCG's while
+ * kvm_emulate_one steps, and a kick from another thread may come then. */
+#define KVM_MAX_CPUS        1024
+static KvmCpu *kvm_cpus[KVM_MAX_CPUS];
+
+static KvmCpu *kvm_cpu(X86CPU *cpu)
+{
+    return cpu->index >= 0 && cpu->index < KVM_MAX_CPUS ?
+           __atomic_load_n(&kvm_cpus[cpu->index], __ATOMIC_ACQUIRE) : NULL;
+}
+
 static const struct {
     int cap;
     const char *name;
@@ -200,9 +211,17 @@ static bool kvm_vcpu_init(X86CPU *cpu, GError **errp)
     KvmCpu *kc = g_new0(KvmCpu, 1);
     int size = ioctl(kvm_state.fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 
+    if (cpu->index < 0 || cpu->index >= KVM_MAX_CPUS) {
+        g_free(kc);
+        g_set_error(errp, KS_ERROR, KS_ERROR_UNSUPPORTED,
+                    "kvm: cpu index %d: at most %d vCPUs", cpu->index,
+                    KVM_MAX_CPUS);
+        return false;
+    }
     kc->cpu = cpu;
     kc->dirty = true;
     cpu->accel_state = kc;
+    __atomic_store_n(&kvm_cpus[cpu->index], kc, __ATOMIC_RELEASE);
     kc->fd = ioctl(kvm_state.vm_fd, KVM_CREATE_VCPU, cpu->index);
     if (kc->fd < 0) {
         return kvm_fail(errp, "kvm: KVM_CREATE_VCPU");
@@ -218,7 +237,7 @@ static bool kvm_vcpu_init(X86CPU *cpu, GError **errp)
 
 static void kvm_vcpu_destroy(X86CPU *cpu)
 {
-    KvmCpu *kc = cpu->accel_state;
+    KvmCpu *kc = kvm_cpu(cpu);
 
     if (!kc) {
         return;
@@ -229,13 +248,18 @@ static void kvm_vcpu_destroy(X86CPU *cpu)
     if (kc->fd >= 0) {
         close(kc->fd);
     }
+    if (kc->tcg_state) {
+        cpu->accel_state = kc->tcg_state;
+        kvm_tcg_ops->vcpu_destroy(cpu);
+    }
+    __atomic_store_n(&kvm_cpus[cpu->index], NULL, __ATOMIC_RELEASE);
     g_free(kc);
     cpu->accel_state = NULL;
 }
 
 static void kvm_get_state(X86CPU *cpu)
 {
-    KvmCpu *kc = cpu->accel_state;
+    KvmCpu *kc = kvm_cpu(cpu);
     g_autoptr(GError) err = NULL;
 
     if (!kc->dirty && !kvm_arch_get_state(kc, &err)) {
@@ -245,14 +269,14 @@ static void kvm_get_state(X86CPU *cpu)
 
 static void kvm_put_state(X86CPU *cpu)
 {
-    KvmCpu *kc = cpu->accel_state;
+    KvmCpu *kc = kvm_cpu(cpu);
 
     kc->dirty = true;                   /* pushed by the next vcpu_run */
 }
 
 static void kvm_kick(X86CPU *cpu)
 {
-    KvmCpu *kc = cpu->accel_state;
+    KvmCpu *kc = kvm_cpu(cpu);
 
     if (!kc || !kc->run) {
         return;
@@ -265,7 +289,7 @@ static void kvm_kick(X86CPU *cpu)
 
 static bool kvm_set_guest_debug(X86CPU *cpu, unsigned flags, GError **errp)
 {
-    KvmCpu *kc = cpu->accel_state;
+    KvmCpu *kc = kvm_cpu(cpu);
 
     kc->debug = (struct kvm_guest_debug) { 0 };
     if (flags) {
@@ -423,7 +447,7 @@ static bool kvm_emulate_one(KvmCpu *kc, VcpuExit *why)
 
 static VcpuExit kvm_vcpu_run(X86CPU *cpu)
 {
-    KvmCpu *kc = cpu->accel_state;
+    KvmCpu *kc = kvm_cpu(cpu);
     struct kvm_run *run = kc->run;
     g_autoptr(GError) err = NULL;
 
