@@ -185,7 +185,14 @@ static void serial_receive_byte(SerialState *s, uint8_t b)
     unsigned cap = serial_fifo_on(s) ? UART_FIFO_SIZE : 1;
 
     if (s->rx_count >= cap) {
-        s->lsr |= UART_LSR_OE;          /* the byte is lost */
+        /*
+         * Overrun. Without FIFOs the new byte overwrites the unread one
+         * in RBR (16550 datasheet, and QEMU); with FIFOs it is lost.
+         */
+        if (!serial_fifo_on(s)) {
+            s->rx_fifo[s->rx_head] = b;
+        }
+        s->lsr |= UART_LSR_OE;
         return;
     }
     s->rx_fifo[(s->rx_head + s->rx_count) % UART_FIFO_SIZE] = b;
