@@ -42,7 +42,19 @@ WORKLOADS = [
     ("paging", "bare", ["-cpu", "qemu64"], 64),
     ("syscalls-int80", "bare", ["-cpu", "qemu64"], 64),
     ("boot", "linux", [], 256),
+    ("tcp-tx", "net", [], 256),
 ]
+NET_BYTES = 32 << 20
+UDHCPC_SCRIPT = r"""#!/bin/sh
+case "$1" in
+deconfig) ip addr flush dev $interface; ip link set $interface up ;;
+bound|renew)
+    ip addr flush dev $interface
+    ip addr add $ip/${mask:-24} dev $interface
+    for r in $router; do ip route add default via $r dev $interface; done
+    echo "lease $ip router $router dns $dns" ;;
+esac
+"""
 DEFAULT = [w[0] for w in WORKLOADS]
 
 
@@ -91,10 +103,85 @@ def run_marker(cmd, timeout, marker=BOOT_MARKER):
     return (wall, ru.ru_maxrss) if wall is not None else None
 
 
+def net_guest(build):
+    """Kernel and initrd of the i386 Linux guest with the e1000 module."""
+    p = subprocess.run([os.path.join(SRC, "scripts/make-linux-guest"),
+                        "--builddir", build, "--modules", "e1000", "i386"],
+                       capture_output=True, text=True)
+    return p.stdout.split() if p.returncode == 0 else None
+
+
+def run_tcp_tx(cmd, timeout):
+    """Guest -> host TCP over slirp: boot the e1000 Linux guest, get a
+    lease, then busybox nc sends NET_BYTES to a listener on the host
+    (10.0.2.2 in the guest). Seconds from the connection's accept to the
+    last byte, and max RSS (KiB); None when it failed."""
+    import socket
+    import threading
+    sys.path.insert(0, os.path.join(SRC, "tests", "functional"))
+    import guestlib
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(1)
+    port = lsock.getsockname()[1]
+    res = {}
+
+    def listener():
+        lsock.settimeout(timeout)
+        try:
+            c, _ = lsock.accept()
+        except OSError:
+            return
+        t0 = time.monotonic()
+        n = 0
+        c.settimeout(timeout)
+        try:
+            while n < NET_BYTES:
+                d = c.recv(1 << 16)
+                if not d:
+                    break
+                n += len(d)
+        except OSError:
+            pass
+        res["secs"] = time.monotonic() - t0
+        res["bytes"] = n
+        c.close()
+    th = threading.Thread(target=listener, daemon=True)
+    th.start()
+    g = guestlib.Guest(cmd[0], cmd[1:])
+    try:
+        g.expect("KESTREL-BOOT-OK", timeout)
+        g.shell_ready()
+        for line in UDHCPC_SCRIPT.strip().split("\n"):
+            g.run("echo '%s' >> /bin/dhcp.sh" % line.replace("'", ""))
+        g.run("chmod +x /bin/dhcp.sh")
+        g.run("for i in $(seq 60); do [ -e /sys/class/net/eth0 ] && break; "
+              "sleep 1; done", 90)
+        out, st = g.run("udhcpc -i eth0 -s /bin/dhcp.sh -q -n -t 5", 120)
+        if st != 0:
+            return None
+        g.run("dd if=/dev/zero bs=65536 count=%d 2>/dev/null | "
+              "nc 10.0.2.2 %d" % (NET_BYTES >> 16, port), timeout)
+        th.join(timeout)
+    except guestlib.TestFailure as e:
+        sys.stderr.write(str(e)[:2000])
+        return None
+    finally:
+        lsock.close()
+        g.proc.kill()
+        _, _, ru = os.wait4(g.proc.pid, 0)
+        g.proc.returncode = -9
+    if res.get("bytes") != NET_BYTES:
+        return None
+    return res["secs"], ru.ru_maxrss
+
+
 def run_once(cmd, timeout, kind="bare"):
     """Wall seconds and max RSS (KiB) of one run; None when it failed."""
     if kind == "linux":
         return run_marker(cmd, timeout)
+    if kind == "net":
+        return run_tcp_tx(cmd, timeout)
     with tempfile.TemporaryDirectory() as tmp:
         con = os.path.join(tmp, "con")
         t0 = time.monotonic()
@@ -142,8 +229,18 @@ def main():
           "RSS K/Q MiB", "RSS-RAM K/Q MiB"))
     for name in names:
         _, kind, extra, mem = table[name]
-        tmo = 120 if kind == "linux" else 600
-        if kind == "linux":
+        tmo = {"linux": 120, "net": 300}.get(kind, 600)
+        if kind == "net":
+            kr = net_guest(build)
+            if not kr:
+                print("%-15s skipped: cannot build the Linux guest with e1000"
+                      % name)
+                continue
+            gargs = ["-display", "none", "-nodefaults", "-m", str(mem),
+                     "-kernel", kr[0], "-initrd", kr[1],
+                     "-append", "console=ttyS0 quiet", "-serial", "stdio",
+                     "-netdev", "user,id=n0", "-device", "e1000,netdev=n0"]
+        elif kind == "linux":
             gargs = linux(build, mem)
             if not os.path.exists(gargs[gargs.index("-kernel") + 1]):
                 print("%-15s skipped: no Linux guest (scripts/make-linux-guest"
@@ -167,6 +264,11 @@ def main():
                                       q[2] / 1024 - mem if q else 0)
         print("%-15s %22s %22s %s %14s %16s" % (name, fmt(k), fmt(q), ratio,
                                                rss, extra_rss))
+        if kind == "net":
+            def mbs(r):
+                return "%.1f" % (NET_BYTES / 1e6 / r[1]) if r else "-"
+            print("%-15s %s MiB guest->host: Kestrel %s MB/s, QEMU %s MB/s"
+                  " (median)" % ("", NET_BYTES >> 20, mbs(k), mbs(q)))
         sys.stdout.flush()
         rows.append([name] + (list(k) if k else ["", "", ""]) +
                     (list(q) if q else ["", "", ""]) + [ratio.strip()])
