@@ -12,7 +12,9 @@ from bench/workloads/ that prints PASS on the debug console and exits
 through isa-debug-exit; "linux", the i386 Linux guest of
 scripts/make-linux-guest (BUILD/guests/linux-i386), timed from process
 start to the marker line on the serial console, when the emulator is
-killed. Each has extra emulator arguments (-cpu ...) used for both.
+killed; "net" (tcp-tx), that guest with the e1000 module sending
+NET_BYTES over slirp to a listener here, timed from accept to the last
+byte. Each has extra emulator arguments (-cpu ...) used for both.
 """
 import csv
 import os
