@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Boot a Debian kernel with a busybox initramfs to a shell on the serial
-console, run commands there, and power off.
+console, run commands there: uname, nproc, the PCI host bridge, `date`
+against -rtc base, `sleep 1` against /proc/uptime, an ext2 IDE disk
+(ata_piix loaded by /init) written, then read back after `reboot -f`;
+`poweroff -f` ends the process with status 0, and so does `reboot -f`
+under -no-reboot.
 
 usage: test-linux.py [--qemu] [--accel A] [--smp N] --arch i386|amd64
                      EMULATOR BUILDDIR
@@ -10,14 +14,19 @@ prints N.
 """
 import argparse
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import guestlib  # noqa: E402
 
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+# The IDE disk (ext2, made here with mkfs.ext2) needs these modules.
+MODULES = "ata_piix sd_mod crc32c_generic ext4"
+RTC_BASE = "2001-02-03T04:05:06"
 
 
 def main():
@@ -35,45 +44,83 @@ def main():
         return guestlib.SKIP
 
     p = subprocess.run([os.path.join(SRC, "scripts/make-linux-guest"),
-                        "--builddir", a.builddir, a.arch],
-                       capture_output=True, text=True)
+                        "--builddir", a.builddir, "--modules", MODULES,
+                        a.arch], capture_output=True, text=True)
     if p.returncode != 0:
         print("SKIP: cannot build the Linux guest: " + p.stderr.strip())
         return guestlib.SKIP
     kernel, initrd = p.stdout.split()
+    tmp = tempfile.mkdtemp(prefix="kestrel-linux-")
+    disk = os.path.join(tmp, "disk.img")
+    with open(disk, "wb") as f:
+        f.truncate(16 << 20)
+    subprocess.run(["mkfs.ext2", "-q", "-F", disk], check=True)
 
     cpu = ["-cpu", "qemu64"] if a.arch == "amd64" else []
-    g = guestlib.Guest(a.emulator, cpu + [
-        "-accel", a.accel, "-m", "256", "-smp", str(a.smp), "-display", "none", "-nodefaults",
-        "-serial", "stdio", "-no-reboot", "-kernel", kernel,
-        "-initrd", initrd, "-append", "console=ttyS0 panic=-1 quiet"],
-        qemu=a.qemu)
+    args = cpu + [
+        "-accel", a.accel, "-m", "256", "-smp", str(a.smp),
+        "-display", "none", "-nodefaults", "-serial", "stdio",
+        "-rtc", "base=" + RTC_BASE,
+        "-drive", "file=%s,format=raw,if=ide" % disk, "-kernel", kernel,
+        "-initrd", initrd, "-append", "console=ttyS0 panic=-1 quiet"]
+    g = guestlib.Guest(a.emulator, args, qemu=a.qemu)
+    g2 = None
+
+    def check(cmd, ok, what):
+        out, st = g.run(cmd)
+        if st != 0 or not ok(out.strip()):
+            g.fail("%s: `%s` printed %r (status %d)" % (what, cmd, out, st))
+        return out.strip()
 
     def test():
+        nonlocal g2
         try:
             g.expect("KESTREL-BOOT-OK", a.timeout)
             g.shell_ready()
-            out, st = g.run("uname -m")
             want = "x86_64" if a.arch == "amd64" else "i686"
-            if st != 0 or want not in out:
-                g.fail("uname -m printed %r, wanted %r" % (out, want))
-            out, st = g.run("nproc")
-            if st != 0 or out.strip() != str(a.smp):
-                g.fail("nproc printed %r, wanted %d" % (out, a.smp))
-            out, st = g.run("cat /sys/bus/pci/devices/0000:00:00.0/vendor "
-                            "/sys/bus/pci/devices/0000:00:00.0/device")
-            if "0x8086" not in out or "0x1237" not in out:
-                g.fail("host bridge IDs: %r" % out)
-            out, st = g.run("dmesg | grep -E 'BUG|Oops|WARNING|unchecked "
-                            "MSR' | head -5")
-            if out.strip():
-                g.fail("dmesg shows problems:\n" + out)
+            check("uname -m", lambda o: want in o, "machine")
+            check("nproc", lambda o: o == str(a.smp), "CPUs online")
+            check("cat /sys/bus/pci/devices/0000:00:00.0/vendor "
+                  "/sys/bus/pci/devices/0000:00:00.0/device",
+                  lambda o: "0x8086" in o and "0x1237" in o, "host bridge")
+            check("date -u +%Y-%m-%dT%H", lambda o: o == RTC_BASE[:13],
+                  "-rtc base")
+            out = check("a=$(cut -d' ' -f1 /proc/uptime); sleep 1; "
+                        "b=$(cut -d' ' -f1 /proc/uptime); echo $a $b",
+                        lambda o: len(o.split()) == 2, "uptime")
+            t0, t1 = (float(x) for x in out.split())
+            if not 0.95 <= t1 - t0 <= 1.5:
+                g.fail("sleep 1 took %.2f s of guest time" % (t1 - t0))
+            check("mount -t ext2 /dev/sda /mnt && echo kestrel-disk > "
+                  "/mnt/f && sync && umount /mnt && echo ok",
+                  lambda o: o.endswith("ok"), "IDE disk write")
+            check("dmesg | grep -E 'BUG|Oops|WARNING|unchecked MSR' | "
+                  "head -5", lambda o: not o, "dmesg problems")
+            # reboot restarts the machine: the file is still there
+            g.send("reboot -f\n")
+            g.expect("KESTREL-BOOT-OK", a.timeout)
+            g.shell_ready()
+            check("mount -t ext2 /dev/sda /mnt && cat /mnt/f && umount /mnt",
+                  lambda o: o == "kestrel-disk", "IDE disk after reboot")
             g.send("poweroff -f\n")
             st = g.wait_exit(120)
             if st != 0:
                 g.fail("poweroff -f: exit status %s, wanted 0" % st)
+            # -no-reboot: a reboot ends the process
+            g2 = guestlib.Guest(a.emulator, args + ["-no-reboot"],
+                                qemu=a.qemu)
+            g2.expect("KESTREL-BOOT-OK", a.timeout)
+            g2.shell_ready()
+            g2.send("reboot -f\n")
+            st = g2.wait_exit(120)
+            if st != 0:
+                g2.fail("-no-reboot, reboot -f: exit status %s, wanted 0"
+                        % st)
         finally:
             g.kill()
+            if g2:
+                g2.kill()
+            shutil.rmtree(tmp, ignore_errors=True)
     guestlib.main(test)
 
 
