@@ -21,6 +21,7 @@ typedef struct KvmCpu {
     pthread_t thread;
     bool thread_valid;                  /* thread is set: kicks may signal */
     bool dirty;                         /* X86CPU.env is newer than KVM's */
+    bool window_step;                   /* stepping for an IRQ window */
     void *tcg_state;                    /* TCG's, for kvm_emulate_one */
     struct kvm_guest_debug debug;
 } KvmCpu;

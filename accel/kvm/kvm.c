@@ -30,6 +30,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <stdio.h>
 
 #define KVM_SIG_KICK        SIGUSR1
 #define KVM_TSS_ADDR        0xfeffd000u /* 3 pages below the BIOS */
@@ -303,6 +304,7 @@ static bool kvm_set_guest_debug(X86CPU *cpu, unsigned flags, GError **errp)
                     "supported yet");
         return false;
     }
+    kc->window_step = false;           /* replaced by GDB's settings */
     if (ioctl(kc->fd, KVM_SET_GUEST_DEBUG, &kc->debug) < 0) {
         return kvm_fail(errp, "kvm: KVM_SET_GUEST_DEBUG");
     }
@@ -348,6 +350,27 @@ static void kvm_handle_mmio(struct kvm_run *run)
     bql_unlock();
 }
 
+/*
+ * kvm_pvm does not exit when the interrupt window it was asked for opens
+ * (STI runs on, the interrupt waits for the next exit). While an interrupt
+ * waits for IF, the vCPU single-steps (KVM_GUESTDBG_SINGLESTEP) so every
+ * instruction exits and the window is seen; not while GDB debugs.
+ */
+static void kvm_window_step(KvmCpu *kc, bool on)
+{
+    struct kvm_guest_debug dbg = { 0 };
+
+    if (kc->debug.control || kc->window_step == on) {
+        return;
+    }
+    if (on) {
+        dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+    }
+    if (ioctl(kc->fd, KVM_SET_GUEST_DEBUG, &dbg) == 0) {
+        kc->window_step = on;
+    }
+}
+
 /* Before KVM_RUN: inject NMI or the INTR vector, or ask for a window. */
 static void kvm_inject(KvmCpu *kc)
 {
@@ -362,8 +385,10 @@ static void kvm_inject(KvmCpu *kc)
     }
     run->request_interrupt_window = 0;
     if (!(req & CPU_INTERRUPT_HARD) || !x86_intc) {
+        kvm_window_step(kc, false);
         return;
     }
+    kvm_window_step(kc, false);
     if (run->ready_for_interrupt_injection && run->if_flag) {
         struct kvm_interrupt irq;
         int vec;
@@ -377,6 +402,7 @@ static void kvm_inject(KvmCpu *kc)
         }
     } else {
         run->request_interrupt_window = 1;
+        kvm_window_step(kc, true);
     }
 }
 
@@ -424,6 +450,7 @@ static bool kvm_emulate_one(KvmCpu *kc, VcpuExit *why)
         return false;
     }
     cpu->env.halted = false;
+    if (getenv("KVMDBG")) fprintf(stderr, "emu rip %llx insn %llx eflags %llx\n", (unsigned long long)cpu->env.rip, (unsigned long long)kc->run->internal.data[1], (unsigned long long)cpu->env.eflags);
     cpu->accel_state = kc->tcg_state;
     if (!kc->tcg_state) {
         if (!kvm_tcg_ops->vcpu_init(cpu, &err)) {
@@ -476,7 +503,9 @@ static VcpuExit kvm_vcpu_run(X86CPU *cpu)
             return VCPU_EXIT_KICK;
         }
         kvm_inject(kc);
+        if (getenv("KVMDBG") && run->request_interrupt_window) fprintf(stderr, "window req\n");
         ret = ioctl(kc->fd, KVM_RUN, 0);
+        if (getenv("KVMDBG")) fprintf(stderr, "exit %u if %u rdy %u\n", run->exit_reason, run->if_flag, run->ready_for_interrupt_injection);
         if (ret < 0) {
             if (errno == EINTR || errno == EAGAIN) {
                 continue;               /* exit_request says why */
@@ -506,6 +535,9 @@ static VcpuExit kvm_vcpu_run(X86CPU *cpu)
         case KVM_EXIT_SHUTDOWN:
             return VCPU_EXIT_SHUTDOWN;
         case KVM_EXIT_DEBUG:
+            if (kc->window_step) {
+                break;                  /* our step: look at IF again */
+            }
             return VCPU_EXIT_DEBUG;
         case KVM_EXIT_FAIL_ENTRY:
             return kvm_internal_error(kc, "VM entry failed");
