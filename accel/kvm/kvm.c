@@ -30,7 +30,6 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <stdio.h>
 
 #define KVM_SIG_KICK        SIGUSR1
 #define KVM_TSS_ADDR        0xfeffd000u /* 3 pages below the BIOS */
@@ -450,7 +449,6 @@ static bool kvm_emulate_one(KvmCpu *kc, VcpuExit *why)
         return false;
     }
     cpu->env.halted = false;
-    if (getenv("KVMDBG")) fprintf(stderr, "emu rip %llx insn %llx eflags %llx\n", (unsigned long long)cpu->env.rip, (unsigned long long)kc->run->internal.data[1], (unsigned long long)cpu->env.eflags);
     cpu->accel_state = kc->tcg_state;
     if (!kc->tcg_state) {
         if (!kvm_tcg_ops->vcpu_init(cpu, &err)) {
@@ -503,9 +501,7 @@ static VcpuExit kvm_vcpu_run(X86CPU *cpu)
             return VCPU_EXIT_KICK;
         }
         kvm_inject(kc);
-        if (getenv("KVMDBG") && run->request_interrupt_window) fprintf(stderr, "window req\n");
         ret = ioctl(kc->fd, KVM_RUN, 0);
-        if (getenv("KVMDBG")) fprintf(stderr, "exit %u if %u rdy %u\n", run->exit_reason, run->if_flag, run->ready_for_interrupt_injection);
         if (ret < 0) {
             if (errno == EINTR || errno == EAGAIN) {
                 continue;               /* exit_request says why */
