@@ -2,10 +2,14 @@
 /*
  * Character back-ends on plain file descriptors: null (discards output),
  * stdio (the terminal in raw mode, restored at exit and on fatal signals),
- * file (output appended or truncated) and pty (a pseudo-terminal whose
+ * file (output appended or truncated), pty (a pseudo-terminal whose
  * /dev/pts name is printed, as QEMU does; output is dropped while no one
- * has the other end open). Registered in chardev.c's back-end table.
- * Missing: file input-path=, pty path= symlinks, stdio echo= / logfile=.
+ * has the other end open) and serial/tty (a host device opened for
+ * reading and writing, put in raw mode at 115200 baud when it is a
+ * terminal; QEMU's -serial /dev/X form). Registered in chardev.c's
+ * back-end table.
+ * Missing: file input-path=, pty path= symlinks, stdio echo= / logfile=,
+ * the guest UART's line settings passed on to a host serial port.
  */
 #include "kestrel/osdep.h"
 #include <stdio.h>
@@ -22,7 +26,7 @@
 typedef struct CharFd {
     Chardev chr;
     int fd;                             /* output (and input for pty) */
-    char *path;                         /* file: path= */
+    char *path;                         /* file, serial: path= */
     bool append;                        /* file: append=on */
     bool signal;                        /* stdio: Ctrl-C raises SIGINT */
     bool connected;                     /* pty: someone opened the slave */
@@ -31,6 +35,7 @@ typedef struct CharFd {
 } CharFd;
 
 static const char *const chardev_file_keys[] = { "path", "append", NULL };
+static const char *const chardev_serial_keys[] = { "path", NULL };
 static const char *const chardev_stdio_keys[] = { "signal", NULL };
 
 static bool chardev_stdio_in_use;
@@ -48,9 +53,10 @@ static bool chardev_fd_parse(Chardev *chr, KvList *kv, GError **errp)
         return false;
     }
     s->path = g_strdup(kv_get(kv, "path"));
-    if (chr->be == &chardev_file && (!s->path || !*s->path)) {
+    if ((chr->be == &chardev_file || chr->be == &chardev_serial
+         || chr->be == &chardev_tty) && (!s->path || !*s->path)) {
         g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
-                    "%s file: path= is required", kv->opt);
+                    "%s %s: path= is required", kv->opt, chr->be->name);
         return false;
     }
     return true;
@@ -199,6 +205,30 @@ static int chardev_fd_write(Chardev *chr, const uint8_t *buf, int len)
     return chardev_write_full(s->fd, buf, len);
 }
 
+/* ---- serial (tty) ---- */
+
+static bool chardev_serial_open(Chardev *chr, GError **errp)
+{
+    CharFd *s = container_of(chr, CharFd, chr);
+    struct termios tty;
+
+    s->fd = open(s->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (s->fd < 0) {
+        g_set_error(errp, KS_ERROR, KS_ERROR_IO, "%s: cannot open: %s",
+                    s->path, g_strerror(errno));
+        return false;
+    }
+    if (isatty(s->fd) && tcgetattr(s->fd, &tty) == 0) {
+        cfmakeraw(&tty);
+        cfsetispeed(&tty, B115200);
+        cfsetospeed(&tty, B115200);
+        tcsetattr(s->fd, TCSANOW, &tty);
+    }
+    chardev_set_filename(chr, "serial:%s", s->path);
+    chardev_watch_input(chr, s->fd);    /* /dev/null: end of file at once */
+    return true;
+}
+
 /* ---- pty ---- */
 
 /* Is the slave side open? The master reports POLLHUP while it is not. */
@@ -303,6 +333,20 @@ const CharBackend chardev_file = {
     .name = "file", .help = "output to path=FILE (append=on to keep it)",
     .keys = chardev_file_keys, .instance_size = sizeof(CharFd),
     .parse = chardev_fd_parse, .open = chardev_file_open,
+    .write = chardev_fd_write, .close = chardev_fd_close,
+};
+
+const CharBackend chardev_serial = {
+    .name = "serial", .help = "a host device path=DEV, read and written",
+    .keys = chardev_serial_keys, .instance_size = sizeof(CharFd),
+    .parse = chardev_fd_parse, .open = chardev_serial_open,
+    .write = chardev_fd_write, .close = chardev_fd_close,
+};
+
+const CharBackend chardev_tty = {
+    .name = "tty", .help = "the same as serial",
+    .keys = chardev_serial_keys, .instance_size = sizeof(CharFd),
+    .parse = chardev_fd_parse, .open = chardev_serial_open,
     .write = chardev_fd_write, .close = chardev_fd_close,
 };
 

@@ -57,7 +57,8 @@ struct Chardev {
 };
 
 extern const CharBackend chardev_null, chardev_stdio, chardev_file,
-    chardev_pty, chardev_socket, chardev_mux_port;
+    chardev_serial, chardev_tty, chardev_pty, chardev_socket,
+    chardev_mux_port;
 
 /* Start (or stop) reading fd into chr's input buffer from the main loop. */
 void chardev_watch_input(Chardev *chr, int fd);

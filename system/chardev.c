@@ -2,13 +2,13 @@
 /*
  * The character device layer: the registry of chardevs by id, the table
  * of back-ends, QEMU's short forms ("tcp::4444,server=on", "file:x",
- * "mon:stdio") turned into -chardev strings, and the input path shared by
- * every back-end: an fd watched on the GLib default main context, a
- * buffer for what the front-end cannot take yet (can_read), and delivery
- * with the big lock held. Back-ends are in chardev-fd.c, chardev-socket.c
+ * "mon:stdio", "/dev/ttyS0") turned into -chardev strings, and the input
+ * path shared by every back-end: an fd watched on the GLib default main
+ * context, a buffer for what the front-end cannot take yet (can_read),
+ * and delivery with the big lock held. Back-ends are in chardev-fd.c, chardev-socket.c
  * and chardev-mux.c; options.c checks specs with the same parser.
- * Missing: QEMU's vc, udp, pipe, serial/tty, ringbuf and spice back-ends
- * (rejected by name), telnet negotiation, reconnect=.
+ * Missing: QEMU's vc, udp, pipe, parallel, ringbuf and spice back-ends
+ * (rejected by name); like QEMU, a bare path outside /dev is refused; telnet negotiation, reconnect=.
  */
 #include "kestrel/osdep.h"
 #include <stdarg.h>
@@ -21,7 +21,7 @@
 
 /* -chardev back-ends; those without help are QEMU's, rejected by name. */
 static const CharBackend chardev_unsupported[] = {
-    { "vc" }, { "serial" }, { "tty" }, { "parallel" }, { "pipe" },
+    { "vc" }, { "parallel" }, { "pipe" },
     { "udp" }, { "ringbuf" }, { "memory" }, { "msmouse" }, { "braille" },
     { "wctablet" }, { "testdev" }, { "spicevmc" }, { "spiceport" },
     { "qemu-vdagent" }, { "dbus" },
@@ -29,12 +29,13 @@ static const CharBackend chardev_unsupported[] = {
 
 static const CharBackend *const chardev_backends[] = {
     &chardev_stdio, &chardev_file, &chardev_pty, &chardev_socket,
-    &chardev_null,
+    &chardev_null, &chardev_serial, &chardev_tty,
 };
 
 typedef enum CharForm {
     CHAR_FORM_BARE,                     /* the whole spec is the name */
     CHAR_FORM_PATH,                     /* file:PATH (commas are kept) */
+    CHAR_FORM_DEV,                      /* /dev/X: the whole spec is path= */
     CHAR_FORM_HOSTPORT,                 /* tcp:HOST:PORT[,opts] */
     CHAR_FORM_UNIX,                     /* unix:PATH[,opts] */
 } CharForm;
@@ -50,12 +51,13 @@ static const struct {
     { "file:", "file", CHAR_FORM_PATH },
     { "tcp:", "socket", CHAR_FORM_HOSTPORT },
     { "unix:", "socket", CHAR_FORM_UNIX },
+    { "/dev/", "serial", CHAR_FORM_DEV },   /* as QEMU: a host device */
 };
 
 /* QEMU short forms that Kestrel does not have. */
 static const char *const chardev_forms_unsupported[] = {
     "vc", "telnet:", "websocket:", "udp:", "pipe:", "serial:", "tty:",
-    "parallel:", "/dev/", "msmouse", "braille", "spice", "ringbuf",
+    "parallel:", "/dev/parport", "/dev/ppi", "msmouse", "braille", "spice", "ringbuf",
     "memory", "COM",
 };
 
@@ -478,6 +480,14 @@ char *chardev_spec_to_opts(const char *spec, const char *id, bool mux,
 {
     g_autoptr(GString) out = g_string_new(NULL);
 
+    /* first: "/dev/parport0" is QEMU's parallel form, not a "/dev/" one */
+    for (size_t i = 0; i < G_N_ELEMENTS(chardev_forms_unsupported); i++) {
+        if (g_str_has_prefix(spec, chardev_forms_unsupported[i])) {
+            g_set_error(errp, KS_ERROR, KS_ERROR_UNSUPPORTED,
+                        "%s: not supported by Kestrel", spec);
+            return NULL;
+        }
+    }
     for (size_t i = 0; i < G_N_ELEMENTS(chardev_forms); i++) {
         const char *prefix = chardev_forms[i].prefix;
         const char *rest = spec + strlen(prefix);
@@ -496,6 +506,8 @@ char *chardev_spec_to_opts(const char *spec, const char *id, bool mux,
         }
         if (chardev_forms[i].form == CHAR_FORM_PATH) {
             chardev_append_escaped(out, "path", rest, strlen(rest));
+        } else if (chardev_forms[i].form == CHAR_FORM_DEV) {
+            chardev_append_escaped(out, "path", spec, strlen(spec));
         } else if (chardev_forms[i].form == CHAR_FORM_UNIX) {
             chardev_append_escaped(out, "path", rest, strcspn(rest, ","));
             g_string_append(out, rest + strcspn(rest, ","));
@@ -505,16 +517,10 @@ char *chardev_spec_to_opts(const char *spec, const char *id, bool mux,
         }
         return g_string_free(g_steal_pointer(&out), false);
     }
-    for (size_t i = 0; i < G_N_ELEMENTS(chardev_forms_unsupported); i++) {
-        if (g_str_has_prefix(spec, chardev_forms_unsupported[i])) {
-            g_set_error(errp, KS_ERROR, KS_ERROR_UNSUPPORTED,
-                        "%s: not supported by Kestrel", spec);
-            return NULL;
-        }
-    }
     g_set_error(errp, KS_ERROR, KS_ERROR_INVALID, "%s: unknown character "
-                "device (stdio, pty, null, file:PATH, tcp:HOST:PORT, "
-                "unix:PATH, mon:DEV, chardev:ID or none)", spec);
+                "device (stdio, pty, null, file:PATH, /dev/DEVICE, "
+                "tcp:HOST:PORT, unix:PATH, mon:DEV, chardev:ID or none)",
+                spec);
     return NULL;
 }
 

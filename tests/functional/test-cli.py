@@ -6,6 +6,8 @@
 # option the QEMU-compatible command line promises), -version and the
 # "help" listings must exit 0, and each bad command line must print exactly
 # one line on stderr, "kestrel: " followed by the option, and exit 1.
+# A /dev path as a character device (QEMU's host serial form) must start
+# and quit through the monitor.
 # Usage: test-cli.py PATH-TO-KESTREL. Exit status 77 means skipped.
 
 import os
@@ -49,6 +51,10 @@ BAD = [
     (['-boot', 'order=z'], '-boot order=z'),
     (['-serial', 'bogus'], '-serial bogus'),
     (['-serial', 'tcp::4444,server=maybe'], '-serial'),
+    # QEMU takes a bare path only under /dev (a host device), not a file
+    (['-debugcon', 'out.txt'], '-debugcon out.txt: unknown'),
+    (['-serial', '/dev/parport0'], '-serial /dev/parport0: not supported'),
+    (['-debugcon', '/dev/no-such-dev'], '/dev/no-such-dev: cannot open'),
     (['-monitor', 'vc'], '-monitor vc'),
     (['-chardev', 'socket,id=c0'], '-chardev'),
     (['-chardev', 'nosuch,id=c0'], '-chardev nosuch,id=c0'),
@@ -138,6 +144,14 @@ def main():
         check(lines[:1] and lines[0].startswith('kestrel: ' + expect),
               f'{args}: stderr {r.stderr!r} does not start with '
               f'"kestrel: {expect}"')
+
+    # -debugcon /dev/null and -serial /dev/null open; "quit" ends the run
+    r = subprocess.run([kestrel, '-S', '-display', 'none', '-nodefaults',
+                        '-debugcon', '/dev/null', '-serial', '/dev/null',
+                        '-monitor', 'stdio'], input='quit\n',
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0, f'-debugcon /dev/null: exit {r.returncode}, '
+          f'stderr {r.stderr!r}')
 
     for f in failures:
         print('FAIL:', f)

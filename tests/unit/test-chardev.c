@@ -126,6 +126,23 @@ static void test_null(void)
     g_assert_null(chardev_find("n0"));
 }
 
+/* QEMU's "/dev/X" short form: a host device read and written (serial). */
+static void test_dev_path(void)
+{
+    g_autofree char *opts = NULL;
+    GError *err = NULL;
+    Chardev *chr = chardev_new_from_spec("/dev/null", "d0", &err);
+
+    g_assert_no_error(err);
+    g_assert_cmpstr(chardev_filename(chr), ==, "serial:/dev/null");
+    g_assert_cmpint(chardev_write(chr, (const uint8_t *)"x", 1), ==, 1);
+    spin();                             /* end of input: nothing arrives */
+    chardev_close_all();
+    opts = chardev_spec_to_opts("/dev/tty,S0", "d1", false, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(opts, ==, "serial,id=d1,path=/dev/tty,,S0");
+}
+
 static void test_file(void)
 {
     g_autofree char *dir = g_dir_make_tmp("kestrel-chr-XXXXXX", NULL);
@@ -425,8 +442,12 @@ static void test_errors(void)
 
     EXPECT_ERROR(chardev_new_from_spec("bogus", "x", &err),
                  "bogus: unknown character device (stdio, pty, null, "
-                 "file:PATH, tcp:HOST:PORT, unix:PATH, mon:DEV, chardev:ID "
-                 "or none)");
+                 "file:PATH, /dev/DEVICE, tcp:HOST:PORT, unix:PATH, mon:DEV, "
+                 "chardev:ID or none)");
+    EXPECT_ERROR(chardev_new_from_spec("/dev/parport0", "x", &err),
+                 "/dev/parport0: not supported by Kestrel");
+    EXPECT_ERROR(chardev_new_from_opts("serial,id=s", &err),
+                 "-chardev serial: path= is required");
     EXPECT_ERROR(chardev_new_from_spec("vc:80Cx24C", "x", &err),
                  "vc:80Cx24C: not supported by Kestrel");
     EXPECT_ERROR(chardev_new_from_spec("tcp:localhost", "x", &err),
@@ -479,6 +500,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/system/chardev/null", test_null);
     g_test_add_func("/system/chardev/file", test_file);
+    g_test_add_func("/system/chardev/dev-path", test_dev_path);
     g_test_add_func("/system/chardev/tcp-server", test_tcp_server);
     g_test_add_func("/system/chardev/tcp-client", test_tcp_client);
     g_test_add_func("/system/chardev/unix", test_unix);
