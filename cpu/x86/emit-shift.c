@@ -3,7 +3,8 @@
  * Shifts and rotates: SHL/SAL SHR SAR, ROL ROR, RCL RCR, SHLD SHRD.
  *
  * Emitters looked up by translate.c. Counts are masked to 5 bits; a masked
- * count of 0 changes neither the destination nor the flags, so a count in
+ * count of 0 changes neither the destination's bits nor the flags (a 32-bit
+ * register in 64-bit mode is zero-extended all the same), so a count in
  * CL selects the old flags with movcond (no branch). Shifts leave lazy
  * flags (cc_op SHL/SAR with the value shifted by count-1); rotates compute
  * CF and OF into EFLAGS (the other flags only when they are live: see
@@ -112,6 +113,17 @@ static TCGv gen_shift_count(DisasContext *dc, const X86Operand *op,
     return c;
 }
 
+/* A constant count of 0 changes no flag and no bit, but a 32-bit register
+ * is still written: in 64-bit mode its upper half clears, as on hardware
+ * (found by tests/diff/diff-run). */
+static void gen_shift_zero(DisasContext *dc, const X86Operand *dst, TCGv x,
+                           TCGv linear)
+{
+    if (dc->code64 && dst->kind == X86_OPND_REG && dst->size == 4) {
+        gen_store_op(dc, dst, x, linear);
+    }
+}
+
 /* Select new or old cc state by count != 0 (variable counts). */
 static void gen_cc_select(DisasContext *dc, TCGv count, CCOp op, TCGv dst,
                           TCGv src)
@@ -173,7 +185,8 @@ static void gen_shift(DisasContext *dc, ShiftKind kind)
     TCGv res = gen_tmp(dc);
 
     if (is_const && cval == 0) {
-        return;                         /* nothing changes */
+        gen_shift_zero(dc, dst, x, linear);
+        return;
     }
     tcg_gen_subi_i64(s, cm1, count, 1);
     tcg_gen_andi_i64(s, cm1, cm1, 63);
@@ -230,6 +243,7 @@ static void gen_rotate(DisasContext *dc, bool left)
     TCGv old, keep, flags;
 
     if (is_const && cval == 0) {
+        gen_shift_zero(dc, dst, x, linear);
         return;
     }
     if (size == 1) {
@@ -304,6 +318,7 @@ static void gen_rotate_carry(DisasContext *dc, void *fn)
 
     if (cnt->kind == X86_OPND_IMM &&
         (cnt->imm & (dst->size == 8 ? 0x3f : 0x1f)) == 0) {
+        gen_shift_zero(dc, dst, x, linear);
         return;
     }
     count = gen_load_op(dc, cnt, NULL);
@@ -393,6 +408,7 @@ static void gen_double_shift(DisasContext *dc, bool left)
     TCGv res = gen_tmp(dc);
 
     if (is_const && cval == 0) {
+        gen_shift_zero(dc, dst, x, linear);
         return;
     }
     tcg_gen_subi_i64(s, cm1, count, 1);
