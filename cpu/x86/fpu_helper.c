@@ -526,9 +526,14 @@ static Fx80 from_ld(long double d)
 static Fx80 x87_host_result(FxEnv *e, long double d)
 {
     Fx80 v = from_ld(d);
+    uint8_t pc = e->pc;
 
+    /* the precision control rounds FADD..FDIV and FSQRT only (SDM Vol. 1
+     * 8.1.5.2): these get 64 bits (found by tests/diff/diff-run) */
     e->flags |= FX_PE;
+    e->pc = 3;
     v = fx_round_prec(e, v);
+    e->pc = pc;
     e->flags &= ~FX_C1;
     return v;
 }
