@@ -100,10 +100,12 @@ void vm_start(void)
 
 /* ---- building the machine ---- */
 
+/* The first accelerator of the list that starts; a failure before the
+ * last one is a one-line notice, the last one's is the error. */
 static const AccelOps *pick_accel(MachineConfig *cfg, GError **errp)
 {
-    g_auto(GStrv) names = g_strsplit(cfg->accel ? cfg->accel : "tcg", ":",
-                                     -1);
+    g_auto(GStrv) names = g_strsplit(cfg->accel ? cfg->accel
+                                                : accel_default(), ":", -1);
     g_autoptr(GError) last = NULL;
 
     for (int i = 0; names[i]; i++) {
@@ -113,16 +115,15 @@ static const AccelOps *pick_accel(MachineConfig *cfg, GError **errp)
         if (!ops) {
             g_set_error(&last, KS_ERROR, KS_ERROR_INVALID,
                         "-accel %s: unknown accelerator", names[i]);
-            continue;
-        }
-        if (ops->init(rs.machine, cfg->accel_opts, &last)) {
-            if (i > 0) {
-                ks_log("kestrel: falling back to -accel %s\n", names[i]);
-            }
+        } else if (accel_init_once(ops, rs.machine, cfg->accel_opts,
+                                   &last)) {
             return ops;
+        } else if (last->message[0] != '-') {  /* else it names its option */
+            g_prefix_error(&last, "-accel %s: ", names[i]);
         }
         if (names[i + 1]) {
-            ks_log("kestrel: -accel %s: %s\n", names[i], last->message);
+            ks_log("kestrel: %s; falling back to -accel %s\n",
+                   last->message, names[i + 1]);
         }
     }
     g_propagate_error(errp, g_steal_pointer(&last));
@@ -192,8 +193,7 @@ static gboolean on_signal(gpointer opaque)
     return G_SOURCE_CONTINUE;
 }
 
-/* Act on a pending request; false when the machine must stop running. */
-static bool handle_requests(Machine *m)
+bool machine_handle_requests(Machine *m)
 {
     ShutdownCause cause;
     bool reset;
@@ -225,9 +225,8 @@ static bool handle_requests(Machine *m)
     return true;
 }
 
-int machine_run(MachineConfig *cfg)
+Machine *machine_create(MachineConfig *cfg, GError **errp)
 {
-    g_autoptr(GError) err = NULL;
     Machine *m = g_new0(Machine, 1);
     const char *board_name = cfg->machine_type ? cfg->machine_type : "pc";
 
@@ -240,28 +239,38 @@ int machine_run(MachineConfig *cfg)
 
     rs.board = board_type_find(board_name);
     if (!rs.board) {
-        g_set_error(&err, KS_ERROR, KS_ERROR_INVALID,
+        g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
                     "-machine %s: unknown machine type", board_name);
-        goto fail;
+        return NULL;
     }
-    m->accel = pick_accel(cfg, &err);
+    m->accel = pick_accel(cfg, errp);
     /* the monitor before the serial ports: a shared mux gives the
      * focus to the port attached last, the guest console */
-    if (!m->accel || !create_chardevs(cfg, &err) || !create_cpus(m, &err)
-        || !monitor_init(cfg, &err)) {
-        goto fail;
+    if (!m->accel || !create_chardevs(cfg, errp) || !create_cpus(m, errp)
+        || !monitor_init(cfg, errp)) {
+        return NULL;
     }
     bql_lock();
-    if (!rs.board->init(m, &err)) {
+    if (!rs.board->init(m, errp)) {
         bql_unlock();
-        goto fail;
+        return NULL;
     }
     bql_unlock();
     machine_reset(m);
-    if (cfg->gdb && !gdbserver_start(cfg->gdb, &err)) {
+    if (cfg->gdb && !gdbserver_start(cfg->gdb, errp)) {
+        return NULL;
+    }
+    return m;
+}
+
+int machine_run(MachineConfig *cfg)
+{
+    g_autoptr(GError) err = NULL;
+    Machine *m = machine_create(cfg, &err);
+
+    if (!m) {
         goto fail;
     }
-
     g_unix_fd_add(timers_get_fd(), G_IO_IN, timers_ready, NULL);
     g_unix_signal_add(SIGINT, on_signal, NULL);
     g_unix_signal_add(SIGTERM, on_signal, NULL);
@@ -282,7 +291,7 @@ int machine_run(MachineConfig *cfg)
     }
     vcpus_start_threads(m);
 
-    while (handle_requests(m)) {
+    while (machine_handle_requests(m)) {
         g_main_context_iteration(rs.ctx, true);
     }
 

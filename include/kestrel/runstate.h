@@ -12,6 +12,13 @@
 
 /* Build the machine from cfg, run it until shutdown; the exit status. */
 int machine_run(MachineConfig *cfg);
+/* The first half of machine_run(): build and reset the machine (devices,
+ * vCPUs without their threads, monitor, GDB stub), status prelaunch.
+ * The fuzz targets drive the monitor on it without a main loop. */
+Machine *machine_create(MachineConfig *cfg, GError **errp);
+/* Act on pending requests (reset, shutdown) as the main loop does;
+ * false when the machine must stop running. */
+bool machine_handle_requests(Machine *m);
 
 /* A board: -machine TYPE picks it. */
 typedef struct BoardType {
