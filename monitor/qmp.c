@@ -210,12 +210,13 @@ void qmp_broadcast_event(const char *name, JsonValue *data)
 
     for (guint i = 0; qmp_sessions && i < qmp_sessions->len; i++) {
         QmpSession *s = qmp_sessions->pdata[i];
-        JsonValue *ts = json_new_object();
-        JsonValue *ev = json_new_object();
+        JsonValue *ts, *ev;
 
         if (!s->connected || !s->negotiated) {
             continue;
         }
+        ts = json_new_object();
+        ev = json_new_object();
         json_object_set(ts, "seconds", json_new_int(now / G_USEC_PER_SEC));
         json_object_set(ts, "microseconds",
                         json_new_int(now % G_USEC_PER_SEC));
