@@ -36,10 +36,14 @@ uint64_t helper_x87(X86CPUState *env, uint64_t info, uint64_t linear,
 void helper_x87_wait(X86CPUState *env);
 
 /*
- * FERR#: with CR0.NE clear a pending unmasked x87 exception asserts the
- * FERR# output, which a PC wires to IRQ 13 through the PIC; the board sets
- * this hook (NULL: nothing happens). FNINIT/FNCLEX deassert it.
+ * FERR# and IGNNE#: with CR0.NE clear, a waiting instruction that meets a
+ * pending unmasked x87 exception asserts the FERR# output, which a PC
+ * wires to IRQ 13 through the PIC; FNINIT/FNCLEX deassert it. The board
+ * sets this hook and returns the level of the IGNNE# input: while it is
+ * asserted the instruction goes on, else the CPU freezes before it until
+ * an interrupt comes (whose handler returns to it). NULL: no board, the
+ * error is ignored. Ref: SDM Vol. 1 8.7, D.2.1.
  */
-extern void (*x86_ferr_hook)(X86CPUState *env, bool level);
+extern bool (*x86_ferr_hook)(X86CPUState *env, bool level);
 
 #endif /* KESTREL_CPU_X86_FPU_H */

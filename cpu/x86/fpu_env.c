@@ -109,6 +109,9 @@ static unsigned x87_load_env(X87Op *o)
         env->fpds = d & 0xffff;
     }
     x87_update_es(env);
+    if (!(env->fpus & FSW_ES) && x86_ferr_hook) {
+        x86_ferr_hook(env, false);      /* FERR# follows ES */
+    }
     return 7 * w;
 }
 

@@ -18,9 +18,8 @@
  * Ref: Intel SDM Vol. 1 ch. 8 (8.1 registers and words, 8.1.10 and
  * figures 8-9..8-12 environment images, 8.5 exceptions, 8.6-8.7 #MF and
  * FERR#), Vol. 2 each instruction.
- * Missing: with CR0.NE clear FERR# is raised and execution goes on (as if
- * IGNNE# were asserted); the unmasked exception responses of the
- * transcendental functions; pseudo-denormal special cases of FXAM.
+ * Missing: the unmasked exception responses of the transcendental
+ * functions; pseudo-denormal special cases of FXAM.
  */
 #include "kestrel/osdep.h"
 #include <math.h>
@@ -34,7 +33,7 @@
 #include "accel/tcg/tcg-cpu.h"
 #include "tcg/tcg-backend.h"
 
-void (*x86_ferr_hook)(X86CPUState *env, bool level);
+bool (*x86_ferr_hook)(X86CPUState *env, bool level);
 
 G_STATIC_ASSERT(sizeof(long double) >= 10);
 
@@ -123,16 +122,31 @@ static bool x87_stack_fault(X86CPUState *env, bool overflow)
     return !(env->fpuc & FSW_IE);
 }
 
-void helper_x87_wait(X86CPUState *env)
+/* A waiting instruction (at @ra) meets the pending exception: #MF with
+ * CR0.NE, else FERR#; without IGNNE# the CPU then freezes before the
+ * instruction as HLT would, and an interrupt (IRQ 13) returns to it. */
+static void x87_pending_error(X86CPUState *env, uintptr_t ra)
 {
-    if (!(env->fpus & FSW_ES)) {
+    TcgCpu *tc;
+
+    if (env->cr[0] & CR0_NE) {
+        raise_exception_ra(env, EXCP_MF, ra);
+    }
+    if (!x86_ferr_hook || x86_ferr_hook(env, true)) {
         return;
     }
-    if (env->cr[0] & CR0_NE) {
-        raise_exception_ra(env, EXCP_MF, TCG_GETPC());
-    }
-    if (x86_ferr_hook) {
-        x86_ferr_hook(env, true);
+    tc = tcg_cpu(env);
+    tcg_cpu_restore_state(tc, ra);
+    env->halted = true;
+    env->hflags &= ~HF_INHIBIT_IRQ;
+    env->exception_index = EXCP_TCG_HALT;
+    tcg_cpu_loop_exit(tc);
+}
+
+void helper_x87_wait(X86CPUState *env)
+{
+    if (env->fpus & FSW_ES) {
+        x87_pending_error(env, TCG_GETPC());
     }
 }
 
@@ -821,12 +835,7 @@ uint64_t helper_x87(X86CPUState *env, uint64_t info, uint64_t linear,
     };
 
     if (!x87_nowait(o.mnem) && (env->fpus & FSW_ES)) {
-        if (env->cr[0] & CR0_NE) {
-            raise_exception_ra(env, EXCP_MF, o.ra);
-        }
-        if (x86_ferr_hook) {
-            x86_ferr_hook(env, true);
-        }
+        x87_pending_error(env, o.ra);
     }
     if (!x87_control(o.mnem)) {
         env->fpip = env->rip;

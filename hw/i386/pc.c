@@ -8,7 +8,8 @@
  * empty option ROM window at 0xC0000. PCI: 00.0 i440FX, 01.0 PIIX3,
  * 01.1 PIIX3 IDE, 01.3 PIIX4 PM, then -device cards. ISA: 8259 pair wired
  * to the CPU's INTR, 8254, MC146818 with the CMOS the BIOS reads, 8042,
- * UARTs per -serial, debugcon, fw_cfg with the items SeaBIOS reads.
+ * UARTs per -serial, debugcon, fw_cfg with the items SeaBIOS reads, the
+ * x87 error logic (FERR# to IRQ 13, port 0xF0).
  * system/runstate.c calls pc_board_init() once the CPUs exist.
  * Ref: QEMU's pc machine (hw/i386/pc.c, pc_piix.c) for the layout and
  * fw_cfg items; SeaBIOS src/fw/paravirt.c, src/hw/rtc.h (CMOS bytes).
@@ -32,6 +33,7 @@
 #include "cpu/x86/fpu.h"
 #include "hw/i386/fw_cfg.h"
 #include "hw/i386/pc-apic.h"
+#include "hw/misc/pc-ferr.h"
 #include "kestrel-config.h"
 
 #define PC_BIOS_MAX_SIZE        (16u << 20)
@@ -47,7 +49,7 @@ typedef struct PcBoard {
     MemRegion ram_below_4g, ram_above_4g;
     MemRegion bios, isa_bios, option_rom;
     PciBus *pci;
-    Device *pic, *rtc, *fw_cfg, *i8042;
+    Device *pic, *rtc, *fw_cfg, *i8042, *ferr;
     IrqSink *pins;                      /* [0] INTR, [1] reset, [2] power-off,
                                          * [3] 8042 A20, [4] port 0x92 A20 */
     bool a20_in[2];
@@ -96,20 +98,21 @@ static void pc_pin(void *opaque, int n, int level)
     }
 }
 
-/* The x87's FERR# output: the chipset turns it into ISA IRQ 13, as on a
- * PC (the FPU error path of CR0.NE=0 software). FNINIT/FNCLEX lower it;
- * port 0xF0 (IGNNE#) is missing. Called from the vCPU thread. */
-static void pc_ferr(X86CPUState *env, bool level)
+/* The x87's FERR# output goes to hw/misc/pc-ferr.c (IRQ 13 and the port
+ * 0xF0 latch), which answers with IGNNE#. Called from the vCPU thread. */
+static bool pc_ferr(X86CPUState *env, bool level)
 {
     bool locked = bql_locked();
+    bool ignne;
 
     if (!locked) {
         bql_lock();
     }
-    irq_sink_set(isa_get_irq(13), level);
+    ignne = pc_ferr_set(pc_board->ferr, level);
     if (!locked) {
         bql_unlock();
     }
+    return ignne;
 }
 
 /* dev_new + "key=val" pairs (NULL-terminated) + dev_realize. */
@@ -361,6 +364,11 @@ static bool pc_init_isa(PcBoard *pc, GError **errp)
     if (!pc_apic_init(pc->m, pc->pic, errp)) {
         return false;
     }
+    pc->ferr = pc_create("pc-ferr", errp, NULL);
+    if (!pc->ferr) {
+        return false;
+    }
+    irq_connect(&pc->ferr->irq_out[0], isa_get_irq(13));
     x86_ferr_hook = pc_ferr;
 
     pc->rtc = pc_create("mc146818rtc", errp, "base",
