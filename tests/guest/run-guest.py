@@ -5,7 +5,9 @@
 A guest test is a 64 KiB BIOS image. It prints to the debug console (port
 0xE9) and exits through isa-debug-exit (port 0xF4): it passes when the
 process exits with status 1 (the guest wrote 0) and the console text ends
-with a PASS line. Anything else (FAIL, a timeout, a crash) fails, and the
+with a PASS line. Under QEMU, reads of the debug console port return 'Q'
+(REF_READBACK in lib/guest.inc) so that a test can tell the reference run.
+Anything else (FAIL, a timeout, a crash) fails, and the
 console text and the emulator's stderr are printed.
 
 usage: run-guest.py [--qemu] [--accel ACCEL] [--cpu MODEL] [--device DEV]...
@@ -43,7 +45,8 @@ def main():
                "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
                "-debugcon", "file:" + con]
         if args.qemu:
-            cmd[1:1] = ["-machine", "pc"]
+            cmd[1:1] = ["-machine", "pc",
+                        "-global", "isa-debugcon.readback=0x51"]
         if args.cpu:
             cmd[1:1] = ["-cpu", args.cpu]
         for dev in args.device:
