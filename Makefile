@@ -61,10 +61,10 @@ diff: all
 
 # libFuzzer targets with ASan+UBSan (clang) in $(BUILD)-fuzz; fuzz-smoke
 # also runs each for 60 s.
-fuzz:
+fuzz: deps
 	scripts/build-fuzz $(BUILD)-fuzz
 
-fuzz-smoke:
+fuzz-smoke: deps
 	scripts/build-fuzz $(BUILD)-fuzz --smoke 60
 
 install: all
