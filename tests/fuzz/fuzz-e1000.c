@@ -56,6 +56,11 @@ static void fuzz_init(void)
     if (!fuzz_nic) {
         ks_abort("fuzz-e1000: %s", err->message);
     }
+}
+
+/* After every reset: the reset clears the BAR and the command register. */
+static void fuzz_pci_setup(void)
+{
     pci_config_write(fuzz_nic, PCI_BASE_ADDRESS_0, FUZZ_MMIO, 4);
     pci_config_write(fuzz_nic, PCI_COMMAND, PCI_COMMAND_MEMORY |
                      PCI_COMMAND_MASTER, 2);
@@ -83,6 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_init();
     }
     dev_reset_all();
+    fuzz_pci_setup();
     while (take(&p, end, &op, 1) && take(&p, end, &a, 2)) {
         switch (op % 5) {
         case 0:
