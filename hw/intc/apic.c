@@ -11,6 +11,7 @@
  * expiry. Every realized local APIC is on the APIC bus (a list here), which
  * carries IPIs from the ICR and the I/O APIC's messages (apic_bus_deliver).
  *
+ * The register file is hw/intc/apic-regs.c, the state hw/intc/apic-int.h.
  * The device knows nothing of the CPU: hw/i386/pc-apic.c wires its output
  * lines (INTR level, NMI/INIT/SMI pulses, SIPI with a vector) to a vCPU,
  * maps the per-vCPU window at the APIC base, and routes the CPU's INTA
@@ -27,88 +28,17 @@
  * thermal and performance counter sources (their LVTs are storage).
  */
 #include "kestrel/osdep.h"
-#include "kestrel/apic.h"
 #include "kestrel/isa.h"
 #include "kestrel/log.h"
-#include "kestrel/timer.h"
-
-#define APIC_VERSION            0x50014 /* version 0x14, max LVT entry 5 */
-#define APIC_NR_LVT             6
-enum { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR };
-
-#define LVT_MASKED              (1u << 16)
-#define LVT_LEVEL               (1u << 15)
-#define LVT_REMOTE_IRR          (1u << 14)
-#define LVT_TIMER_PERIODIC      (1u << 17)
-#define LVT_TIMER_TSC_DEADLINE  (1u << 18)
-#define SVR_ENABLE              (1u << 8)
-#define ICR_DEST_LOGICAL        (1u << 11)
-#define ICR_LEVEL_ASSERT        (1u << 14)
-#define ICR_TRIGGER_LEVEL       (1u << 15)
-#define ESR_SEND_ILLEGAL        (1u << 5)
-#define ESR_RECV_ILLEGAL        (1u << 6)
-#define ESR_ILLEGAL_REG         (1u << 7)
-
-/* LVT bits a write may set, per entry (SDM figure 10-8) */
-static const uint32_t lvt_wmask[APIC_NR_LVT] = {
-    [LVT_TIMER] = 0x710ff, [LVT_THERMAL] = 0x107ff, [LVT_PERF] = 0x107ff,
-    [LVT_LINT0] = 0x1a7ff, [LVT_LINT1] = 0x1a7ff, [LVT_ERROR] = 0x100ff,
-};
+#include "hw/intc/apic-int.h"
 
 KS_TRACE_DEFINE(apic);
 
-typedef struct ApicState {
-    Device dev;
-    MemRegion mmio;
-    IrqLine out[APIC_NR_OUT];
-    Device *pic;                        /* ExtINT source, or NULL */
-    Timer *timer;
-    uint8_t id;                         /* property "id" */
-    bool bsp;                           /* property "bsp" */
-    bool absent;                        /* the CPU has no APIC */
-    uint64_t base;                      /* IA32_APIC_BASE */
-    uint32_t tpr, ldr, dfr, svr, esr, esr_pending;
-    uint32_t icr[2];
-    uint32_t isr[8], tmr[8], irr[8];
-    uint32_t lvt[APIC_NR_LVT];
-    uint32_t initial_count, divide;
-    int64_t load_ns;                    /* virtual time of the count load */
-    unsigned count_shift;               /* log2 of the divider */
-    bool lint_level[APIC_NR_IN];
-    bool wait_for_sipi;
-} ApicState;
-
 static GPtrArray *apic_bus;             /* realized ApicState, by creation */
-
-/* ---- 256-bit registers ---- */
-
-static void bit_set(uint32_t *r, unsigned v, bool on)
-{
-    if (on) {
-        r[v >> 5] |= 1u << (v & 31);
-    } else {
-        r[v >> 5] &= ~(1u << (v & 31));
-    }
-}
-
-static bool bit_get(const uint32_t *r, unsigned v)
-{
-    return (r[v >> 5] >> (v & 31)) & 1;
-}
-
-static int bit_highest(const uint32_t *r)
-{
-    for (int i = 7; i >= 0; i--) {
-        if (r[i]) {
-            return i * 32 + 31 - __builtin_clz(r[i]);
-        }
-    }
-    return -1;
-}
 
 /* ---- priorities and the INTR line ---- */
 
-static bool apic_hw_enabled(ApicState *s)
+bool apic_hw_enabled(ApicState *s)
 {
     return !s->absent && (s->base & MSR_APICBASE_ENABLE);
 }
@@ -118,7 +48,7 @@ static bool apic_sw_enabled(ApicState *s)
     return apic_hw_enabled(s) && (s->svr & SVR_ENABLE);
 }
 
-static uint32_t apic_ppr(ApicState *s)
+uint32_t apic_ppr(ApicState *s)
 {
     int isrv = bit_highest(s->isr);
     uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & 0xf0;
@@ -150,7 +80,7 @@ static bool apic_extint_pending(ApicState *s)
            (!(lvt0 & LVT_MASKED) && ((lvt0 >> 8) & 7) == APIC_DM_EXTINT);
 }
 
-static void apic_update_irq(ApicState *s)
+void apic_update_irq(ApicState *s)
 {
     int level = apic_deliverable(s) >= 0 || apic_extint_pending(s);
 
@@ -159,7 +89,6 @@ static void apic_update_irq(ApicState *s)
     }
 }
 
-static void apic_error(ApicState *s, uint32_t bits);
 
 /* Accept a fixed interrupt into the IRR (SDM 10.8.3). */
 static void apic_set_irq(ApicState *s, uint8_t vector, bool level)
@@ -211,7 +140,7 @@ static void apic_accept(ApicState *s, unsigned dm, uint8_t vector,
     }
 }
 
-static void apic_error(ApicState *s, uint32_t bits)
+void apic_error(ApicState *s, uint32_t bits)
 {
     uint32_t lvt = s->lvt[LVT_ERROR];
 
@@ -283,7 +212,7 @@ void apic_bus_deliver(uint8_t dest, bool logical, unsigned delivery_mode,
 }
 
 /* A write to ICR low sends the IPI (SDM 10.6.1). */
-static void apic_send_ipi(ApicState *s)
+void apic_send_ipi(ApicState *s)
 {
     uint32_t lo = s->icr[0];
     unsigned dm = (lo >> 8) & 7, shorthand = (lo >> 18) & 3;
@@ -321,7 +250,7 @@ static void apic_send_ipi(ApicState *s)
 
 /* ---- the timer (SDM 10.5.4) ---- */
 
-static uint32_t apic_timer_count(ApicState *s, int64_t now)
+uint32_t apic_timer_count(ApicState *s, int64_t now)
 {
     uint64_t ticks = (uint64_t)(now - s->load_ns) >> s->count_shift;
 
@@ -335,7 +264,7 @@ static uint32_t apic_timer_count(ApicState *s, int64_t now)
 }
 
 /* Arm the Timer for the next count reaching 0 after @now. */
-static void apic_timer_arm(ApicState *s, int64_t now)
+void apic_timer_arm(ApicState *s, int64_t now)
 {
     uint64_t period = (uint64_t)s->initial_count << s->count_shift;
     uint64_t elapsed = now - s->load_ns;
@@ -360,161 +289,6 @@ static void apic_timer_cb(void *opaque)
     apic_local_deliver(s, LVT_TIMER);
     if (s->lvt[LVT_TIMER] & LVT_TIMER_PERIODIC) {
         apic_timer_arm(s, now);
-    }
-}
-
-/* ---- registers ---- */
-
-static void apic_eoi(ApicState *s)
-{
-    int isrv = bit_highest(s->isr);
-
-    if (isrv < 0) {
-        return;
-    }
-    bit_set(s->isr, isrv, false);
-    if (bit_get(s->tmr, isrv)) {
-        ioapic_eoi_broadcast(isrv);
-    }
-    apic_update_irq(s);
-}
-
-static uint32_t apic_reg_read(ApicState *s, unsigned idx)
-{
-    switch (idx) {
-    case 0x02:
-        return (uint32_t)s->id << 24;
-    case 0x03:
-        return APIC_VERSION;
-    case 0x08:
-        return s->tpr;
-    case 0x09:
-        return 0;                       /* APR: no arbitration model */
-    case 0x0a:
-        return apic_ppr(s);
-    case 0x0d:
-        return s->ldr;
-    case 0x0e:
-        return s->dfr;
-    case 0x0f:
-        return s->svr;
-    case 0x10 ... 0x17:
-        return s->isr[idx - 0x10];
-    case 0x18 ... 0x1f:
-        return s->tmr[idx - 0x18];
-    case 0x20 ... 0x27:
-        return s->irr[idx - 0x20];
-    case 0x28:
-        return s->esr;
-    case 0x30:
-        return s->icr[0];               /* delivery status always idle */
-    case 0x31:
-        return s->icr[1];
-    case 0x32 ... 0x37:
-        return s->lvt[idx - 0x32];
-    case 0x38:
-        return s->initial_count;
-    case 0x39:
-        return apic_timer_count(s, clock_ns(CLOCK_VIRTUAL));
-    case 0x3e:
-        return s->divide;
-    case 0x0b:                          /* EOI: write-only, reads 0 */
-        return 0;
-    default:
-        apic_error(s, ESR_ILLEGAL_REG);
-        return 0;
-    }
-}
-
-static void apic_write_lvt(ApicState *s, unsigned n, uint32_t val)
-{
-    uint32_t old = s->lvt[n];
-
-    if (!(s->svr & SVR_ENABLE)) {
-        val |= LVT_MASKED;              /* software-disabled (SDM 10.4.7.2) */
-    }
-    s->lvt[n] = (val & lvt_wmask[n]) | (old & LVT_REMOTE_IRR);
-    if (n == LVT_TIMER) {
-        if (val & LVT_TIMER_TSC_DEADLINE) {
-            ks_log_mask(LOG_UNIMP, "apic %u: TSC-deadline timer mode\n",
-                        s->id);
-        }
-        apic_timer_arm(s, clock_ns(CLOCK_VIRTUAL));
-    }
-    apic_update_irq(s);
-}
-
-static void apic_reg_write(ApicState *s, unsigned idx, uint32_t val)
-{
-    int64_t now = clock_ns(CLOCK_VIRTUAL);
-
-    switch (idx) {
-    case 0x02:
-        s->id = val >> 24;
-        break;
-    case 0x08:
-        s->tpr = val & 0xff;
-        apic_update_irq(s);
-        break;
-    case 0x0b:
-        apic_eoi(s);
-        break;
-    case 0x0d:
-        s->ldr = val & 0xff000000u;
-        break;
-    case 0x0e:
-        s->dfr = val | 0x0fffffffu;
-        break;
-    case 0x0f:
-        s->svr = val & 0x1ff;
-        if (!(s->svr & SVR_ENABLE)) {
-            for (int n = 0; n < APIC_NR_LVT; n++) {
-                s->lvt[n] |= LVT_MASKED;
-            }
-        }
-        apic_update_irq(s);
-        break;
-    case 0x28:
-        s->esr = s->esr_pending;
-        s->esr_pending = 0;
-        break;
-    case 0x30:
-        s->icr[0] = val & ~(1u << 12);
-        apic_send_ipi(s);
-        break;
-    case 0x31:
-        s->icr[1] = val & 0xff000000u;
-        break;
-    case 0x32 ... 0x37:
-        apic_write_lvt(s, idx - 0x32, val);
-        break;
-    case 0x38:
-        s->initial_count = val;
-        s->load_ns = now;
-        apic_timer_arm(s, now);
-        break;
-    case 0x3e: {
-        uint32_t old = apic_timer_count(s, now);
-
-        s->divide = val & 0xb;
-        s->count_shift = (((val & 3) | ((val >> 1) & 4)) + 1) & 7;
-        /* keep counting from where the old divider left off */
-        if (s->initial_count) {
-            s->load_ns = now - ((int64_t)(s->initial_count - old)
-                                << s->count_shift);
-            apic_timer_arm(s, now);
-        }
-        break;
-    }
-    case 0x03:
-    case 0x09:
-    case 0x0a:
-    case 0x10 ... 0x27:
-    case 0x39:
-        break;                          /* read-only */
-    default:
-        apic_error(s, ESR_ILLEGAL_REG);
-        break;
     }
 }
 
