@@ -17,45 +17,15 @@
  * Missing: non-DMA (PIO) execution, READ TRACK, SCAN, VERIFY, READ
  * DELETED DATA, implied seeks; sector sizes other than 512 bytes; timing
  * (data rate, step rate) has no effect.
+ * The sector-moving commands are in hw/block/fdc-data.c.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/isa.h"
 #include "kestrel/log.h"
-#include "hw/block/fdc.h"
+#include "hw/block/fdc-int.h"
 #include "hw/dma/i8237.h"
 
 KS_TRACE_DEFINE(fdc);
-
-/* Register offsets from the base */
-enum {
-    FDC_SRA, FDC_SRB, FDC_DOR, FDC_TDR, FDC_MSR, FDC_FIFO, FDC_DIR = 7,
-};
-
-#define DOR_SEL_MASK            0x03
-#define DOR_NRESET              0x04
-#define DOR_DMAEN               0x08
-#define MSR_CB                  0x10
-#define MSR_DIO                 0x40
-#define MSR_RQM                 0x80
-#define DSR_SWRESET             0x80
-#define ST0_ABNORMAL            0x40
-#define ST0_INVALID             0x80
-#define ST0_SEEK_END            0x20
-#define ST0_NOT_READY           0x08
-#define ST1_MA                  0x01    /* missing address mark */
-#define ST1_NW                  0x02    /* not writable */
-#define ST1_ND                  0x04    /* no data */
-#define ST1_EN                  0x80    /* end of cylinder */
-#define ST3_WP                  0x40
-#define ST3_READY               0x20
-#define ST3_T0                  0x10
-#define ST3_TS                  0x08
-#define FD_SECTOR_SIZE          512
-
-typedef struct FdGeometry {
-    uint32_t kib;
-    uint8_t tracks, heads, sects, cmos;
-} FdGeometry;
 
 static const FdGeometry fd_formats[] = {
     { 160, 40, 1, 8, 1 },   { 180, 40, 1, 9, 1 },
@@ -65,45 +35,13 @@ static const FdGeometry fd_formats[] = {
     { 2880, 80, 2, 36, 5 },
 };
 
-typedef struct FdDrive {
-    BlockBackend *blk;
-    const FdGeometry *geo;              /* NULL: no disk */
-    uint8_t track, head;
-    bool changed;                       /* the DSKCHG line */
-} FdDrive;
-
-typedef struct FdcState {
-    Device dev;
-    MemRegion io, dir_io;
-    IrqLine irq;
-    Device *dma;
-    FdDrive drive[FDC_DRIVES];
-    uint8_t dor, tdr, dsr;
-    bool irq_pending;
-    /* command and result phases */
-    uint8_t fifo[16];
-    unsigned cmd_pos, cmd_len;
-    unsigned res_pos, res_len;
-    bool result_phase;
-    /* interrupts SENSE INTERRUPT STATUS still has to report */
-    uint8_t sense_st0[4];
-    unsigned nsense;
-    /* SPECIFY, CONFIGURE, LOCK, PERPENDICULAR MODE */
-    uint8_t srt_hut, hlt_nd, config, pretrk, perp, last_eot;
-    bool lock;
-    uint8_t sector_buf[FD_SECTOR_SIZE];
-    /* properties */
-    uint16_t iobase;
-    uint8_t irq_num;
-    uint8_t dma_chan;
-} FdcState;
 
 static void fdc_update_irq(FdcState *s)
 {
     irq_set(&s->irq, s->irq_pending && (s->dor & DOR_DMAEN));
 }
 
-static void fdc_raise_irq(FdcState *s)
+void fdc_raise_irq(FdcState *s)
 {
     s->irq_pending = true;
     fdc_update_irq(s);
@@ -115,8 +53,7 @@ static void fdc_lower_irq(FdcState *s)
     fdc_update_irq(s);
 }
 
-/* Enter the result phase with n bytes already in fifo. */
-static void fdc_result(FdcState *s, unsigned n, bool irq)
+void fdc_result(FdcState *s, unsigned n, bool irq)
 {
     s->result_phase = true;
     s->res_pos = 0;
@@ -145,164 +82,10 @@ static void fdc_reset_ctrl(FdcState *s, bool hw)
     s->nsense = 4;
 }
 
-static FdDrive *fdc_drive(FdcState *s, uint8_t sel)
+FdDrive *fdc_drive(FdcState *s, uint8_t sel)
 {
     return (sel & 3) < FDC_DRIVES && s->drive[sel & 3].geo ?
            &s->drive[sel & 3] : NULL;
-}
-
-/* Fill fifo with the 7-byte result of a read/write/format/read ID. */
-static void fdc_rw_result(FdcState *s, uint8_t st0, uint8_t st1,
-                          uint8_t c, uint8_t h, uint8_t r)
-{
-    uint8_t n = s->fifo[5];
-
-    s->fifo[0] = st0;
-    s->fifo[1] = st1;
-    s->fifo[2] = 0;
-    s->fifo[3] = c;
-    s->fifo[4] = h;
-    s->fifo[5] = r;
-    s->fifo[6] = n;
-    fdc_result(s, 7, true);
-}
-
-static int64_t fdc_sector_offset(FdDrive *d, unsigned c, unsigned h,
-                                 unsigned r)
-{
-    const FdGeometry *g = d->geo;
-
-    if (c >= g->tracks || h >= g->heads || r < 1 || r > g->sects) {
-        return -1;
-    }
-    return (((int64_t)c * g->heads + h) * g->sects + r - 1) * FD_SECTOR_SIZE;
-}
-
-/* READ DATA (write=false) and WRITE DATA */
-static void fdc_rw(FdcState *s, bool write)
-{
-    uint8_t sel = s->fifo[1] & 7;
-    uint8_t c = s->fifo[2], h = s->fifo[3], r = s->fifo[4];
-    uint8_t eot = s->fifo[6];
-    bool mt = s->fifo[0] & 0x80;
-    FdDrive *d = fdc_drive(s, sel);
-    uint8_t st0 = sel, st1 = 0;
-
-    s->last_eot = eot;
-    if (!d) {
-        fdc_rw_result(s, st0 | ST0_ABNORMAL | ST0_NOT_READY, ST1_MA, c, h, r);
-        return;
-    }
-    if (write && blk_is_readonly(d->blk)) {
-        fdc_rw_result(s, st0 | ST0_ABNORMAL, ST1_NW, c, h, r);
-        return;
-    }
-    if (s->fifo[5] != 2 || !s->dma || (s->hlt_nd & 1)) {
-        ks_log_mask(LOG_UNIMP, "fdc: %s with sector size code %u%s\n",
-                    write ? "WRITE DATA" : "READ DATA", s->fifo[5],
-                    (s->hlt_nd & 1) || !s->dma ? " in non-DMA mode" : "");
-        fdc_rw_result(s, st0 | ST0_ABNORMAL, ST1_ND, c, h, r);
-        return;
-    }
-    d->track = c;
-    for (;;) {
-        int64_t off = fdc_sector_offset(d, c, h, r);
-        bool tc = false;
-        size_t moved;
-        int ret;
-
-        if (off < 0 || r > eot) {
-            ks_log_mask(LOG_GUEST_ERROR, "fdc: no sector C %u H %u R %u\n",
-                        c, h, r);
-            st0 |= ST0_ABNORMAL;
-            st1 |= ST1_ND;
-            break;
-        }
-        ret = write ? 0 : blk_pread(d->blk, off, s->sector_buf,
-                                    FD_SECTOR_SIZE);
-        moved = ret < 0 ? 0 : i8237_transfer(s->dma, s->dma_chan,
-                                             s->sector_buf, FD_SECTOR_SIZE,
-                                             !write, &tc);
-        if (write && moved) {
-            ret = blk_pwrite(d->blk, off, s->sector_buf, FD_SECTOR_SIZE);
-        }
-        if (ret < 0) {
-            ks_log("fdc: %s error: %s\n", write ? "write" : "read",
-                   blk_last_error(d->blk) ? blk_last_error(d->blk)
-                                          : g_strerror(-ret));
-            st0 |= ST0_ABNORMAL;
-            st1 |= 0x20;                /* data error (CRC) */
-            break;
-        }
-        if (!moved) {
-            ks_log_mask(LOG_GUEST_ERROR, "fdc: DMA channel %u not ready\n",
-                        s->dma_chan);
-            st0 |= ST0_ABNORMAL;
-            st1 |= 0x10;                /* overrun */
-            break;
-        }
-        if (++r > eot) {
-            r = 1;
-            if (mt && !h && d->geo->heads > 1) {
-                h = 1;
-            } else {
-                c++;
-                h = mt ? 0 : h;
-                if (!tc) {
-                    st0 |= ST0_ABNORMAL;
-                    st1 |= ST1_EN;
-                }
-                break;
-            }
-        }
-        if (tc) {
-            break;
-        }
-    }
-    fdc_rw_result(s, st0 | (h << 2), st1, c, h, r);
-}
-
-static void fdc_format(FdcState *s)
-{
-    uint8_t sel = s->fifo[1] & 7, sc = s->fifo[3], fill = s->fifo[5];
-    FdDrive *d = fdc_drive(s, sel);
-    uint8_t st0 = sel, st1 = 0, id[4] = { 0 };
-
-    if (!d) {
-        fdc_rw_result(s, st0 | ST0_ABNORMAL | ST0_NOT_READY, ST1_MA, 0, 0, 0);
-        return;
-    }
-    if (blk_is_readonly(d->blk) || !s->dma) {
-        fdc_rw_result(s, st0 | ST0_ABNORMAL, ST1_NW, d->track, 0, 0);
-        return;
-    }
-    memset(s->sector_buf, fill, FD_SECTOR_SIZE);
-    for (unsigned i = 0; i < sc; i++) {
-        bool tc;
-        int64_t off;
-
-        if (i8237_transfer(s->dma, s->dma_chan, id, 4, false, &tc) < 4) {
-            st0 |= ST0_ABNORMAL;
-            st1 |= 0x10;
-            break;
-        }
-        off = fdc_sector_offset(d, id[0], id[1], id[2]);
-        if (off < 0 || id[3] != 2) {
-            ks_log_mask(LOG_GUEST_ERROR, "fdc: FORMAT TRACK: sector ID "
-                        "%u/%u/%u/%u does not fit the medium\n",
-                        id[0], id[1], id[2], id[3]);
-            st0 |= ST0_ABNORMAL;
-            st1 |= ST1_ND;
-            break;
-        }
-        if (blk_pwrite(d->blk, off, s->sector_buf, FD_SECTOR_SIZE) < 0) {
-            ks_log("fdc: format write error: %s\n", blk_last_error(d->blk));
-            st0 |= ST0_ABNORMAL;
-            st1 |= 0x20;
-            break;
-        }
-    }
-    fdc_rw_result(s, st0, st1, id[0], id[1], id[2]);
 }
 
 static void fdc_seek_done(FdcState *s, uint8_t sel, uint8_t track)
