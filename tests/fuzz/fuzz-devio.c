@@ -4,9 +4,10 @@
  * tests' board (tests/unit/test-board.c: fresh address spaces, a manual
  * virtual clock) with the PIC pair, PIT, RTC, 8042, a UART, the DMA
  * controller, the floppy controller, PIIX3 IDE with a disk and a CD
- * (bus-master DMA on), the VGA, fw_cfg and the PCI host bridge, and 64 KiB
- * of RAM. The input is a program of port and MMIO accesses replayed
- * against them, after a reset of every device:
+ * (bus-master DMA on), the VGA, fw_cfg (with files of 0, 1, 4 and 5000
+ * bytes) and the PCI host bridge, and 64 KiB of RAM. The input is a
+ * program of port and MMIO accesses replayed against them, after a reset
+ * of every device:
  *
  * Ops (first byte % 8): 0 out (u16 port, size byte, u32 value), 1 in
  * (u16 port, size byte), 2 MMIO write (u32 address, size byte, u32
@@ -26,6 +27,7 @@
 #include "kestrel/memory.h"
 #include "kestrel/pci.h"
 #include "kestrel/timer.h"
+#include "hw/i386/fw_cfg.h"
 #include "../unit/test-board.h"
 
 #define FUZZ_RAM        0x10000
@@ -70,6 +72,24 @@ static Device *fuzz_add(const char *type, const char *prop, const char *val)
     return dev;
 }
 
+/* Items as the board adds them, so that the file directory, selects and
+ * DMA reads and skips have something of several sizes to walk. */
+static void fuzz_fw_cfg_items(Device *fw)
+{
+    static uint8_t big[5000];
+    uint32_t wait = 0;
+
+    for (unsigned i = 0; i < sizeof(big); i++) {
+        big[i] = i * 31 + (i >> 8);
+    }
+    fw_cfg_add_i64(fw, FW_CFG_RAM_SIZE, FUZZ_RAM);
+    fw_cfg_add_string(fw, FW_CFG_CMDLINE_DATA, "console=ttyS0");
+    fw_cfg_add_file(fw, "etc/boot-fail-wait", &wait, 4);
+    fw_cfg_add_file(fw, "genroms/big.bin", big, sizeof(big));
+    fw_cfg_add_file(fw, "etc/one", big, 1);
+    fw_cfg_add_file(fw, "etc/empty", big, 0);
+}
+
 static void fuzz_init(void)
 {
     static MemRegion ram;
@@ -86,7 +106,11 @@ static void fuzz_init(void)
     test_board_connect_pic(fuzz_tb, test_board_add_isa(fuzz_tb, "isa-i8259",
                                                        -1, -1));
     for (size_t i = 0; i < G_N_ELEMENTS(fuzz_isa); i++) {
-        test_board_add_isa(fuzz_tb, fuzz_isa[i], -1, -1);
+        Device *dev = test_board_add_isa(fuzz_tb, fuzz_isa[i], -1, -1);
+
+        if (!strcmp(fuzz_isa[i], "fw_cfg-io")) {
+            fuzz_fw_cfg_items(dev);
+        }
     }
     fuzz_add("mc146818rtc", "base", "2001-02-03T04:05:06");
     if (!test_board_add(fuzz_tb, "VGA,addr=2,romfile=", &err)) {
