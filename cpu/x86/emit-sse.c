@@ -159,10 +159,14 @@ static void gen_sse_move(DisasContext *dc, MovMode mode, bool src_high)
 {
     const X86Operand *dst = &dc->insn->op[0];
     const X86Operand *src = &dc->insn->op[1];
-    unsigned size = mode == MOV_FULL ? MIN(vec_op_size(src),
-                                           vec_op_size(dst))
-                                     : MIN(vec_op_size(src), 8u);
+    unsigned size = MIN(vec_op_size(src), vec_op_size(dst));
+    /* MOV_LOW: MOVSS xmm1, xmm2 (0F 11 too, where the source is the
+     * 16-byte ModRM.reg) moves 4 bytes; found by tests/diff/diff-run */
     TCGv lo, hi, a = NULL;
+
+    if (mode != MOV_FULL) {
+        size = MIN(size, 8u);
+    }
 
     if (!gen_sse_check(dc)) {
         return;
