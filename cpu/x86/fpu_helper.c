@@ -190,9 +190,14 @@ static bool is_int_op(unsigned m)
     }
 }
 
-/* A memory source operand as a register value. */
-static Fx80 ld_operand(X87Op *o, FxEnv *e)
+/* A memory source operand as a register value. @arith: an SNaN stays
+ * signaling, for the NaN rules of the operation (SDM Vol. 1 table 4-7:
+ * SNaN and QNaN give the QNaN); FLD quiets it (found by tests/diff). */
+static Fx80 ld_operand(X87Op *o, FxEnv *e, bool arith)
 {
+    FxEnv t = *e;
+    Fx80 v;
+
     if (is_int_op(o->mnem)) {
         int64_t v = o->memsize == 2 ? (int16_t)x87_ld(o, 0, 2) :
                     o->memsize == 4 ? (int32_t)x87_ld(o, 0, 4)
@@ -200,14 +205,17 @@ static Fx80 ld_operand(X87Op *o, FxEnv *e)
 
         return fx_from_int(v);
     }
-    switch (o->memsize) {
-    case 4:
-        return fx_from_f32(e, x87_ld(o, 0, 4));
-    case 8:
-        return fx_from_f64(e, x87_ld(o, 0, 8));
-    default:
+    if (o->memsize != 4 && o->memsize != 8) {
         return x87_ld80(o, 0);
     }
+    v = o->memsize == 4 ? fx_from_f32(&t, x87_ld(o, 0, 4))
+                        : fx_from_f64(&t, x87_ld(o, 0, 8));
+    if (arith && (t.flags & ~e->flags & FX_IE)) {
+        v.mant &= ~(1ull << 62);        /* the SNaN, unquieted */
+        return v;
+    }
+    *e = t;
+    return v;
 }
 
 /* ---- stack ---- */
@@ -264,7 +272,7 @@ static void x87_arith(X87Op *o)
     Fx80 dv, sv, r;
 
     if (o->mem) {
-        sv = ld_operand(o, &e);
+        sv = ld_operand(o, &e, true);
         if (st_empty(env, 0)) {
             goto underflow;
         }
@@ -326,7 +334,7 @@ static uint64_t x87_compare(X87Op *o)
             m == X86_INSN_FICOMP || m == X86_INSN_FCOMIP ||
             m == X86_INSN_FUCOMIP) ? 1 : 0;
     if (o->mem) {
-        b = ld_operand(o, &e);
+        b = ld_operand(o, &e, false);
     } else if (m == X86_INSN_FTST) {
         b = fx_from_int(0);
     } else {
@@ -425,7 +433,7 @@ static void x87_load(X87Op *o)
         v = fx_from_int(i);
         v.se |= neg ? 0x8000 : 0;
     } else if (o->mem) {
-        v = ld_operand(o, &e);
+        v = ld_operand(o, &e, false);
     } else {
         if (st_empty(env, o->sti)) {
             if (x87_stack_fault(env, false)) {
