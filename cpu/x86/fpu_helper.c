@@ -595,6 +595,7 @@ static void x87_unary(X87Op *o)
 
     pushes = m == X86_INSN_FPTAN || m == X86_INSN_FSINCOS ||
              m == X86_INSN_FXTRACT;
+    env->fpus &= ~FSW_C2;               /* a stack fault clears it too */
     if (st_empty(env, 0) || (two && st_empty(env, 1)) ||
         (pushes && !st_empty(env, 7))) {
         /* underflow, or a push that would overflow: checked first; the
@@ -611,7 +612,6 @@ static void x87_unary(X87Op *o)
         st_set(env, 0, fx_indefinite);
         return;
     }
-    env->fpus &= ~FSW_C2;
     switch (m) {
     case X86_INSN_FCHS:
         r.se ^= 0x8000;
