@@ -345,10 +345,17 @@ static uint64_t x87_compare(X87Op *o)
         st_empty(env, (m == X86_INSN_FCOMPP || m == X86_INSN_FUCOMPP) ?
                  1 : o->sti))) {
         if (x87_stack_fault(env, false)) {
+            if (!to_eflags) {           /* unordered even when unmasked */
+                env->fpus = (env->fpus & ~(FSW_C0 | FSW_C2 | FSW_C3)) |
+                            cc_of(2);
+            }
             return 0;
         }
     } else {
         c = fx_compare(&e, x87_st_get(env, 0), b, quiet);
+        if (!to_eflags) {               /* set even when IE/DE unmasked */
+            env->fpus = (env->fpus & ~(FSW_C0 | FSW_C2 | FSW_C3)) | cc_of(c);
+        }
         if (x87_flags(env, e.flags & ~FX_C1)) {
             return 0;
         }
