@@ -283,6 +283,9 @@ static void x87_arith(X87Op *o)
         sv = x87_st_get(env, s);
     }
     dv = x87_st_get(env, d);
+    if (o->mem && fx_is_nan(dv)) {
+        e.flags &= ~FX_DE;              /* the NaN wins over a denormal */
+    }
     r = a->reverse ? a->fn(&e, sv, dv) : a->fn(&e, dv, sv);
     if (x87_flags(env, e.flags)) {
         return;
