@@ -714,6 +714,11 @@ static void x87_unary(X87Op *o)
             r2 = a;
             break;
         }
+        if ((a.se & 0x7fff) == 0x7fff) {        /* infinity: +inf, itself */
+            r = (Fx80) { 1ull << 63, 0x7fff };
+            r2 = a;
+            break;
+        }
         {
             int ex = (a.se & 0x7fff) - 0x3fff;
             uint64_t mm = a.mant;
