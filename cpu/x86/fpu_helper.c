@@ -102,14 +102,21 @@ void x87_update_es(X86CPUState *env)
 
 /*
  * Record the flags of an operation (and C1 = rounded up). Returns true
- * when an unmasked IE, DE or ZE forbids writing the result.
+ * when an unmasked IE, DE or ZE forbids writing the result: then nothing
+ * was rounded, so OE, UE, PE and C1 are not recorded (SDM Vol. 1 8.5.1;
+ * found by tests/diff/diff-run).
  */
 static bool x87_flags(X86CPUState *env, uint16_t flags)
 {
+    bool abort = flags & ~env->fpuc & (FX_IE | FX_DE | FX_ZE);
+
+    if (abort) {
+        flags &= FX_IE | FX_DE | FX_ZE;
+    }
     env->fpus |= flags & 0x3f;
     set_c1(env, flags & FX_C1);
     x87_update_es(env);
-    return flags & ~env->fpuc & (FX_IE | FX_DE | FX_ZE);
+    return abort;
 }
 
 /* Stack overflow (push onto a full register) or underflow (an empty
