@@ -1,378 +1,350 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * x86 decoder fast path: instructions with no legacy prefix (REX alone is
- * allowed) from the one-byte and 0F maps whose operands are GPRs, ModRM
- * memory, immediates or relative offsets. That is most of real code.
+ * x86 decoder entry point and fast path. x86_decode() scans the legacy
+ * prefixes and REX, then decodes one-byte and 0F instructions whose
+ * operands are GPR, MMX, XMM, ModRM memory, immediate, relative, moffs or
+ * string operands from flattened rows: nearly all of real code. The rest
+ * goes to the generic walk, x86_decode_walk() in decode.c.
  *
- * The descriptors are flattened once, at start-up, from the same opcode
- * maps the generic walk in decode.c uses (decode-1byte.c, decode-0f.c,
- * decode-groups.c): one row per opcode and mode (a ModRM.reg group gets a
- * row per reg), with operand sizes and immediate lengths precomputed for
- * each operand size. Nothing is listed twice. Anything else (prefixes,
- * x87, MMX/SSE operands, Sreg/CR/DR, string and far operands, mode or
- * REX.W switches, #UD rows, a window that ends inside the instruction)
- * returns false and x86_decode() takes the generic walk, which redoes the
- * instruction from scratch: the fast path only has to be right when it
- * says yes.
+ * The rows are flattened at start-up from the same opcode maps the generic
+ * walk uses (decode-flat.c): nothing is listed twice. At run time a row
+ * lookup by mode, map and opcode, rarely a switch on ModRM.reg, ModRM.mod,
+ * REX.W or the prefix state, gives the instruction, its operand size for
+ * the 66/REX.W present and its operand shape.
  *
- * Ref: Intel SDM vol. 2, ch. 2 and appendix A, as for decode.c.
+ * The walk takes x87, VEX, 0F 38/3A, Sreg/CR/DR and far operands, the 90
+ * NOP/XCHG/PAUSE row, #UD rows and #UD conditions, and a window that ends
+ * inside the instruction. It starts again from the opcode byte: the fast
+ * path only has to be right when it says yes.
+ *
+ * Ref: Intel SDM vol. 2, ch. 2 and appendix A, as for decode.c. Prefix
+ * rules: the last segment override wins (in 64-bit mode only FS/GS take
+ * effect); a REX not immediately before the opcode is ignored.
  */
 #include "kestrel/osdep.h"
 #include "cpu/x86/decode-internal.h"
 
-/* Operand kinds the fast path decodes */
-enum {
-    FK_E,           /* ModRM r/m: GPR or memory */
-    FK_M,           /* ModRM r/m: memory only (register: generic path) */
-    FK_G,           /* ModRM reg: GPR */
-    FK_Z,           /* GPR from opcode bits 2:0 */
-    FK_FIXED,       /* fixed GPR (reg in .reg) */
-    FK_ONE,         /* constant 1 */
-    FK_IMM,         /* immediate: .len[] bytes read, sign-extended if short */
-    FK_IMMS,        /* imm8 sign-extended and truncated to the operand size */
-    FK_REL,         /* relative offset of .len[] bytes */
-};
-
-typedef struct X86FastOp {
-    uint8_t kind;           /* FK_* */
-    uint8_t reg;            /* FK_FIXED: GPR number */
-    uint8_t size[3];        /* operand bytes for operand size 2, 4, 8 */
-    uint8_t len[3];         /* bytes read (FK_IMM, FK_REL) by operand size */
-} X86FastOp;
-
-typedef struct X86FastDesc {
-    uint32_t flags;         /* F_* of the row; F_MODRM when ModRM follows */
-    uint16_t mnem;          /* X86_INSN_INVALID: not on the fast path */
-    uint8_t nops;
-    uint8_t feature;
-    uint8_t cc;
-    uint8_t group;          /* rows by ModRM.reg start at x86_fast_grp[group] */
-    X86FastOp op[3];
-} X86FastDesc;
-
-#define FAST_MAX_GROUPS 48
-
-/* Legacy prefixes and REX (REX only in 64-bit mode: checked apart) */
-static const uint8_t x86_prefix_byte[256] = {
-    [0x26] = 1, [0x2E] = 1, [0x36] = 1, [0x3E] = 1, [0x64] = 1,
-    [0x65] = 1, [0x66] = 1, [0x67] = 1, [0xF0] = 1, [0xF2] = 1,
-    [0xF3] = 1, [0x40 ... 0x4F] = 1,
-};
-
-/* [mode64][opcode] for the one-byte and 0F maps; group rows by ModRM.reg */
-static X86FastDesc x86_fast_1byte[2][256];
-static X86FastDesc x86_fast_0f[2][256];
-static X86FastDesc x86_fast_grp[FAST_MAX_GROUPS][8];
-static unsigned x86_fast_ngroups;
-
-/* Row flags that keep an instruction on the generic path */
-#define FAST_SLOW_FLAGS (F_X87 | F_MMX | F_SSE | F_STRING | F_UD)
-
-static bool fast_size(unsigned sz, unsigned osz, uint8_t *out)
+/* A register operand; a byte GPR 4..7 without REX is AH..BH */
+static inline void fast_reg(X86Operand *op, unsigned cls, unsigned reg,
+                            unsigned size, unsigned rex)
 {
-    static const uint8_t fixed[SZ_COUNT] = {
-        [SZ_b] = 1, [SZ_w] = 2, [SZ_d] = 4, [SZ_q] = 8,
-    };
+    unsigned high = size == 1 && !rex && (reg >> 2) == 1;
 
-    switch (sz) {
-    case SZ_0:
-        *out = 0;
-        return true;
-    case SZ_b: case SZ_w: case SZ_d: case SZ_q:
-        *out = fixed[sz];
-        return true;
-    case SZ_v: case SZ_vq:
-        *out = osz;
-        return true;
-    case SZ_z:
-        *out = osz == 2 ? 2 : 4;
-        return true;
-    case SZ_y:
-        *out = osz == 8 ? 8 : 4;
-        return true;
-    default:
-        return false;
-    }
+    op->kind = X86_OPND_REG;
+    op->size = size;
+    op->reg_class = cls + high;         /* X86_RC_GPR8H follows X86_RC_GPR */
+    op->reg = reg - 4 * high;
 }
 
-/* One operand spec of a table row; false if the fast path cannot do it. */
-static bool fast_op(X86FastOp *fo, unsigned am, unsigned sz)
+/* A memory operand without ModRM: [rSI], [rDI] or moffs */
+static inline void fast_mem(X86Operand *op, unsigned size, int base,
+                            unsigned seg)
 {
-    static const uint8_t kinds[OA_COUNT] = {
-        [OA_E] = FK_E + 1, [OA_M] = FK_M + 1, [OA_G] = FK_G + 1,
-        [OA_Z] = FK_Z + 1, [OA_ONE] = FK_ONE + 1, [OA_I] = FK_IMM + 1,
-        [OA_IS] = FK_IMMS + 1, [OA_J] = FK_REL + 1,
-        [OA_R0 ... OA_R7] = FK_FIXED + 1,
-    };
-
-    if (am >= OA_COUNT || !kinds[am]) {
-        return false;
-    }
-    fo->kind = kinds[am] - 1;
-    fo->reg = am >= OA_R0 ? am - OA_R0 : 0;
-    for (unsigned o = 0; o < 3; o++) {
-        unsigned osz = 2 << o;
-        uint8_t size;
-        if (!fast_size(sz, osz, &size)) {
-            return false;
-        }
-        fo->size[o] = size;
-        fo->len[o] = size;
-        if (fo->kind == FK_IMM && sz == SZ_z) {
-            fo->size[o] = osz;
-        } else if (fo->kind == FK_IMMS) {
-            fo->size[o] = osz;
-            fo->len[o] = 1;
-        } else if (fo->kind == FK_REL) {
-            fo->size[o] = osz;
-            fo->len[o] = size == 1 ? 1 : osz == 2 ? 2 : 4;
-        }
-    }
-    return true;
+    op->kind = X86_OPND_MEM;
+    op->size = size;
+    op->base = base;
+    op->index = -1;
+    op->scale = 1;
+    op->seg = seg;
 }
 
 /*
- * Flatten instruction row @d (operands from @opd) into @fd; leaves @fd
- * invalid when the fast path cannot decode it.
+ * Operand @fo of @insn other than a ModRM memory form (x86_decode_fast()
+ * decodes that first). @p points to its immediate, if it has one; returns
+ * the number of bytes taken.
  */
-static void fast_fill(X86FastDesc *fd, const X86OpDesc *d,
-                      const X86OpDesc *opd, unsigned map, unsigned b)
+static inline __attribute__((always_inline)) unsigned
+fast_operand(X86Insn *insn, X86Operand *op, const X86FastOp *fo,
+             const uint8_t *p, const DecodeState *ds, unsigned b,
+             unsigned modrm, unsigned oi)
 {
-    X86FastDesc t = { .mnem = d->mnem, .nops = opd->nops };
+    unsigned rex = ds->rex, size = fo->size[oi], len = fo->len[oi];
+    unsigned ext = fo->info != X86_RC_MMX;
+    unsigned seg = ds->seg != X86_SEG_NONE ? ds->seg : X86_SEG_DS;
+    uint64_t v;
 
-    if (d->kind != DK_INSN || d->mnem == X86_INSN_INVALID ||
-        (d->flags & FAST_SLOW_FLAGS) || opd->nops > 3 ||
-        d->mnem == X86_INSN_PAUSE) {
-        return;
-    }
-    for (unsigned i = 0; i < opd->nops; i++) {
-        if (!fast_op(&t.op[i], opd->am[i], opd->sz[i])) {
-            return;
-        }
-    }
-    t.flags = d->flags | (opd->flags & F_MODRM);
-    t.feature = d->feat ? d->feat : x86_mnemonic_feat[d->mnem];
-    if ((map == X86_MAP_1BYTE && (b & 0xf0) == 0x70) ||
-        (map == X86_MAP_0F && ((b & 0xf0) == 0x80 || (b & 0xf0) == 0x90 ||
-                               (b & 0xf0) == 0x40))) {
-        t.cc = b & 15;
-    }
-    *fd = t;
-}
-
-/* Resolve the switches that need no prefix, ModRM or REX.W to decide. */
-static const X86OpDesc *fast_resolve(const X86OpDesc *d, bool mode64)
-{
-    for (;;) {
-        if (d->kind == DK_M64) {
-            d = &d->sub[mode64];
-        } else if (d->kind == DK_PFX) {
-            d = &d->sub[0];
+    switch (fo->kind) {
+    case FK_RM:
+    case FK_MEM:
+    case FK_RMREG:
+        if (modrm < 0xc0) {
+            op->size = size;    /* the memory operand is there already */
         } else {
-            return d;
+            fast_reg(op, fo->info, (modrm & 7) | (rex & ext) << 3, size,
+                     rex);
         }
+        return 0;
+    case FK_REG:
+        fast_reg(op, fo->info, ((modrm >> 3) & 7) | (rex & 4 & ext << 2) << 1,
+                 size, rex);
+        return 0;
+    case FK_Z:
+        fast_reg(op, X86_RC_GPR, (b & 7) | (rex & 1) << 3, size, rex);
+        return 0;
+    case FK_FIXED:
+        fast_reg(op, X86_RC_GPR, fo->info, size, 0);
+        return 0;
+    case FK_ONE:
+        op->kind = X86_OPND_IMM;
+        op->size = 1;
+        op->imm = 1;
+        return 0;
+    case FK_SRC:
+        fast_mem(op, size, X86_GPR_SI, seg);
+        return 0;
+    case FK_DST:
+        fast_mem(op, size, X86_GPR_DI, X86_SEG_ES);
+        return 0;
+    case FK_REL:
+        insn->imm_off = p - ds->bytes;
+        op->kind = X86_OPND_REL;
+        op->size = size;
+        op->rel = x86_load_sext(p, len);
+        return len;
+    case FK_MOFFS:
+        insn->imm_off = p - ds->bytes;
+        fast_mem(op, size, -1, seg);
+        op->disp = x86_load(p, ds->asz);
+        return ds->asz;
+    default:                    /* FK_IMM, FK_IMMS */
+        if (!insn->imm_off) {
+            insn->imm_off = p - ds->bytes;
+        }
+        v = x86_load(p, len);
+        op->kind = X86_OPND_IMM;
+        op->size = size;
+        op->imm = len < size ? x86_trunc(x86_sext(v, len), size) : v;
+        return len;
     }
 }
 
-static void fast_fill_row(X86FastDesc *fd, const X86OpDesc *row, bool mode64,
-                          unsigned map, unsigned b)
+/*
+ * The fast path, from opcode byte @b (at ds->pos - 1) with the prefixes in
+ * @ds. Returns false, with @insn unspecified, for what the generic walk
+ * must decode. The bytes are read without checks: x86_decode() makes sure
+ * 32 can be read, and the length is checked against the window at the end.
+ */
+static inline __attribute__((always_inline)) bool
+fast_decode(X86Insn *insn, const DecodeState *ds, unsigned b, X86Mode mode)
 {
-    const X86OpDesc *d = fast_resolve(row, mode64);
-
-    if (d->kind == DK_REG && x86_fast_ngroups < FAST_MAX_GROUPS) {
-        unsigned g = x86_fast_ngroups++;
-        for (unsigned r = 0; r < 8; r++) {
-            const X86OpDesc *s = fast_resolve(&d->sub[r], mode64);
-            const X86OpDesc *opd = s->flags & F_INHERIT ? d : s;
-            fast_fill(&x86_fast_grp[g][r], s, opd, map, b);
-            x86_fast_grp[g][r].flags |= F_MODRM;
-        }
-        *fd = (X86FastDesc) { .mnem = X86_INSN_COUNT, .group = g,
-                              .flags = F_MODRM };
-    } else {
-        fast_fill(fd, d, d, map, b);
-    }
-}
-
-static void __attribute__((constructor)) x86_fast_init(void)
-{
-    for (unsigned m = 0; m < 2; m++) {
-        for (unsigned b = 0; b < 256; b++) {
-            fast_fill_row(&x86_fast_1byte[m][b], &x86_op_1byte[b], m,
-                          X86_MAP_1BYTE, b);
-            fast_fill_row(&x86_fast_0f[m][b], &x86_op_0f[b], m,
-                          X86_MAP_0F, b);
-        }
-        /* prefixes, VEX and the XCHG/NOP/PAUSE row stay generic */
-        for (unsigned b = 0; b < 256; b++) {
-            const X86OpDesc *d = &x86_op_1byte[b];
-            if (d->kind == DK_ESC || b == 0x90 || (b & 0xfe) == 0xc4 ||
-                (x86_prefix_byte[b] && (m || (b & 0xf0) != 0x40))) {
-                x86_fast_1byte[m][b].mnem = X86_INSN_INVALID;
-            }
-        }
-    }
-}
-
-static inline void fast_gpr(X86Operand *op, unsigned reg, unsigned size,
-                            unsigned rex)
-{
-    op->kind = X86_OPND_REG;
-    op->size = size;
-    if (size == 1 && !rex && reg >= 4 && reg < 8) {
-        op->reg_class = X86_RC_GPR8H;
-        op->reg = reg - 4;
-    } else {
-        op->reg_class = X86_RC_GPR;
-        op->reg = reg;
-    }
-}
-
-bool x86_decode_fast(X86Insn *insn, const uint8_t *bytes, size_t avail,
-                     X86Mode mode)
-{
-    DecodeState ds = {
-        .bytes = bytes,
-        .avail = avail,
-        .lim = avail < X86_MAX_INSN_LEN ? avail : X86_MAX_INSN_LEN,
-    };
-    bool mode64 = mode == X86_MODE_64;
-    const X86FastDesc *fd;
-    unsigned rex = 0, b, map = X86_MAP_1BYTE, osz, oi;
+    const uint8_t *p = ds->bytes + ds->pos;
+    unsigned map = X86_MAP_1BYTE, rex = ds->rex, pfx = ds->pfx;
+    unsigned modrm = 0, oi, len;
+    const X86FastRow *fr;
+    const X86FastShape *sh;
     uint32_t flags;
 
-    if (ds.lim < 2) {
-        return false;
-    }
-    b = bytes[0];
-    ds.pos = 1;
-    if (mode64 && (b & 0xf0) == 0x40) {
-        rex = b;
-        b = bytes[1];
-        ds.pos = 2;
-        if (x86_prefix_byte[b]) {
-            return false;
-        }
-    }
-    fd = &x86_fast_1byte[mode64][b];
     if (b == 0x0f) {
-        if (!ds_need(&ds, 1)) {
-            return false;
-        }
-        b = bytes[ds.pos++];
+        b = *p++;
         map = X86_MAP_0F;
-        fd = &x86_fast_0f[mode64][b];
     }
-    if (fd->mnem == X86_INSN_INVALID) {
-        return false;
-    }
-    if (fd->flags & F_MODRM) {
-        if (!ds_need(&ds, 1)) {
+    /* resolve the switches; ModRM is peeked here, consumed below */
+    fr = &x86_fast_top[mode][map][b];
+    while (unlikely(fr->kind != FR_INSN)) {
+        unsigned i;
+        switch (fr->kind) {
+        case FR_REG:
+            i = (p[0] >> 3) & 7;
+            break;
+        case FR_MOD:
+            i = p[0] >= 0xc0;
+            break;
+        case FR_W:
+            i = (rex >> 3) & 1;
+            break;
+        case FR_PFX:
+            i = x86_fast_pstate(pfx, ds->last_rep);
+            break;
+        default:
             return false;
         }
-        ds.modrm = bytes[ds.pos++];
-        if (fd->mnem == X86_INSN_COUNT) {
-            fd = &x86_fast_grp[fd->group][(ds.modrm >> 3) & 7];
-            if (fd->mnem == X86_INSN_INVALID) {
-                return false;
-            }
-        }
+        fr = &x86_fast_pool[fr->sub + i];
     }
-    flags = fd->flags;
-    if (mode64 ? (flags & F_INV64) : (flags & F_O64)) {
-        return false;
-    }
+    flags = fr->flags;
+    sh = &x86_fast_shapes[fr->sub];
+    oi = (fr->oszs >> ds->oshift) & 3;      /* 2, 4 or 8 bytes */
 
-    memset(insn, 0, offsetof(X86Insn, op));
-    for (unsigned i = 0; i < X86_MAX_OPERANDS; i++) {
-        insn->op[i] = (X86Operand) { 0 };
-    }
-    insn->mode = mode;
+    x86_insn_clear(insn, mode);
     insn->rex = rex;
-    insn->prefixes = rex ? X86_PFX_REX : 0;
-    insn->seg_prefix = X86_SEG_NONE;
-    insn->seg_override = X86_SEG_NONE;
-    insn->addr_size = mode64 ? 8 : mode == X86_MODE_16 ? 2 : 4;
+    insn->prefixes = pfx;
+    insn->seg_prefix = ds->seg_prefix;
+    insn->seg_override = ds->seg;
+    insn->addr_size = ds->asz;
     insn->map = map;
     insn->opcode = b;
-    insn->mnem = fd->mnem;
-    insn->modrm = ds.modrm;
-
-    osz = mode == X86_MODE_16 ? 2 : 4;
-    if (mode64 && ((rex & 8) || (flags & (F_F64 | F_DEF64)))) {
-        osz = 8;
-    }
-    insn->op_size = osz;
-    oi = osz >> 2;
-
-    insn->nops = fd->nops;
-    for (unsigned i = 0; i < fd->nops; i++) {
-        const X86FastOp *fo = &fd->op[i];
-        X86Operand *op = &insn->op[i];
-        unsigned size = fo->size[oi], len = fo->len[oi];
-
-        switch (fo->kind) {
-        case FK_E:
-        case FK_M:
-            if (ds.modrm >= 0xc0) {
-                if (fo->kind == FK_M) {
-                    return false;
-                }
-                fast_gpr(op, (ds.modrm & 7) | (rex & 1) << 3, size, rex);
-                break;
-            }
-            if (!x86_decode_mem(&ds, insn, op)) {
+    insn->mnem = fr->mnem;
+    insn->op_size = 2 << oi;
+    insn->mand_prefix = fr->mand;
+    insn->nops = fr->nops;
+    /* ModRM and the memory operand, whose bytes come before immediates */
+    if (flags & X86_IF_MODRM) {
+        modrm = *p++;
+        insn->modrm = modrm;
+        if (modrm < 0xc0) {
+            X86Operand tmp, *op = sh->rm < 3 ? &insn->op[sh->rm] : &tmp;
+            if (sh->rmreq == FAST_RM_REG) {
                 return false;
             }
-            op->size = size;
-            break;
-        case FK_G:
-            fast_gpr(op, ((ds.modrm >> 3) & 7) | (rex & 4) << 1, size, rex);
-            break;
-        case FK_Z:
-            fast_gpr(op, (b & 7) | (rex & 1) << 3, size, rex);
-            break;
-        case FK_FIXED:
-            fast_gpr(op, fo->reg, size, 0);
-            break;
-        case FK_ONE:
-            op->kind = X86_OPND_IMM;
-            op->size = 1;
-            op->imm = 1;
-            break;
-        case FK_IMM:
-        case FK_IMMS:
-        case FK_REL: {
-            uint64_t v;
-            if (!ds_need(&ds, len)) {
-                return false;
-            }
-            if (!insn->imm_off || fo->kind == FK_REL) {
-                insn->imm_off = ds.pos;
-            }
-            v = ds_read(&ds, len);
-            op->size = size;
-            if (fo->kind == FK_REL) {
-                op->kind = X86_OPND_REL;
-                op->rel = x86_sext(v, len);
-            } else {
-                op->kind = X86_OPND_IMM;
-                op->imm = len < size ? x86_trunc(x86_sext(v, len), size) : v;
-            }
-            break;
-        }
-        }
-    }
-    /* A ModRM memory form with no memory operand still has its bytes */
-    if ((flags & F_MODRM) && ds.modrm < 0xc0 && !ds.mem_done) {
-        X86Operand tmp;
-        if (!x86_decode_mem(&ds, insn, &tmp)) {
+            p += x86_mem_operand(insn, op, p, modrm, ds);
+        } else if (sh->rmreq == FAST_RM_MEM) {
             return false;
         }
     }
-    insn->feature = fd->feature;
-    insn->cc = fd->cc;
-    insn->flags |= (flags & F_PUBLIC) | (flags & F_MODRM ? X86_IF_MODRM : 0);
-    insn->len = ds.pos;
+    for (unsigned i = 0; i < fr->nops; i++) {
+        p += fast_operand(insn, &insn->op[i], &sh->op[i], p, ds, b, modrm,
+                          oi);
+    }
+    len = p - ds->bytes;
+    if (unlikely(len > ds->lim)) {
+        return false;           /* NEED_MORE or #GP: the walk says which */
+    }
+    if (unlikely(pfx & (X86_PFX_F0 | X86_PFX_F2 | X86_PFX_F3))) {
+        /* LOCK: lockable instruction with a memory destination only */
+        if (pfx & X86_PFX_F0) {
+            if (!(flags & F_LOCKOK) || insn->op[0].kind != X86_OPND_MEM) {
+                return false;
+            }
+            flags |= X86_IF_LOCK;
+        }
+        if (ds->last_rep && !fr->mand && (flags & (F_REP | F_REPCC))) {
+            flags |= ds->last_rep == 0xf3 ? X86_IF_REP : X86_IF_REPNE;
+        }
+    }
+    insn->feature = fr->feature;
+    insn->cc = fr->cc;
+    insn->flags |= flags & F_PUBLIC;
+    insn->len = len;
     return true;
+}
+
+/* Prefix bytes: X86_PFX_* bit, or PK_REX */
+#define PK_REX  0x8000
+static const uint16_t x86_prefix_bits[256] = {
+    [0x26] = X86_PFX_ES, [0x2E] = X86_PFX_CS, [0x36] = X86_PFX_SS,
+    [0x3E] = X86_PFX_DS, [0x64] = X86_PFX_FS, [0x65] = X86_PFX_GS,
+    [0x66] = X86_PFX_66, [0x67] = X86_PFX_67, [0xF0] = X86_PFX_F0,
+    [0xF2] = X86_PFX_F2, [0xF3] = X86_PFX_F3,
+    [0x40 ... 0x4F] = PK_REX,
+};
+/* Segment prefixes: X86_SEG_* + 1 */
+static const uint8_t x86_prefix_seg[256] = {
+    [0x26] = X86_SEG_ES + 1, [0x2E] = X86_SEG_CS + 1, [0x36] = X86_SEG_SS + 1,
+    [0x3E] = X86_SEG_DS + 1, [0x64] = X86_SEG_FS + 1, [0x65] = X86_SEG_GS + 1,
+};
+
+/* Address size and kind by mode and 67 */
+static const uint8_t x86_asz[3][2] = { { 2, 4 }, { 4, 2 }, { 8, 4 } };
+static const uint8_t x86_akind[3][2] = {
+    { X86_ADDR16, X86_ADDR32 }, { X86_ADDR32, X86_ADDR16 },
+    { X86_ADDR64, X86_ADDR64 },
+};
+
+/* Legacy prefixes and REX into @ds, from the first byte; see below */
+static int x86_scan_prefix_bytes(DecodeState *ds, X86Mode mode)
+{
+    unsigned pfx = 0, rex = 0, last_rep = 0, seg = X86_SEG_NONE, b, a67;
+
+    for (ds->pos = 0;; ds->pos++) {
+        unsigned bits;
+        if (unlikely(!ds_need(ds, 1))) {
+            return -1;
+        }
+        b = ds->bytes[ds->pos];
+        bits = x86_prefix_bits[b];
+        if (!bits || (bits == PK_REX && mode != X86_MODE_64)) {
+            break;
+        }
+        if (bits == PK_REX) {
+            rex = b;
+        } else {
+            rex = 0;
+            pfx |= bits;
+            if (bits & (X86_PFX_F2 | X86_PFX_F3)) {
+                last_rep = b;
+            } else if (x86_prefix_seg[b]) {
+                seg = x86_prefix_seg[b] - 1;
+            }
+        }
+    }
+    ds->pos++;
+    ds->pfx = pfx | (rex ? X86_PFX_REX : 0);
+    ds->rex = rex;
+    ds->last_rep = last_rep;
+    ds->seg_prefix = seg;
+    ds->seg = mode == X86_MODE_64 && seg < X86_SEG_FS ? X86_SEG_NONE : seg;
+    a67 = !!(pfx & X86_PFX_67);
+    ds->oshift = 2 * (!!(pfx & X86_PFX_66) + ((rex >> 2) & 2));
+    ds->asz = x86_asz[mode][a67];
+    ds->akind = x86_akind[mode][a67];
+    return b;
+}
+
+/*
+ * Legacy prefixes and REX into @ds; returns the opcode byte (@ds->pos is
+ * past it), or -1 when the window ends first. Most instructions have none,
+ * or a REX alone.
+ */
+static inline int x86_scan_prefixes(DecodeState *ds, X86Mode mode)
+{
+    const uint8_t *p = ds->bytes;
+    unsigned b = p[0];
+
+    if (unlikely(!ds->lim)) {
+        ds->need = 1;
+        return -1;
+    }
+    ds->pos = 1;
+    if (x86_prefix_bits[b]) {
+        if (mode != X86_MODE_64 || (b & 0xf0) != 0x40 || ds->lim < 2 ||
+            x86_prefix_bits[p[1]]) {
+            return x86_scan_prefix_bytes(ds, mode);
+        }
+        ds->rex = b;
+        ds->pfx = X86_PFX_REX;
+        ds->oshift = 2 * ((b >> 2) & 2);
+        ds->pos = 2;
+        b = p[1];
+    }
+    ds->asz = x86_asz[mode][0];
+    ds->akind = x86_akind[mode][0];
+    return b;
+}
+
+static inline __attribute__((always_inline)) X86DecodeStatus
+x86_decode_one(X86Insn *insn, const uint8_t *bytes, size_t avail,
+               X86Mode mode, bool fast)
+{
+    uint8_t pad[32];
+    DecodeState ds = {
+        .bytes = bytes,
+        .lim = avail < X86_MAX_INSN_LEN ? avail : X86_MAX_INSN_LEN,
+        .seg_prefix = X86_SEG_NONE,
+        .seg = X86_SEG_NONE,
+    };
+    int b;
+
+    /* the fast path reads up to 32 bytes unchecked: give it a copy of a
+     * short window, with zeros after it */
+    if (unlikely(avail < sizeof(pad))) {
+        memset(pad, 0, sizeof(pad));
+        memcpy(pad, bytes, ds.lim);
+        ds.bytes = pad;
+    }
+    b = x86_scan_prefixes(&ds, mode);
+    if (fast && likely(b >= 0) && likely(fast_decode(insn, &ds, b, mode))) {
+        return X86_DEC_OK;
+    }
+    return x86_decode_walk(insn, &ds, b, mode);
+}
+
+X86DecodeStatus x86_decode(X86Insn *insn, const uint8_t *bytes, size_t avail,
+                           X86Mode mode)
+{
+    return x86_decode_one(insn, bytes, avail, mode, true);
+}
+
+X86DecodeStatus x86_decode_generic(X86Insn *insn, const uint8_t *bytes,
+                                   size_t avail, X86Mode mode)
+{
+    return x86_decode_one(insn, bytes, avail, mode, false);
 }

@@ -186,15 +186,39 @@ typedef struct X86OpDesc {
     { .kind = DK_REG, .sub = (tbl), .nops = 2, .am = { OA_##a1, OA_##a2 }, \
       .sz = { SZ_##s1, SZ_##s2 }, .flags = F_MODRM }
 
+/* An omitted row: a DK_PFX switch falls back to its no-prefix row */
+static inline bool row_empty(const X86OpDesc *d)
+{
+    return d->kind == DK_INSN && d->mnem == 0 && d->flags == 0;
+}
+
+/* No memset of the whole struct: "rep stos" costs more than the rest */
+static inline void x86_insn_clear(X86Insn *insn, X86Mode mode)
+{
+    memset(insn, 0, offsetof(X86Insn, op));
+    for (unsigned i = 0; i < X86_MAX_OPERANDS; i++) {
+        insn->op[i] = (X86Operand) { 0 };
+    }
+    insn->mode = mode;
+}
+
 /* Decoder state for one instruction */
 typedef struct DecodeState {
     const uint8_t *bytes;
     unsigned pos;
     unsigned lim;           /* min(avail, 15) */
-    unsigned avail;
     unsigned need;          /* bytes needed when a read failed */
     uint8_t modrm;
     bool mem_done;
+    /* the legacy prefixes and REX before the opcode (x86_decode scans them) */
+    uint16_t pfx;           /* X86_PFX_*, REX included */
+    uint8_t rex;            /* REX in effect or 0 */
+    uint8_t last_rep;       /* 0xF2 or 0xF3 (the last one), or 0 */
+    uint8_t seg_prefix;     /* last segment prefix as written, or NONE */
+    uint8_t seg;            /* effective segment override, or NONE */
+    uint8_t asz;            /* address size 2/4/8 */
+    uint8_t oshift;         /* X86FastRow.oszs shift: 2 * (66 + 2 REX.W) */
+    uint8_t akind;          /* X86_ADDR16, _32 or _64 (x86_modrm_forms) */
 } DecodeState;
 
 static inline bool ds_need(DecodeState *ds, unsigned n)
@@ -206,26 +230,49 @@ static inline bool ds_need(DecodeState *ds, unsigned n)
     return false;
 }
 
-static inline uint64_t ds_read(DecodeState *ds, unsigned n)
+/* Little-endian loads of 1, 2, 4 or 8 bytes, zero- or sign-extended */
+static inline uint64_t x86_load(const uint8_t *p, unsigned n)
 {
-    const uint8_t *p = ds->bytes + ds->pos;
+    uint32_t w;
     uint64_t v;
 
-    ds->pos += n;
     switch (n) {
     case 1:
         return p[0];
     case 2:
         return p[0] | (uint16_t)p[1] << 8;
-    case 4: {
-        uint32_t w;
+    case 4:
         memcpy(&w, p, 4);
         return GUINT32_FROM_LE(w);
-    }
     default:
         memcpy(&v, p, 8);
         return GUINT64_FROM_LE(v);
     }
+}
+
+static inline int64_t x86_load_sext(const uint8_t *p, unsigned n)
+{
+    uint32_t w;
+
+    switch (n) {
+    case 1:
+        return (int8_t)p[0];
+    case 2:
+        return (int16_t)(p[0] | p[1] << 8);
+    case 4:
+        memcpy(&w, p, 4);
+        return (int32_t)GUINT32_FROM_LE(w);
+    default:
+        return x86_load(p, n);
+    }
+}
+
+static inline uint64_t ds_read(DecodeState *ds, unsigned n)
+{
+    uint64_t v = x86_load(ds->bytes + ds->pos, n);
+
+    ds->pos += n;
+    return v;
 }
 
 static inline int64_t x86_sext(uint64_t v, unsigned bytes)
@@ -239,108 +286,205 @@ static inline uint64_t x86_trunc(uint64_t v, unsigned bytes)
     return bytes >= 8 ? v : v & ((1ull << (bytes * 8)) - 1);
 }
 
-static const KS_UNUSED int8_t x86_base16[8] = {
-    X86_GPR_BX, X86_GPR_BX, X86_GPR_BP, X86_GPR_BP,
-    X86_GPR_SI, X86_GPR_DI, X86_GPR_BP, X86_GPR_BX,
+/*
+ * Memory form of a ModRM mod/rm pair, by addressing kind (x86_modrm_forms,
+ * filled at start-up in decode.c): which base and index, how many
+ * displacement bytes, whether a SIB byte follows.
+ */
+typedef struct X86ModrmForm {
+    int8_t base;            /* GPR before REX.B, X86_GPR_RIP, or -1 */
+    int8_t index;           /* 16-bit forms: SI/DI, else -1 */
+    uint8_t disp;           /* displacement bytes: 0, 1, 2 or 4 */
+    uint8_t sib;            /* a SIB byte follows */
+} X86ModrmForm;
+
+enum {
+    X86_ADDR16,             /* 16-bit addressing */
+    X86_ADDR32,             /* 32-bit outside 64-bit mode: rm 5 = disp32 */
+    X86_ADDR64,             /* 64-bit mode (either size): rm 5 = RIP */
+    X86_ADDR_KINDS
 };
-static const KS_UNUSED int8_t x86_index16[8] = {
-    X86_GPR_SI, X86_GPR_DI, X86_GPR_SI, X86_GPR_DI, -1, -1, -1, -1,
-};
+/* [kind][(mod << 3) | rm], mod 0..2 */
+extern X86ModrmForm x86_modrm_forms[X86_ADDR_KINDS][24];
 
 /*
- * ModRM memory operand (mod != 3): SIB, displacement, default segment.
- * Returns false when bytes are missing.
+ * ModRM memory operand (mod != 3) from the bytes after ModRM at @p (SIB,
+ * displacement), which must be there: base, index, scale, displacement,
+ * default segment. Returns the number of bytes taken.
  */
-static inline bool x86_decode_mem(DecodeState *ds, X86Insn *insn,
-                                  X86Operand *op)
+static inline __attribute__((always_inline)) unsigned
+x86_mem_operand(X86Insn *insn, X86Operand *op, const uint8_t *p,
+                unsigned modrm, const DecodeState *ds)
 {
-    unsigned mod = ds->modrm >> 6, rm = ds->modrm & 7;
-    unsigned rex = insn->rex;
-    int base = -1, index = -1;
-    unsigned scale = 1, dsz = 0;
-    bool ss = false;
+    unsigned mod = modrm >> 6, rex = ds->rex;
+    const X86ModrmForm *f =
+        &x86_modrm_forms[ds->akind][(mod << 3) | (modrm & 7)];
+    int base = f->base, index = f->index;
+    unsigned scale = 1, dsz = f->disp, n = 0;
     int64_t disp = 0;
 
-    if (insn->addr_size == 2) {
-        if (mod == 0 && rm == 6) {
-            dsz = 2;
-        } else {
-            base = x86_base16[rm];
-            index = x86_index16[rm];
-            ss = base == X86_GPR_BP;
-            dsz = mod == 1 ? 1 : mod == 2 ? 2 : 0;
+    if (base >= 0 && base < 8) {
+        base |= (rex & 1) << 3;     /* no REX outside 64-bit mode */
+    }
+    if (f->sib) {
+        unsigned sib = p[n++];
+        insn->sib = sib;
+        scale = 1u << (sib >> 6);
+        index = ((sib >> 3) & 7) | (rex & 2) << 2;
+        if (index == 4) {
+            index = -1;
         }
-        if (dsz) {
-            if (!ds_need(ds, dsz)) {
-                return false;
-            }
-            disp = ds_read(ds, dsz);
-            if (base >= 0) {
-                disp = x86_sext(disp, dsz);
-            }
-        }
-    } else {
-        if (rm == 4) {
-            unsigned sib, b;
-            if (!ds_need(ds, 1)) {
-                return false;
-            }
-            sib = ds_read(ds, 1);
-            insn->sib = sib;
-            scale = 1u << (sib >> 6);
-            index = ((sib >> 3) & 7) | (rex & 2) << 2;
-            if (index == 4) {
-                index = -1;
-            }
-            b = sib & 7;
-            if (b == 5 && mod == 0) {
-                dsz = 4;
-            } else {
-                base = b | (rex & 1) << 3;
-            }
-        } else if (rm == 5 && mod == 0) {
-            dsz = 4;
-            if (insn->mode == X86_MODE_64) {
-                base = X86_GPR_RIP;
-                insn->flags |= X86_IF_RIPREL;
-            }
-        } else {
-            base = rm | (rex & 1) << 3;
-        }
-        if (mod == 1) {
-            dsz = 1;
-        } else if (mod == 2) {
+        base = (sib & 7) | (rex & 1) << 3;
+        if ((sib & 7) == 5 && mod == 0) {
+            base = -1;
             dsz = 4;
         }
-        ss = base == X86_GPR_SP || base == X86_GPR_BP;
-        if (dsz) {
-            if (!ds_need(ds, dsz)) {
-                return false;
-            }
-            disp = ds_read(ds, dsz);
-            if (base >= 0 || index >= 0 || insn->addr_size == 8) {
-                disp = x86_sext(disp, dsz);
-            }
+    } else if (base == X86_GPR_RIP) {
+        insn->flags |= X86_IF_RIPREL;
+    }
+    if (dsz) {
+        /* 32-bit addressing of a bare disp32 keeps it as an unsigned
+         * offset; 16-bit without a base likewise */
+        if (base >= 0 || index >= 0 || ds->asz == 8) {
+            disp = x86_load_sext(p + n, dsz);
+        } else {
+            disp = x86_load(p + n, dsz);
         }
+        n += dsz;
     }
     op->kind = X86_OPND_MEM;
     op->base = base;
     op->index = index;
     op->scale = scale;
     op->disp = disp;
-    op->seg = insn->seg_override != X86_SEG_NONE ? insn->seg_override
-              : ss ? X86_SEG_SS : X86_SEG_DS;
+    op->seg = ds->seg != X86_SEG_NONE ? ds->seg
+              : base == X86_GPR_SP || base == X86_GPR_BP ? X86_SEG_SS
+              : X86_SEG_DS;
+    return n;
+}
+
+/*
+ * ModRM memory operand at @ds->pos, checked against the window: returns
+ * false when bytes are missing (ds->need says how many).
+ */
+static inline bool x86_decode_mem(DecodeState *ds, X86Insn *insn,
+                                  X86Operand *op)
+{
+    unsigned mod = ds->modrm >> 6;
+    const X86ModrmForm *f =
+        &x86_modrm_forms[ds->akind][(mod << 3) | (ds->modrm & 7)];
+    unsigned n = f->disp;
+
+    if (f->sib) {
+        if (!ds_need(ds, 1)) {
+            return false;
+        }
+        n = 1 + ((ds->bytes[ds->pos] & 7) == 5 && mod == 0 ? 4 : f->disp);
+    }
+    if (!ds_need(ds, n)) {
+        return false;
+    }
+    ds->pos += x86_mem_operand(insn, op, ds->bytes + ds->pos, ds->modrm, ds);
     ds->mem_done = true;
     return true;
 }
 
 /*
- * Fast path (decode-fast.c) for unprefixed (or REX-only) one-byte and 0F
- * instructions with GPR, memory, immediate and relative operands. Returns
- * false, with @insn unspecified, for anything else: use the generic walk.
+ * Flattened rows for the fast path (built by decode-flat.c at start-up
+ * from the maps above, used by x86_decode() in decode-fast.c).
  */
-bool x86_decode_fast(X86Insn *insn, const uint8_t *bytes, size_t avail,
-                     X86Mode mode);
+enum {
+    FR_SLOW,        /* zero: the generic walk decodes it (or raises #UD) */
+    FR_INSN,
+    FR_REG,         /* ModRM.reg picks one of 8 rows at .sub */
+    FR_MOD,         /* memory form .sub[0], register form .sub[1] */
+    FR_W,           /* REX.W picks one of 2 */
+    FR_PFX,         /* prefix state (x86_fast_pstate()) picks one of 6 */
+};
+
+/* Operand kinds */
+enum {
+    FK_NONE,        /* zero: not on the fast path */
+    FK_RM,          /* ModRM r/m: register of .info, or memory (E, Q, W) */
+    FK_MEM,         /* ModRM r/m: memory only (M) */
+    FK_RMREG,       /* ModRM r/m: register only (N, U) */
+    FK_REG,         /* ModRM reg: register of .info (G, P, V) */
+    FK_Z,           /* GPR from opcode bits 2:0 */
+    FK_FIXED,       /* fixed GPR .info */
+    FK_ONE,         /* constant 1 */
+    FK_IMM,         /* immediate of .len bytes, sign-extended to .size */
+    FK_IMMS,        /* imm8 sign-extended, truncated to .size */
+    FK_REL,         /* relative offset of .len bytes */
+    FK_MOFFS,       /* absolute offset of address size (O) */
+    FK_SRC,         /* DS:rSI (X) */
+    FK_DST,         /* ES:rDI (Y) */
+};
+
+typedef struct X86FastOp {
+    uint8_t kind;           /* FK_* */
+    uint8_t info;           /* register kinds: X86_RC_*; FK_FIXED: GPR */
+    uint8_t size[3];        /* operand bytes for operand size 2, 4, 8 */
+    uint8_t len[3];         /* immediate bytes, by operand size */
+} X86FastOp;
+
+/* The operands of rows: one shape per distinct list of operand specs */
+typedef struct X86FastShape {
+    X86FastOp op[3];
+    uint8_t rm;             /* slot of the ModRM r/m operand, or 3 */
+    uint8_t rmreq;          /* FAST_RM_*: what ModRM.mod must say */
+} X86FastShape;
+
+enum {
+    FAST_RM_ANY,            /* register or memory */
+    FAST_RM_MEM,            /* memory only (mod == 3 is #UD) */
+    FAST_RM_REG,            /* register only (mod != 3 is #UD) */
+};
+
+typedef struct X86FastRow {
+    uint32_t flags;         /* F_*; X86_IF_MODRM when a ModRM byte follows */
+    uint16_t mnem;
+    uint16_t sub;           /* FR_INSN: shape; switches: first pool row */
+    uint8_t kind;           /* FR_* */
+    uint8_t nops;
+    uint8_t feature;
+    uint8_t cc;
+    uint8_t mand;           /* mandatory prefix taken: 0, 0x66, 0xF3, 0xF2 */
+    uint8_t oszs;           /* operand size 2 << n, n in bits 2i+1:2i for
+                             * i = 66 present (1) + REX.W (2) */
+} X86FastRow;
+
+/* Prefix state of a FR_PFX switch: 66 (1) and the last F3 (2) or F2 (4) */
+#define X86_FAST_PSTATES 6
+
+static inline unsigned x86_fast_pstate(unsigned pfx, unsigned last_rep)
+{
+    return !!(pfx & X86_PFX_66) +
+           (last_rep == 0xf3 ? 2 : last_rep == 0xf2 ? 4 : 0);
+}
+
+/* [mode][map 1-byte/0F][opcode]; the rows of switches in the pool */
+extern X86FastRow x86_fast_top[3][2][256];
+extern X86FastRow x86_fast_pool[];
+extern X86FastShape x86_fast_shapes[];
+
+/*
+ * The generic walk (decode.c): decodes from opcode byte @b (@ds->pos is
+ * past it) with the prefixes in @ds; @b < 0 when the window ended in the
+ * prefixes. x86_decode() (decode-fast.c) calls it for what its fast path
+ * does not take.
+ */
+X86DecodeStatus x86_decode_walk(X86Insn *insn, const DecodeState *ds, int b,
+                                X86Mode mode);
+
+/*
+ * x86_decode() without the fast path: the generic walk decodes everything
+ * (tests/unit/test-decode-fast.c compares the two field by field).
+ */
+X86DecodeStatus x86_decode_generic(X86Insn *insn, const uint8_t *bytes,
+                                   size_t avail, X86Mode mode);
+
+/* Operand bytes of size code @sz (decode.c) */
+unsigned x86_op_bytes(unsigned sz, unsigned osz, bool mode64, bool mod3);
 
 X86DecodeStatus x86_decode_vex(X86Insn *insn, DecodeState *ds,
                                unsigned opcode);

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * x86 instruction decoder: prefixes, opcode-map walk, ModRM/SIB/displacement,
- * immediates. The maps themselves are in decode-1byte.c, decode-0f*.c,
- * decode-x87.c and decode-groups.c; decode-vex.c handles C4/C5.
+ * x86 instruction decoder, the generic walk: opcode-map walk, ModRM/SIB/
+ * displacement, immediates, #UD and #GP conditions, NEED_MORE. It decodes
+ * what the fast path does not take: x86_decode() (decode-fast.c) scans the
+ * prefixes and calls x86_decode_walk() with the opcode byte. The maps
+ * themselves are in decode-1byte.c, decode-0f*.c, decode-x87.c and
+ * decode-groups.c; decode-vex.c handles C4/C5.
  *
  * Ref: Intel SDM vol. 2, ch. 2 (format, prefixes, REX, ModRM/SIB, 15-byte
  * limit) and appendix A (maps); vol. 3, 22.x for invalid-in-64-bit opcodes.
- * Prefix rules: the last segment override wins (in 64-bit mode only FS/GS
- * take effect); the last of F2/F3 wins and is preferred over 66 as the
- * mandatory prefix; a REX not immediately before the opcode is ignored.
+ * Prefix rules: the last of F2/F3 wins and is preferred over 66 as the
+ * mandatory prefix.
  */
 #include "kestrel/osdep.h"
 #include "cpu/x86/decode-internal.h"
@@ -23,21 +25,6 @@ X86Feature x86_mnemonic_feature(unsigned mnem)
 {
     return mnem < X86_INSN_COUNT ? x86_mnemonic_feat[mnem] : X86_FEAT_OTHER;
 }
-
-/* Prefix bytes: X86_PFX_* bit, or PK_REX */
-#define PK_REX  0x8000
-static const uint16_t x86_prefix_bits[256] = {
-    [0x26] = X86_PFX_ES, [0x2E] = X86_PFX_CS, [0x36] = X86_PFX_SS,
-    [0x3E] = X86_PFX_DS, [0x64] = X86_PFX_FS, [0x65] = X86_PFX_GS,
-    [0x66] = X86_PFX_66, [0x67] = X86_PFX_67, [0xF0] = X86_PFX_F0,
-    [0xF2] = X86_PFX_F2, [0xF3] = X86_PFX_F3,
-    [0x40 ... 0x4F] = PK_REX,
-};
-/* Segment prefixes: X86_SEG_* + 1 */
-static const uint8_t x86_prefix_seg[256] = {
-    [0x26] = X86_SEG_ES + 1, [0x2E] = X86_SEG_CS + 1, [0x36] = X86_SEG_SS + 1,
-    [0x3E] = X86_SEG_DS + 1, [0x64] = X86_SEG_FS + 1, [0x65] = X86_SEG_GS + 1,
-};
 
 /* Valid control registers: CR0, CR2, CR3, CR4, CR8 */
 #define X86_CR_VALID    0x011d
@@ -67,12 +54,13 @@ static inline void set_reg(X86Operand *op, unsigned cls, unsigned reg,
 
 /*
  * Operand size in bytes for size code @sz: x86_sz_bytes[mode64][mod3]
- * [osz 2/4/8 -> 0/1/2][sz], filled once from op_bytes_slow().
+ * [osz 2/4/8 -> 0/1/2][sz], filled once from x86_op_bytes().
  */
 static uint8_t x86_sz_bytes[2][2][3][SZ_COUNT];
 
-static unsigned op_bytes_slow(unsigned sz, unsigned osz, bool mode64,
-                              bool mod3)
+X86ModrmForm x86_modrm_forms[X86_ADDR_KINDS][24];
+
+unsigned x86_op_bytes(unsigned sz, unsigned osz, bool mode64, bool mod3)
 {
     switch (sz) {
     case SZ_b: return 1;
@@ -103,16 +91,48 @@ static void __attribute__((constructor)) x86_sz_init(void)
         for (unsigned r = 0; r < 2; r++) {
             for (unsigned o = 0; o < 3; o++) {
                 for (unsigned sz = 0; sz < SZ_COUNT; sz++) {
-                    x86_sz_bytes[m][r][o][sz] = op_bytes_slow(sz, 2 << o, m, r);
+                    x86_sz_bytes[m][r][o][sz] = x86_op_bytes(sz, 2 << o, m, r);
                 }
             }
         }
     }
 }
 
-static inline bool row_empty(const X86OpDesc *d)
+/* The ModRM memory forms of SDM vol. 2, tables 2-1 and 2-2 */
+static void __attribute__((constructor)) x86_modrm_init(void)
 {
-    return d->kind == DK_INSN && d->mnem == 0 && d->flags == 0;
+    static const int8_t base16[8] = {
+        X86_GPR_BX, X86_GPR_BX, X86_GPR_BP, X86_GPR_BP,
+        X86_GPR_SI, X86_GPR_DI, X86_GPR_BP, X86_GPR_BX,
+    };
+    static const int8_t index16[8] = {
+        X86_GPR_SI, X86_GPR_DI, X86_GPR_SI, X86_GPR_DI, -1, -1, -1, -1,
+    };
+
+    for (unsigned mod = 0; mod < 3; mod++) {
+        for (unsigned rm = 0; rm < 8; rm++) {
+            X86ModrmForm *f16 = &x86_modrm_forms[X86_ADDR16][mod << 3 | rm];
+            X86ModrmForm *f32 = &x86_modrm_forms[X86_ADDR32][mod << 3 | rm];
+            X86ModrmForm *f64 = &x86_modrm_forms[X86_ADDR64][mod << 3 | rm];
+
+            if (mod == 0 && rm == 6) {
+                *f16 = (X86ModrmForm) { .base = -1, .index = -1, .disp = 2 };
+            } else {
+                *f16 = (X86ModrmForm) { .base = base16[rm],
+                                        .index = index16[rm], .disp = mod };
+            }
+            *f32 = (X86ModrmForm) { .base = rm, .index = -1,
+                                    .disp = mod == 1 ? 1 : mod == 2 ? 4 : 0,
+                                    .sib = rm == 4 };
+            *f64 = *f32;
+            if (mod == 0 && rm == 5) {
+                f32->base = -1;
+                f32->disp = 4;
+                f64->base = X86_GPR_RIP;
+                f64->disp = 4;
+            }
+        }
+    }
 }
 
 #define NEED(n) do { if (unlikely(!ds_need(&ds, (n)))) goto short_read; } \
@@ -125,76 +145,29 @@ static inline bool row_empty(const X86OpDesc *d)
         } \
     } while (0)
 
-X86DecodeStatus x86_decode(X86Insn *insn, const uint8_t *bytes, size_t avail,
-                           X86Mode mode)
+X86DecodeStatus x86_decode_walk(X86Insn *insn, const DecodeState *ds0, int b,
+                                X86Mode mode)
 {
-    DecodeState ds = {
-        .bytes = bytes,
-        .avail = avail,
-        .lim = avail < X86_MAX_INSN_LEN ? avail : X86_MAX_INSN_LEN,
-    };
+    DecodeState ds = *ds0;
+    const uint8_t *bytes = ds.bytes;
     const X86OpDesc *d, *opd;
     uint32_t flags = 0;
-    unsigned pfx = 0, rex = 0, last_rep = 0, seg = X86_SEG_NONE;
-    unsigned b, map = X86_MAP_1BYTE, mpfx = 0, osz, asz;
+    unsigned pfx = ds.pfx, rex = ds.rex, last_rep = ds.last_rep;
+    unsigned seg = ds.seg, asz = ds.asz;
+    unsigned map = X86_MAP_1BYTE, mpfx = 0, osz;
     bool mode64 = mode == X86_MODE_64;
     bool has_modrm = false;
     bool rm_is_reg = false;     /* MOV CR/DR: ModRM.mod is ignored */
     X86DecodeStatus st = X86_DEC_UD;
 
-    if (likely(x86_decode_fast(insn, bytes, avail, mode))) {
-        return X86_DEC_OK;
+    x86_insn_clear(insn, mode);
+    if (b < 0) {
+        goto short_read;        /* the window ended in the prefixes */
     }
-    /* no memset of the whole struct: "rep stos" costs more than the rest */
-    memset(insn, 0, offsetof(X86Insn, op));
-    for (unsigned i = 0; i < X86_MAX_OPERANDS; i++) {
-        insn->op[i] = (X86Operand) { 0 };
-    }
-    insn->mode = mode;
-
-    /* Legacy prefixes and REX */
-    for (;;) {
-        unsigned bits;
-        NEED(1);
-        b = bytes[ds.pos];
-        bits = x86_prefix_bits[b];
-        if (!bits) {
-            break;
-        }
-        if (bits == PK_REX) {
-            if (!mode64) {
-                break;
-            }
-            rex = b;
-        } else {
-            rex = 0;
-            pfx |= bits;
-            if (bits & (X86_PFX_F2 | X86_PFX_F3)) {
-                last_rep = b;
-            } else if (x86_prefix_seg[b]) {
-                seg = x86_prefix_seg[b] - 1;
-            }
-        }
-        ds.pos++;
-    }
-    ds.pos++;
     insn->rex = rex;
-    if (rex) {
-        pfx |= X86_PFX_REX;
-    }
     insn->prefixes = pfx;
-    insn->seg_prefix = seg;
-    if (mode64 && seg < X86_SEG_FS) {
-        seg = X86_SEG_NONE;
-    }
+    insn->seg_prefix = ds.seg_prefix;
     insn->seg_override = seg;
-
-    /* Address size is known before the opcode */
-    if (mode64) {
-        asz = pfx & X86_PFX_67 ? 4 : 8;
-    } else {
-        asz = (mode == X86_MODE_16) ^ !!(pfx & X86_PFX_67) ? 2 : 4;
-    }
     insn->addr_size = asz;
 
     /* VEX (C4/C5): always in 64-bit mode, else only with a mod == 3 byte */
