@@ -277,9 +277,12 @@ static void x87_arith(X87Op *o)
     unsigned s = o->dest_sti ? 0 : o->sti;
     FxEnv e = fenv(env);
     Fx80 dv, sv, r;
+    bool load_de = false;
 
     if (o->mem) {
         sv = ld_operand(o, &e, true);
+        load_de = e.flags & FX_DE;
+        e.flags &= ~FX_DE;
         if (st_empty(env, 0)) {
             goto underflow;
         }
@@ -290,10 +293,12 @@ static void x87_arith(X87Op *o)
         sv = x87_st_get(env, s);
     }
     dv = x87_st_get(env, d);
-    if (o->mem && fx_is_nan(dv)) {
-        e.flags &= ~FX_DE;              /* the NaN wins over a denormal */
-    }
     r = a->reverse ? a->fn(&e, sv, dv) : a->fn(&e, dv, sv);
+    /* a denormal m32/m64: DE, unless the other operand is a NaN or it is
+     * divided by zero (ZE alone), as on the host CPU */
+    if (load_de && !fx_is_nan(dv) && !(e.flags & FX_ZE)) {
+        e.flags |= FX_DE;
+    }
     if (x87_flags(env, e.flags)) {
         return;
     }
@@ -345,6 +350,9 @@ static uint64_t x87_compare(X87Op *o)
             m == X86_INSN_FUCOMIP) ? 1 : 0;
     if (o->mem) {
         b = ld_operand(o, &e, false);
+        if (fx_is_nan(x87_st_get(env, 0))) {
+            e.flags &= ~FX_DE;          /* the NaN wins over a denormal */
+        }
     } else if (m == X86_INSN_FTST) {
         b = fx_from_int(0);
     } else {
