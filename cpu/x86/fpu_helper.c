@@ -367,7 +367,7 @@ static uint64_t x87_compare(X87Op *o)
                 env->fpus = (env->fpus & ~(FSW_C0 | FSW_C2 | FSW_C3)) |
                             cc_of(2);
             }
-            return 0;
+            return to_eflags ? eflags_of(2) : 0;
         }
     } else {
         c = fx_compare(&e, x87_st_get(env, 0), b, quiet);
@@ -375,7 +375,7 @@ static uint64_t x87_compare(X87Op *o)
             env->fpus = (env->fpus & ~(FSW_C0 | FSW_C2 | FSW_C3)) | cc_of(c);
         }
         if (x87_flags(env, e.flags & ~FX_C1)) {
-            return 0;
+            return to_eflags ? eflags_of(c) : 0;        /* set all the same */
         }
     }
     if (!to_eflags) {
