@@ -73,8 +73,7 @@ void x86_cpu_set_a20(X86CPU *cpu, bool enabled)
     }
     __atomic_store_n(&tc->a20_pending, mask, __ATOMIC_RELEASE);
     if (tc == tcg_current) {
-        tlb_process_pending(tc);
-        tb_jmp_cache_clear(tc);
+        tlb_process_pending(tc);        /* flushes the TLB and jump cache */
     } else {
         cpu_exit(cpu);
     }
@@ -174,8 +173,7 @@ static void tcg_handle_init_sipi(TcgCpu *tc, uint32_t req)
         memcpy(env->mtrr_fixed, keep.mtrr_fixed, sizeof(env->mtrr_fixed));
         memcpy(env->mtrr_var, keep.mtrr_var, sizeof(env->mtrr_var));
         env->halted = true;
-        tlb_flush(tc);
-        tb_jmp_cache_clear(tc);
+        tlb_flush(tc);                  /* and the jump cache */
     }
     if (req & CPU_INTERRUPT_SIPI) {
         unsigned vec = __atomic_load_n(&cpu->sipi_vector, __ATOMIC_ACQUIRE);
@@ -396,8 +394,7 @@ static VcpuExit tcg_vcpu_run(X86CPU *cpu)
     env_copy_skip_irq(&tc->env, &cpu->env);
     if (tc->state_dirty) {
         tc->state_dirty = false;
-        tlb_flush(tc);
-        tb_jmp_cache_clear(tc);
+        tlb_flush(tc);                  /* and the jump cache */
         tc->delivering = -1;
     }
     tcg_rr_acquire(cpu);

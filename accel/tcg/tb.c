@@ -9,16 +9,18 @@
  * Key: the RAM region and offset of the first code byte (so a PAM or BAR
  * remap never reuses a block for other bytes), CS base, EIP (as the linear
  * pc), the hflags word and the instruction limit. Per-vCPU jump caches,
- * indexed by linear pc, are cleared with the TLB; the shared hash table
- * behind them is exact. Every page holding a block is marked in its
- * region's code_pages bitmap and listed in a page table of blocks; a write
+ * indexed by linear pc, are cleared with the TLB (tlb.c: a linear page may
+ * now map other code) and after another vCPU flushed the cache; the shared
+ * hash table behind them is exact. Every page holding a block is marked in
+ * its region's code_pages bitmap and listed in a page table of blocks; a write
  * there invalidates the overlapping blocks, which unchains every jump into
  * them. Invalidated blocks stay allocated until the next full flush (a
  * vCPU may still be running one).
  *
  * Threads: one lock (tb_lock) for all of it; TB code may run on any vCPU.
- * Missing: a full flush while another vCPU runs code is not synchronized
- * (SMP guests with a full code buffer).
+ * Missing: a full flush while another vCPU runs code is not synchronized;
+ * vCPUs take turns (exec.c), so none does, and each one drops its jump
+ * cache when it sees tb_flush_count() move.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/bql.h"
@@ -70,14 +72,41 @@ static unsigned tb_hash_index(MemRegion *mr, uint64_t off, uint64_t pc,
     return h >> (64 - TB_HASH_BITS);
 }
 
+/* The jump cache is TB_JMP_PAGE_SLOTS groups of TB_JMP_PAGE_SLOTS slots:
+ * the page of pc picks the group, so one page's blocks sit in one group
+ * and INVLPG clears TB_JMP_PAGE_SLOTS entries, not the whole cache. */
+#define TB_JMP_PAGE_BITS  (TB_JMP_CACHE_BITS / 2)
+#define TB_JMP_PAGE_SLOTS (1u << TB_JMP_PAGE_BITS)
+
+static inline unsigned jc_group(uint64_t pc)
+{
+    uint64_t page = pc >> TLB_PAGE_BITS;
+
+    return ((page ^ (page >> TB_JMP_PAGE_BITS)) & (TB_JMP_PAGE_SLOTS - 1))
+           << TB_JMP_PAGE_BITS;
+}
+
 static inline unsigned jc_index(uint64_t pc)
 {
-    return (pc ^ (pc >> TB_JMP_CACHE_BITS)) & (TB_JMP_CACHE_SIZE - 1);
+    return jc_group(pc) |
+           ((pc ^ (pc >> TB_JMP_PAGE_BITS)) & (TB_JMP_PAGE_SLOTS - 1));
 }
 
 void tb_jmp_cache_clear(TcgCpu *tc)
 {
     memset(tc->jmp_cache, 0, sizeof(tc->jmp_cache));
+    tc->jmp_cache_flushes = __atomic_load_n(&tb_flushes, __ATOMIC_ACQUIRE);
+}
+
+void tb_jmp_cache_clear_page(TcgCpu *tc, uint64_t addr)
+{
+    uint64_t page = addr & TLB_PAGE_MASK;
+
+    /* and the page before: its blocks may run on into this one */
+    memset(&tc->jmp_cache[jc_group(page)], 0,
+           TB_JMP_PAGE_SLOTS * sizeof(tc->jmp_cache[0]));
+    memset(&tc->jmp_cache[jc_group(page - TLB_PAGE_SIZE)], 0,
+           TB_JMP_PAGE_SLOTS * sizeof(tc->jmp_cache[0]));
 }
 
 bool tb_cache_init(bool jit, GError **errp)
@@ -137,10 +166,16 @@ static bool tb_second_page_ok(TcgCpu *tc, const TranslationBlock *tb)
 TranslationBlock *tb_lookup(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
                             uint32_t flags, unsigned max_insns)
 {
-    TranslationBlock *tb = tc->jmp_cache[jc_index(pc)];
+    TranslationBlock *tb;
     TlbCodePage cp;
     uint64_t off;
 
+    /* another vCPU flushed the cache: our jump cache points at freed TBs */
+    if (tc->jmp_cache_flushes != __atomic_load_n(&tb_flushes,
+                                                 __ATOMIC_ACQUIRE)) {
+        tb_jmp_cache_clear(tc);
+    }
+    tb = tc->jmp_cache[jc_index(pc)];
     if (tb && !tb->invalid && tb->pc == pc && tb->cs_base == cs_base &&
         tb->flags == flags && tb->max_insns == max_insns) {
         return tb;
@@ -347,7 +382,7 @@ static void tb_flush_locked(void)
     g_ptr_array_set_size(tb_all, 0);
     memset(tb_hash, 0, sizeof(tb_hash));
     tcg_code_flush();
-    tb_flushes++;
+    __atomic_store_n(&tb_flushes, tb_flushes + 1, __ATOMIC_RELEASE);
     ks_log_mask(LOG_EXEC, "TB cache flushed (%u)\n", tb_flushes);
 }
 

@@ -53,6 +53,7 @@ typedef struct TcgCpu {
                                          * the instruction, then stop */
     bool state_dirty;                   /* put_state: flush on next run */
     TranslationBlock *jmp_cache[TB_JMP_CACHE_SIZE];
+    unsigned jmp_cache_flushes;         /* tb_flush_count() when cleared */
     int tlb_flush_pending;              /* set by other threads */
     uint64_t a20_pending;               /* new a20_mask, or 0 */
 } TcgCpu;
@@ -118,6 +119,9 @@ TranslationBlock *tb_find_by_host_pc(uintptr_t ra);
 /* Drop every TB and empty the code buffer. */
 void tb_flush_all(void);
 void tb_jmp_cache_clear(TcgCpu *tc);
+/* Drop the jump cache entries of blocks that may hold bytes of the linear
+ * page of @addr (INVLPG). */
+void tb_jmp_cache_clear_page(TcgCpu *tc, uint64_t addr);
 /* Statistics for tests and the monitor. */
 unsigned tb_count(void);
 unsigned tb_flush_count(void);

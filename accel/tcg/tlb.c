@@ -3,7 +3,9 @@
  * The soft-MMU TLB: the slow path behind the inline lookups of generated
  * code (tcg/tlb-layout.h), the guest memory accessors of C helpers, the
  * code-page lookup of the translator, and the flushes (CR3, INVLPG, CR0/CR4
- * mode changes, A20, memory map changes).
+ * mode changes, A20, memory map changes). A flush also drops the jump
+ * cache entries (tb.c) of what it flushes: the linear pc may now map other
+ * code, and a block from the old page must not be found by pc.
  *
  * An entry maps one 4 KiB linear page per MMU index (kernel, user) to a
  * host pointer (RAM/ROM) or marks it TLB_MMIO (device or unassigned
@@ -50,6 +52,7 @@ void tlb_flush(TcgCpu *tc)
     }
     tc->large_page_addr = 0;
     tc->large_page_mask = 0;
+    tb_jmp_cache_clear(tc);
 }
 
 void tlb_flush_nonglobal(TcgCpu *tc)
@@ -62,6 +65,7 @@ void tlb_flush_nonglobal(TcgCpu *tc)
         }
     }
     /* global large pages may remain: keep the range (over-flushes later) */
+    tb_jmp_cache_clear(tc);
 }
 
 void tlb_flush_page(TcgCpu *tc, vaddr addr)
@@ -79,6 +83,7 @@ void tlb_flush_page(TcgCpu *tc, vaddr addr)
             tlb_entry_invalidate(tc, m, i);
         }
     }
+    tb_jmp_cache_clear_page(tc, page);
 }
 
 /* Remember the linear range large pages cover, for INVLPG. */

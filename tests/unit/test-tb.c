@@ -2,7 +2,8 @@
 /*
  * The TB cache (accel/tcg/tb.c) and the run loop (exec.c): translate and
  * look up, host-pc lookup, invalidation by CPU stores and by DMA, chaining
- * and unchaining, full flush; then whole runs through the "tcg"
+ * and unchaining, full flush, jump caches after a remap (INVLPG, CR3) and
+ * after another vCPU's flush; then whole runs through the "tcg"
  * accelerator: a store and HLT, and code that patches the next
  * instruction of its own block, under the JIT and the interpreter.
  */
@@ -126,6 +127,72 @@ static void test_flush(void)
     tcg_cpu_free(tc);
 }
 
+/* Blocks built here are never run: lookup_and_goto_ptr always goes back
+ * to the loop. */
+static void *no_next_block(CPUEnv *env)
+{
+    return NULL;
+}
+
+/* Linear page 0x20000 mapped by a page table at 0x10000 (PDE at 0x11000)
+ * to physical @phys: paging on, 32-bit non-PAE. */
+static void map_code_page(X86CPUState *env, uint32_t phys)
+{
+    uint32_t pde = 0x10000 | 3, pte = phys | 3;
+
+    memcpy(ram.host + 0x11000, &pde, 4);
+    memcpy(ram.host + 0x10000 + (0x20000 >> 12) * 4, &pte, 4);
+    env->cr[3] = 0x11000;
+    env->cr[0] |= CR0_PE | CR0_PG;
+    x86_cpu_update_hflags(env);
+}
+
+/* A linear page that maps other code after INVLPG or a CR3 write must not
+ * find the old page's block in the jump cache. */
+static void test_remap(void)
+{
+    static const uint8_t other[] = { 0x90, 0xf4 };
+    TcgCpu *tc = tcg_cpu_new(NULL);
+    X86CPUState *env = &tc->env;
+    TranslationBlock *a, *b;
+
+    real_mode_at(env, 0);
+    env->segs[R_CS].base = 0x20000;     /* EIP stays in the 64 KiB limit */
+    load_code(0x30000, nops_hlt, sizeof(nops_hlt));
+    load_code(0x31000, other, sizeof(other));
+    map_code_page(env, 0x30000);
+    tlb_flush(tc);
+    a = tb_gen_code(tc, 0x20000, 0x20000, env->hflags, 0);
+    g_assert_cmphex(a->page_off[0], ==, 0x30000);
+    g_assert_true(tb_lookup(tc, 0x20000, 0x20000, env->hflags, 0) == a);
+    map_code_page(env, 0x31000);
+    tlb_flush_page(tc, 0x20000);        /* INVLPG */
+    g_assert_null(tb_lookup(tc, 0x20000, 0x20000, env->hflags, 0));
+    b = tb_gen_code(tc, 0x20000, 0x20000, env->hflags, 0);
+    g_assert_cmpuint(b->icount, ==, 2);
+    map_code_page(env, 0x30000);
+    tlb_flush_nonglobal(tc);            /* a CR3 write */
+    g_assert_true(tb_lookup(tc, 0x20000, 0x20000, env->hflags, 0) == a);
+    tcg_cpu_free(tc);
+}
+
+/* A full flush by one vCPU empties the jump cache of the others. */
+static void test_flush_other_cpu(void)
+{
+    TcgCpu *tc = tcg_cpu_new(NULL), *other = tcg_cpu_new(NULL);
+
+    real_mode_at(&tc->env, 0x6000);
+    real_mode_at(&other->env, 0x6000);
+    load_code(0x6000, nops_hlt, sizeof(nops_hlt));
+    tb_gen_code(tc, 0x6000, 0, tc->env.hflags, 0);
+    g_assert_nonnull(tb_lookup(other, 0x6000, 0, other->env.hflags, 0));
+    tb_flush_all();                     /* no current vCPU on this thread */
+    g_assert_null(tb_lookup(other, 0x6000, 0, other->env.hflags, 0));
+    g_assert_null(tb_lookup(tc, 0x6000, 0, tc->env.hflags, 0));
+    tcg_cpu_free(other);
+    tcg_cpu_free(tc);
+}
+
 /* ---- whole runs ---- */
 
 static X86CPU *run_cpu(const char *opts, uint64_t eip)
@@ -201,11 +268,14 @@ int main(int argc, char **argv)
     as_map(&address_space_memory, &ram, 0, 0);
     g_assert_true(tb_cache_init(true, &err));
     tcg_set_tlb_offset(offsetof(TcgCpu, tlb));
+    tcg_set_lookup_fn(no_next_block);
     tb_install_write_hook();
     g_test_add_func("/accel/tb/translate-lookup", test_translate_lookup);
     g_test_add_func("/accel/tb/invalidate", test_invalidate);
     g_test_add_func("/accel/tb/chain", test_chain);
     g_test_add_func("/accel/tb/flush", test_flush);
+    g_test_add_func("/accel/tb/remap", test_remap);
+    g_test_add_func("/accel/tb/flush-other-cpu", test_flush_other_cpu);
     g_test_add_func("/accel/tb/run-jit", test_run_jit);
     g_test_add_func("/accel/tb/run-interp", test_run_interp);
     return g_test_run();
