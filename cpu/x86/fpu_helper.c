@@ -518,6 +518,7 @@ static void x87_store(X87Op *o)
         v = fx_indefinite;
     }
     if (!o->mem) {                      /* FST/FSTP ST(i): exact copy */
+        set_c1(env, false);             /* not rounded up */
         st_set(env, o->sti, v);
         if (is_pop_store(m)) {
             st_pop(env);
