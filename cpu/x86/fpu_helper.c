@@ -657,9 +657,10 @@ static void x87_unary(X87Op *o)
     case X86_INSN_FPREM:
     case X86_INSN_FPREM1:
         r = fx_rem(&e, a, b, m == X86_INSN_FPREM1, &q, &partial);
-        /* no quotient of a NaN: C0 and C3 stay, as on the host CPU */
-        env->fpus &= ~FSW_CC | (fx_is_nan(a) || fx_is_nan(b) ?
-                                FSW_C0 | FSW_C3 : 0);
+        /* no quotient of a NaN or an invalid operand: C0 and C3 stay, as
+         * on the host CPU */
+        env->fpus &= ~FSW_CC | (fx_is_nan(a) || fx_is_nan(b) ||
+                                (e.flags & FX_IE) ? FSW_C0 | FSW_C3 : 0);
         env->fpus |= (partial ? FSW_C2 : 0) | ((q & 4) ? FSW_C0 : 0) |
                      ((q & 2) ? FSW_C3 : 0);
         e.flags = (e.flags & ~FX_C1) | ((q & 1) ? FX_C1 : 0);
