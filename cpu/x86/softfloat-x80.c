@@ -807,6 +807,9 @@ Fx80 fx_scale(FxEnv *e, Fx80 a, Fx80 b)
     ca = fx_class(a);
     cb = fx_class(b);
     if (cb == FC_INF) {
+        if (ca == FC_DENORMAL) {        /* as on the host CPU */
+            e->flags |= FX_DE;
+        }
         if ((ca == FC_ZERO && !fx_sign(b)) || (ca == FC_INF && fx_sign(b))) {
             return fx_invalid(e);
         }
