@@ -294,9 +294,9 @@ static void x87_arith(X87Op *o)
     }
     dv = x87_st_get(env, d);
     r = a->reverse ? a->fn(&e, sv, dv) : a->fn(&e, dv, sv);
-    /* a denormal m32/m64: DE, unless the other operand is a NaN or it is
-     * divided by zero (ZE alone), as on the host CPU */
-    if (load_de && !fx_is_nan(dv) && !(e.flags & FX_ZE)) {
+    /* a denormal m32/m64: DE, unless the other operand is a NaN or
+     * unsupported (IE) or it is divided by zero (ZE), as on the host CPU */
+    if (load_de && !fx_is_nan(dv) && !(e.flags & (FX_IE | FX_ZE))) {
         e.flags |= FX_DE;
     }
     if (x87_flags(env, e.flags)) {
@@ -343,6 +343,7 @@ static uint64_t x87_compare(X87Op *o)
     FxEnv e = fenv(env);
     Fx80 b;
     int c = 2;
+    bool load_de = false;
 
     pops = (m == X86_INSN_FCOMPP || m == X86_INSN_FUCOMPP) ? 2 :
            (m == X86_INSN_FCOMP || m == X86_INSN_FUCOMP ||
@@ -350,9 +351,8 @@ static uint64_t x87_compare(X87Op *o)
             m == X86_INSN_FUCOMIP) ? 1 : 0;
     if (o->mem) {
         b = ld_operand(o, &e, false);
-        if (fx_is_nan(x87_st_get(env, 0))) {
-            e.flags &= ~FX_DE;          /* the NaN wins over a denormal */
-        }
+        load_de = e.flags & FX_DE;
+        e.flags &= ~FX_DE;
     } else if (m == X86_INSN_FTST) {
         b = fx_from_int(0);
     } else {
@@ -371,6 +371,11 @@ static uint64_t x87_compare(X87Op *o)
         }
     } else {
         c = fx_compare(&e, x87_st_get(env, 0), b, quiet);
+        /* a NaN or unsupported ST0 wins over a denormal m32/m64 */
+        if (load_de && !fx_is_nan(x87_st_get(env, 0)) &&
+            !(e.flags & FX_IE)) {
+            e.flags |= FX_DE;
+        }
         if (!to_eflags) {               /* set even when IE/DE unmasked */
             env->fpus = (env->fpus & ~(FSW_C0 | FSW_C2 | FSW_C3)) | cc_of(c);
         }
