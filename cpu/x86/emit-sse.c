@@ -49,10 +49,14 @@ static intptr_t vreg_ofs(const X86Operand *op)
                                        : ENV_X87_MANT(op->reg);
 }
 
+static TCGv gen_sse_addr(DisasContext *dc, const X86Operand *op);
+static bool sse_needs_align(unsigned mnem, const X86Operand *op);
+
 /* #UD / #NM checks; false when the instruction became an exception. */
 static bool gen_sse_check(DisasContext *dc)
 {
-    bool mmx = insn_uses_mmx(dc->insn);
+    const X86Insn *insn = dc->insn;
+    bool mmx = insn_uses_mmx(insn);
 
     if ((dc->hflags & HF_EM) || (!mmx && !(dc->hflags & HF_OSFXSR))) {
         gen_exception(dc, EXCP_UD);
@@ -61,6 +65,13 @@ static bool gen_sse_check(DisasContext *dc)
     if (dc->hflags & HF_TS) {
         gen_exception(dc, EXCP_NM);
         return false;
+    }
+    for (unsigned i = 0; mmx && i < insn->nops; i++) {
+        /* CVT(T)PD2PI: a misaligned m128 faults before the x87 state
+         * turns to MMX (found by tests/diff/diff-run) */
+        if (sse_needs_align(insn->mnem, &insn->op[i])) {
+            gen_sse_addr(dc, &insn->op[i]);
+        }
     }
     if (mmx) {                          /* TOP = 0, all tags valid */
         TCGv t = gen_const(dc, 0);
