@@ -61,6 +61,18 @@ void raise_exception_ra(X86CPUState *env, int vector, uintptr_t ra)
     helper_raise_exception(env, vector);
 }
 
+/* The FERR# freeze needs a board (x86_ferr_hook), which this harness has
+ * not: never reached. */
+void tcg_cpu_restore_state(TcgCpu *tc, uintptr_t ra)
+{
+    g_assert_not_reached();
+}
+
+void tcg_cpu_loop_exit(TcgCpu *tc)
+{
+    g_assert_not_reached();
+}
+
 static uint16_t rd16(const uint8_t *p)
 {
     return p[0] | p[1] << 8;
