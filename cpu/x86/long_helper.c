@@ -2,9 +2,10 @@
 /*
  * Long mode (IA-32e) system side: activation (EFER.LME/LMA with CR0.PG and
  * CR4.PAE), 64-bit interrupt and exception delivery (16-byte IDT gates,
- * IST stacks and RSP0-2 of the 64-bit TSS), IRET/IRETQ, far RET/JMP/CALL
- * to code segments, SYSCALL/SYSRET (STAR/LSTAR/CSTAR/FMASK), SWAPGS
- * (KERNEL_GS_BASE), LTR/LLDT of 16-byte system descriptors.
+ * IST stacks and RSP0-2 of the 64-bit TSS), IRET/IRETQ and far RET,
+ * SYSCALL/SYSRET (STAR/LSTAR/CSTAR/FMASK), SWAPGS (KERNEL_GS_BASE),
+ * LTR/LLDT of 16-byte system descriptors. Far JMP and CALL (with 64-bit
+ * call gates) are in long_far.c.
  *
  * Called by translated code (emit-long.c, emit-branch.c, emit-system.c
  * pick these helpers when HF_LMA is set), by int_helper.c for events in
@@ -13,9 +14,8 @@
  * (exception and interrupt handling in 64-bit mode), 7.7 (task management
  * in 64-bit mode), 9.8.5; Vol. 2A/2B IRET, RET, JMP, CALL, SYSCALL,
  * SYSRET, SWAPGS, LTR.
- * Missing: 64-bit call gates (far CALL/JMP through a gate is #GP, logged),
- * task gates in IA-32e mode (#GP, as on hardware), IRET to compatibility
- * mode with NT set (#GP as on hardware, no task return).
+ * Missing: IRET with NT set (#GP, as on hardware: no task return in
+ * IA-32e mode).
  */
 #include "kestrel/osdep.h"
 #include "kestrel/log.h"
@@ -36,16 +36,6 @@
 
 #define EFER_RSVD_MASK (~(uint64_t)(EFER_SCE | EFER_LME | EFER_LMA | \
                                     EFER_NXE))
-
-static bool lm_canonical(uint64_t a)
-{
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
-}
-
-static uint64_t x86_op_mask(uint64_t size)
-{
-    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
-}
 
 /* ---- activation ---- */
 
@@ -369,73 +359,6 @@ void helper_iret_lm(X86CPUState *env, uint64_t op_size)
 void helper_lret_lm(X86CPUState *env, uint64_t op_size, uint64_t imm)
 {
     lm_return(env, op_size, imm, false, TCG_GETPC());
-}
-
-/* ---- far JMP / CALL ---- */
-
-/* Check a code segment target (no gates) and load CS:RIP. */
-static void lm_far_target(X86CPUState *env, uint32_t sel, uint64_t off,
-                          uintptr_t ra)
-{
-    unsigned cpl = env_cpl(env), dpl;
-    uint32_t e1, e2;
-
-    if (!(sel & ~3u)) {
-        raise_exception_err_ra(env, EXCP_GP, 0, ra);
-    }
-    if (!desc_load(env, sel, &e1, &e2, ra)) {
-        raise_exception_err_ra(env, EXCP_GP, sel & 0xfffc, ra);
-    }
-    if ((e2 & (DESC_S_MASK | DESC_CS_MASK)) != (DESC_S_MASK | DESC_CS_MASK)) {
-        ks_log_mask(LOG_UNIMP, "far transfer through a gate in long mode: "
-                    "#GP\n");
-        raise_exception_err_ra(env, EXCP_GP, sel & 0xfffc, ra);
-    }
-    dpl = desc_dpl(e2);
-    if (((e2 & DESC_C_MASK) ? dpl > cpl : ((sel & 3) > cpl || dpl != cpl)) ||
-        ((e2 & DESC_L_MASK) && (e2 & DESC_B_MASK))) {
-        raise_exception_err_ra(env, EXCP_GP, sel & 0xfffc, ra);
-    }
-    if (!(e2 & DESC_P_MASK)) {
-        raise_exception_err_ra(env, EXCP_NP, sel & 0xfffc, ra);
-    }
-    if ((e2 & DESC_L_MASK) ? !lm_canonical(off) : off > desc_limit(e1, e2)) {
-        raise_exception_err_ra(env, EXCP_GP, 0, ra);
-    }
-    desc_set_accessed(env, sel, &e2, ra);
-    seg_cache_set(env, R_CS, (sel & 0xfffc) | cpl, e1, e2);
-    env->rip = off;
-}
-
-void helper_ljmp_lm(X86CPUState *env, uint64_t sel, uint64_t offset,
-                    uint64_t op_size, uint64_t next_eip)
-{
-    lm_far_target(env, sel & 0xffff, offset & x86_op_mask(op_size),
-                  TCG_GETPC());
-    x86_cpu_update_hflags(env);
-}
-
-void helper_lcall_lm(X86CPUState *env, uint64_t sel, uint64_t offset,
-                     uint64_t op_size, uint64_t next_eip)
-{
-    uintptr_t ra = TCG_GETPC();
-    bool code64 = env->hflags & HF_CS64;
-    const SegmentCache *ss = &env->segs[R_SS];
-    uint64_t old_cs = env->segs[R_CS].selector, rsp = env->regs[R_ESP];
-    uint64_t smask = code64 ? ~0ull : (ss->flags & DESC_B_MASK) ?
-                     0xffffffffull : 0xffffull;
-    uint64_t base = code64 ? 0 : ss->base;
-    unsigned idx = x86_mmu_index(env->hflags);
-    uint64_t a1 = (rsp - op_size) & smask, a2 = (rsp - 2 * op_size) & smask;
-
-    /* both pushes are checked before CS changes */
-    cpu_st_mmu(env, code64 ? base + a1 : (base + a1) & 0xffffffffu, old_cs,
-               idx, op_size, ra);
-    cpu_st_mmu(env, code64 ? base + a2 : (base + a2) & 0xffffffffu,
-               next_eip, idx, op_size, ra);
-    lm_far_target(env, sel & 0xffff, offset & x86_op_mask(op_size), ra);
-    env->regs[R_ESP] = (env->regs[R_ESP] & ~smask) | a2;
-    x86_cpu_update_hflags(env);
 }
 
 /* ---- SYSCALL / SYSRET / SWAPGS (SDM Vol. 2B) ---- */

@@ -4,7 +4,8 @@
  * helper_* below, from cpu/x86/emit-long.c and emit-branch.c) and by the
  * legacy system helpers where IA-32e mode changes their rules
  * (int_helper.c delivers events through x86_do_interrupt_lm, misc_helper.c
- * checks CR0/CR4/EFER writes with x86_lm_*). Implemented in long_helper.c.
+ * checks CR0/CR4/EFER writes with x86_lm_*). Implemented in long_helper.c
+ * and long_far.c.
  * Ref: Intel SDM Vol. 3A 2.2.1 (EFER), 6.14 (64-bit interrupts), 7.7
  * (64-bit TSS), 9.8.5 (initializing IA-32e mode), Vol. 2 SYSCALL, SYSRET,
  * SWAPGS, IRET, RET, JMP, CALL.
@@ -14,6 +15,12 @@
 
 #include "kestrel/osdep.h"
 #include "kestrel/x86-cpu.h"
+
+/* A linear address whose bits 63:47 are all equal. */
+static inline bool lm_canonical(uint64_t a)
+{
+    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+}
 
 /* Deliver an event through a 64-bit IDT (16-byte gates, IST, RSPn of the
  * 64-bit TSS). eip is the RIP to push. */
@@ -35,7 +42,8 @@ void helper_swapgs(X86CPUState *env);
 /* IRET and RETF in IA-32e mode (64-bit and compatibility code). */
 void helper_iret_lm(X86CPUState *env, uint64_t op_size);
 void helper_lret_lm(X86CPUState *env, uint64_t op_size, uint64_t imm);
-/* Far JMP/CALL to a code segment in IA-32e mode. */
+/* Far JMP/CALL in IA-32e mode, to a code segment or through a 64-bit
+ * call gate (long_far.c). */
 void helper_ljmp_lm(X86CPUState *env, uint64_t sel, uint64_t offset,
                     uint64_t op_size, uint64_t next_eip);
 void helper_lcall_lm(X86CPUState *env, uint64_t sel, uint64_t offset,
