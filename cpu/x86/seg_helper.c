@@ -9,8 +9,8 @@
  * Ref: Intel SDM Vol. 3A 3.4 (segment selectors and descriptors), 5.5-5.8
  * (privilege checks, call gates, stack switching);
  * Vol. 2A/2B JMP, CALL, RET, MOV, LAR, LSL, VERR/VERW, SYSENTER, SYSEXIT.
- * Missing: 64-bit call gates and long-mode transfers, segment limit checks
- * on stack pushes.
+ * IA-32e mode's far transfers are in long_helper.c and long_far.c.
+ * Missing: segment limit checks on stack pushes.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/log.h"
