@@ -8,9 +8,7 @@
  * FSW, the abridged tag word, ST0-ST7 and MXCSR bit for bit, XMM0-15;
  * the scratch page and (16- and 64-bit code) the stack page.
  * After an x87 transcendental, ST0 and ST1 may differ by DC_ULPS units
- * in the last place and C1 is not compared (SDM Vol. 1 8.3.10: "within
- * one ulp" on Pentium and later; the host is an AMD, Kestrel a
- * soft-float implementation).
+ * in the last place and C1 is not compared.
  * Not compared: FOP, FIP, FDP (AMD hosts save them only with an
  * exception pending).
  */
@@ -19,7 +17,10 @@
 #include "cpu/x86/insn.h"
 #include "diff-cmp.h"
 
-#define DC_ULPS 1
+/* The hardware is within one ulp of the true value (SDM Vol. 1 8.3.10);
+ * Kestrel's F2XM1/FYL2X/FYL2XP1 go through host libm with a rounded
+ * intermediate (x*ln2, y*log2(x)) and may be 3 away (docs/deviations.md) */
+#define DC_ULPS 4
 
 static const char *const dc_regs[16] = {
     "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
@@ -157,6 +158,33 @@ void dc_compare(const DiffSeq *s, const DiffState *a, const DiffState *b,
     }
 }
 
+/* The initial scratch bytes a memory operand of @insn reads */
+static void dc_print_mem(const DiffSeq *s, const X86Insn *insn,
+                         unsigned next)
+{
+    for (unsigned i = 0; i < insn->nops; i++) {
+        const X86Operand *op = &insn->op[i];
+        int64_t at = op->disp;
+
+        if (op->kind != X86_OPND_MEM || !op->size) {
+            continue;
+        }
+        if (op->base == X86_GPR_RIP) {
+            at += next - DG_RIP_DELTA;
+        } else if (op->base != X86_GPR_DI) {
+            continue;
+        }
+        if (at < 0 || at + op->size > DG_MEM_SIZE) {
+            continue;
+        }
+        printf("        mem+%" PRId64 " before:", at);
+        for (int j = MIN(op->size, 16) - 1; j >= 0; j--) {
+            printf("%s%02x", j % 4 == 3 ? " " : "", s->mem[at + j]);
+        }
+        printf("\n");
+    }
+}
+
 void dc_print_code(const DiffSeq *s)
 {
     static const X86Mode modes[3] = { X86_MODE_16, X86_MODE_32, X86_MODE_64 };
@@ -172,7 +200,9 @@ void dc_print_code(const DiffSeq *s)
         char text[128] = "(bad)";
         unsigned off = s->off[i], len = s->off[i + 1] - off;
 
-        if (x86_decode(&insn, s->code + off, len, mode) == X86_DEC_OK) {
+        if (x86_decode(&insn, s->code + off, len, mode) != X86_DEC_OK) {
+            insn.nops = 0;
+        } else {
             x86_disas(&insn, text, sizeof(text), off);
         }
         printf("  %4u: %-40s", off, text);
@@ -180,5 +210,6 @@ void dc_print_code(const DiffSeq *s)
             printf(" %02x", s->code[off + j]);
         }
         printf("\n");
+        dc_print_mem(s, &insn, off + len);
     }
 }

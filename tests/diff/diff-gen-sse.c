@@ -147,6 +147,30 @@ static unsigned dg_mm(DgCtx *c)
     return g_rand_int_range(c->r, 0, 8);
 }
 
+/* PXOR mm, mm (glued) then EMMS: the MMX instruction first sets TOP to 0,
+ * for an AMD host's EMMS also clears TOP, the SDM's only empties the tags.
+ * Never in a Jcc's shadow, which could skip the PXOR. */
+static void dg_gen_emms(DgCtx *c)
+{
+    DgEnc e = { .op = { 0x0f, 0xef }, .oplen = 2 };
+
+    if (!dg_room(c, 2) || c->s->ninsn < c->flow.shadow_end) {
+        return;
+    }
+    dg_begin(c, "pxor");
+    c->rex = false;
+    e.reg = dg_mm(c);
+    e.rm = dg_mm(c);
+    dg_encode(c, &e);
+    c->in->flags = DG_I_GLUE;
+    dg_commit(c);
+    dg_begin(c, "emms");
+    c->rex = false;
+    dg_encode(c, &(DgEnc) { .op = { 0x0f, 0x77 }, .oplen = 2,
+                            .reg = DG_NO_MODRM });
+    dg_commit(c);
+}
+
 void dg_gen_sse(DgCtx *c)
 {
     const DgSse *x = &dg_sse[g_rand_int_range(c->r, 0, G_N_ELEMENTS(dg_sse))];
@@ -164,6 +188,10 @@ void dg_gen_sse(DgCtx *c)
         e.pfx = xmm ? 0x66 : 0;
         e.msize = xmm ? 16 : 8;
         e.malign = xmm ? 16 : 0;
+    }
+    if (x->kind == S_EMMS) {
+        dg_gen_emms(c);
+        return;
     }
     if (!dg_begin(c, x->name)) {
         return;
@@ -297,10 +325,6 @@ void dg_gen_sse(DgCtx *c)
             mxcsr = dg_mxcsr(c->r);
             e.moff = dg_reserve(c, &mxcsr, 4, 4);
         }
-        break;
-    case S_EMMS:
-        c->rex = false;
-        e.reg = DG_NO_MODRM;
         break;
     default:
         break;

@@ -40,6 +40,7 @@ typedef struct DgX87 {
     bool mwrite;
     uint16_t def, read;                 /* EFLAGS (FCOMI, FCMOVcc) */
     uint16_t cund;                      /* FSW C0-C3 left undefined */
+    uint16_t ckeep;                     /* FSW C0-C3 left alone */
     uint8_t args;                       /* transcendental: operands */
 } DgX87;
 
@@ -52,22 +53,28 @@ typedef struct DgX87 {
 #define U3 (C0 | C2 | C3)               /* "C0, C2, C3 undefined" */
 
 #define ARITH(b0, sz, nm)                                                  \
-    { nm "add", b0, 0, X_MEM, sz, false, 0, 0, U3, 0 },                    \
-    { nm "mul", b0, 1, X_MEM, sz, false, 0, 0, U3, 0 },                    \
-    { nm "com", b0, 2, X_MEM, sz, false, 0, 0, 0, 0 },                     \
-    { nm "comp", b0, 3, X_MEM, sz, false, 0, 0, 0, 0 },                    \
-    { nm "sub", b0, 4, X_MEM, sz, false, 0, 0, U3, 0 },                    \
-    { nm "subr", b0, 5, X_MEM, sz, false, 0, 0, U3, 0 },                   \
-    { nm "div", b0, 6, X_MEM, sz, false, 0, 0, U3, 0 },                    \
-    { nm "divr", b0, 7, X_MEM, sz, false, 0, 0, U3, 0 }
-#define STI(nm, b0, b1) { nm, b0, b1, X_STI, 0, false, 0, 0, U3, 0 }
-#define CMP(nm, b0, b1) { nm, b0, b1, X_STI, 0, false, 0, 0, 0, 0 }
-#define FIX(nm, b0, b1, u) { nm, b0, b1, X_FIX, 0, false, 0, 0, u, 0 }
-#define MEM(nm, b0, ext, sz, w, u) { nm, b0, ext, X_MEM, sz, w, 0, 0, u, 0 }
-/* FCOMI and friends leave C0, C2 and C3 alone */
-#define COMI(nm, b0, b1) { nm, b0, b1, X_STI, 0, false, DG_CC, 0, 0, 0 }
-#define FCMOV(nm, b0, b1, rd) { nm, b0, b1, X_STI, 0, false, 0, rd, U3, 0 }
-#define TRANSC(nm, b1, n, u) { nm, 0xd9, b1, X_TRANSC, 0, false, 0, 0, u, n }
+    { nm "add", b0, 0, X_MEM, sz, false, 0, 0, U3, 0, 0 },                 \
+    { nm "mul", b0, 1, X_MEM, sz, false, 0, 0, U3, 0, 0 },                 \
+    { nm "com", b0, 2, X_MEM, sz, false, 0, 0, 0, 0, 0 },                  \
+    { nm "comp", b0, 3, X_MEM, sz, false, 0, 0, 0, 0, 0 },                 \
+    { nm "sub", b0, 4, X_MEM, sz, false, 0, 0, U3, 0, 0 },                 \
+    { nm "subr", b0, 5, X_MEM, sz, false, 0, 0, U3, 0, 0 },                \
+    { nm "div", b0, 6, X_MEM, sz, false, 0, 0, U3, 0, 0 },                 \
+    { nm "divr", b0, 7, X_MEM, sz, false, 0, 0, U3, 0, 0 }
+#define STI(nm, b0, b1) { nm, b0, b1, X_STI, 0, false, 0, 0, U3, 0, 0 }
+#define CMP(nm, b0, b1) { nm, b0, b1, X_STI, 0, false, 0, 0, 0, 0, 0 }
+#define FIX(nm, b0, b1, u) { nm, b0, b1, X_FIX, 0, false, 0, 0, u, 0, 0 }
+#define MEM(nm, b0, ext, sz, w, u) \
+    { nm, b0, ext, X_MEM, sz, w, 0, 0, u, 0, 0 }
+/* FCOMI and friends leave C0, C2 and C3 alone; C1 is taken as undefined:
+ * the SDM clears it, an AMD host leaves it */
+#define COMI(nm, b0, b1) \
+    { nm, b0, b1, X_STI, 0, false, DG_CC, 0, C1, C0 | C2 | C3, 0 }
+/* FCMOVcc leaves C1 alone but for a stack underflow (SDM: set to 0 then) */
+#define FCMOV(nm, b0, b1, rd) \
+    { nm, b0, b1, X_STI, 0, false, 0, rd, U3, C1, 0 }
+#define TRANSC(nm, b1, n, u) \
+    { nm, 0xd9, b1, X_TRANSC, 0, false, 0, 0, u, 0, n }
 
 /* From each instruction's "FPU Flags Affected" (SDM Vol. 2) */
 static const DgX87 dg_x87[] = {
@@ -84,10 +91,10 @@ static const DgX87 dg_x87[] = {
     MEM("fistp", 0xdf, 3, 2, true, U3), MEM("fistp", 0xdb, 3, 4, true, U3),
     MEM("fistp", 0xdf, 7, 8, true, U3),
     MEM("fnstcw", 0xd9, 7, 2, true, CALL),
-    { "fnstsw", 0xdd, 7, X_MEM, 2, true, 0, CALL, CALL, 0 },
+    { "fnstsw", 0xdd, 7, X_MEM, 2, true, 0, CALL, CALL, 0, 0 },
     STI("fld", 0xd9, 0xc0), STI("fst", 0xdd, 0xd0), STI("fstp", 0xdd, 0xd8),
     STI("fxch", 0xd9, 0xc8),
-    { "ffree", 0xdd, 0xc0, X_STI, 0, false, 0, 0, CALL, 0 },
+    { "ffree", 0xdd, 0xc0, X_STI, 0, false, 0, 0, CALL, 0, 0 },
     STI("fadd", 0xd8, 0xc0), STI("fmul", 0xd8, 0xc8), CMP("fcom", 0xd8, 0xd0),
     CMP("fcomp", 0xd8, 0xd8), STI("fsub", 0xd8, 0xe0),
     STI("fsubr", 0xd8, 0xe8), STI("fdiv", 0xd8, 0xf0),
@@ -118,9 +125,9 @@ static const DgX87 dg_x87[] = {
     FIX("frndint", 0xd9, 0xfc, U3), FIX("fxtract", 0xd9, 0xf4, U3),
     FIX("fdecstp", 0xd9, 0xf6, U3), FIX("fincstp", 0xd9, 0xf7, U3),
     FIX("fnclex", 0xdb, 0xe2, CALL),
-    { "fnstsw ax", 0xdf, 0xe0, X_FIX, 0, false, 0, CALL, CALL, 0 },
-    { "fldcw", 0xd9, 5, X_FLDCW, 2, false, 0, 0, CALL, 0 },
-    { "fwait", 0x9b, 0, X_WAIT, 0, false, 0, 0, CALL, 0 },
+    { "fnstsw ax", 0xdf, 0xe0, X_FIX, 0, false, 0, CALL, CALL, 0, 0 },
+    { "fldcw", 0xd9, 5, X_FLDCW, 2, false, 0, 0, CALL, 0, 0 },
+    { "fwait", 0x9b, 0, X_WAIT, 0, false, 0, 0, CALL, 0, 0 },
     TRANSC("fsin", 0xfe, 1, C0 | C3), TRANSC("fcos", 0xff, 1, C0 | C3),
     TRANSC("fsincos", 0xfb, 1, C0 | C3), TRANSC("fptan", 0xf2, 1, C0 | C3),
     TRANSC("fpatan", 0xf3, 2, U3), TRANSC("f2xm1", 0xf0, 1, U3),
@@ -202,22 +209,38 @@ void dg_f80(GRand *r, uint8_t out[10])
     memcpy(out + 8, &se, 2);
 }
 
+/* Exceptions the generator unmasks in FCW: IM, ZM, PM. Not OM, UM:
+ * Kestrel does not deliver the bias-adjusted result of an unmasked
+ * overflow or underflow (SDM Vol. 1 8.5.4, 8.5.5); not DM: FLD of a
+ * denormal m32/m64 with DM unmasked loads it on the AMD host, not on
+ * Kestrel (docs/deviations.md). */
+#define DG_FCW_UNMASK 0x25
+
 /* A control word: precision 24/53/64, any rounding, masks mostly set;
  * bit 6 reads as one and bits 13-15 as zero on the host. */
 static uint16_t dg_fcw(GRand *r)
 {
     static const uint16_t pc[3] = { 0x000, 0x200, 0x300 };
-    uint16_t masks = g_rand_int_range(r, 0, 8) ? 0x3f
-                                               : g_rand_int(r) & 0x3f;
+    uint16_t masks = g_rand_int_range(r, 0, 8)
+                     ? 0x3f : 0x3f & ~(g_rand_int(r) & DG_FCW_UNMASK);
 
     return 0x40 | masks | pc[g_rand_int_range(r, 0, 3)] |
            (g_rand_int(r) & 0x1c00);
 }
 
+/* Exceptions the generator unmasks in MXCSR: PM only. Not IM, DM, ZM:
+ * with one of them unmasked and raised Kestrel still records OE/UE/PE of
+ * the other elements, which the hardware does not check then (SDM Vol. 1
+ * 11.5.2); not OM: unmasked, it leaves PE clear, Kestrel sets both; not
+ * UM: unmasked, a tiny exact result underflows (SDM Vol. 1 11.5.2.4),
+ * Kestrel only sees tiny inexact ones. Kestrel runs the operation on the
+ * host with every exception masked (docs/deviations.md). */
+#define DG_MXCSR_UNMASK 0x1000
+
 uint32_t dg_mxcsr(GRand *r)
 {
-    uint32_t masks = g_rand_int_range(r, 0, 8) ? 0x1f80
-                                               : g_rand_int(r) & 0x1f80;
+    uint32_t masks = g_rand_int_range(r, 0, 8)
+                     ? 0x1f80 : 0x1f80 & ~(g_rand_int(r) & DG_MXCSR_UNMASK);
 
     return masks | (g_rand_int(r) & 0xe07f);
 }
@@ -269,17 +292,23 @@ static void dg_transc_arg(DgCtx *c, const DgX87 *x, unsigned arg,
         v *= 0.29 * sign;
     } else if (x->b1 == 0xf1 && arg == 1) {     /* FYL2X: x > 0 */
         v = ldexpl(v + 0.5, g_rand_int_range(c->r, -16, 17));
+    } else if (x->b1 == 0xf3) {         /* FPATAN: any ratio */
+        v = ldexpl(v, g_rand_int_range(c->r, -8, 9)) * sign;
     } else {
-        v = ldexpl(v, g_rand_int_range(c->r, -8, 3)) * sign;
+        /* FSIN, FCOS, FSINCOS, FPTAN: |x| < pi/4, where no reduction
+         * by the hardware's 66-bit pi takes place (SDM Vol. 1 8.3.10):
+         * Kestrel reduces exactly, the results differ beyond */
+        v = ldexpl(v, g_rand_int_range(c->r, -8, 0)) * sign;
     }
     memset(out, 0, 10);
     memcpy(out, &v, 10);                /* x86-64: long double is x87 */
 }
 
-/* FLD m80 of each argument (glued), then the transcendental */
+/* FLD m80 of each argument (glued), then the transcendental; never in a
+ * Jcc's shadow, which could skip a load */
 static void dg_gen_transc(DgCtx *c, const DgX87 *x)
 {
-    if (!dg_room(c, x->args + 1)) {
+    if (!dg_room(c, x->args + 1) || c->s->ninsn < c->flow.shadow_end) {
         return;
     }
     for (unsigned a = x->args; a > 0; a--) {
@@ -326,8 +355,7 @@ void dg_gen_x87(DgCtx *c)
         return;
     }
     c->rex = false;
-    /* FCOMI defines EFLAGS and C1; the others C0-C3 but cund */
-    c->in->def = x->def ? x->def | C1 : CALL & ~x->cund;
+    c->in->def = x->def | (CALL & ~x->cund & ~x->ckeep);
     c->in->undef = x->cund;
     c->in->read = x->read;
     switch (x->kind) {

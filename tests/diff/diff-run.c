@@ -140,7 +140,18 @@ static void dr_report(uint64_t seed, uint64_t index)
     }
     printf(" (rax..r14 but rsp, rdi) flags=%03x fcw=%04x fsw=%04x "
            "mxcsr=%08x\n%s", s.flags, s.fx[0] | s.fx[1] << 8,
-           s.fx[2] | s.fx[3] << 8, s.fx[24] | s.fx[25] << 8, msg->str);
+           s.fx[2] | s.fx[3] << 8, s.fx[24] | s.fx[25] << 8, "");
+    if (s.cls == DG_X87 || s.cls == DG_X87_16) {
+        printf("  in: ftw=%02x", s.fx[DG_FX_FTW]);
+        for (int i = 0; i < 8; i++) {
+            const uint8_t *r = s.fx + DG_FX_ST0 + 16 * i;
+
+            printf(" st%d=%02x%02x:%02x%02x%02x%02x%02x%02x%02x%02x", i,
+                   r[9], r[8], r[7], r[6], r[5], r[4], r[3], r[2], r[1], r[0]);
+        }
+        printf("\n");
+    }
+    printf("%s", msg->str);
 }
 
 /* Bit c for each class named in @list (NULL: all); 0 on a bad name */
