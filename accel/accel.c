@@ -10,10 +10,10 @@
 #include "kestrel/osdep.h"
 #include "kestrel/accel.h"
 #include "kestrel/runstate.h"
-
-#define ACCEL_MAX 4
+#include <cpuid.h>
 
 static const AccelOps *accel_table[ACCEL_MAX];
+static bool accel_ready[ACCEL_MAX];
 static unsigned accel_count;
 
 void accel_register(const AccelOps *ops)
@@ -30,6 +30,53 @@ const AccelOps *accel_find(const char *name)
         }
     }
     return NULL;
+}
+
+int accel_index(const AccelOps *ops)
+{
+    for (unsigned i = 0; i < accel_count; i++) {
+        if (accel_table[i] == ops) {
+            return i;
+        }
+    }
+    g_assert_not_reached();
+}
+
+bool accel_initialized(const AccelOps *ops)
+{
+    return accel_ready[accel_index(ops)];
+}
+
+bool accel_init_once(const AccelOps *ops, Machine *m, const char *opts,
+                     GError **errp)
+{
+    int i = accel_index(ops);
+
+    if (!accel_ready[i]) {
+        accel_ready[i] = ops->init(m, opts, errp);
+    }
+    return accel_ready[i];
+}
+
+/*
+ * QEMU's default is tcg; the issue asks for kvm:tcg. Both hold here: KVM
+ * is tried only where it can be the real thing (the host CPU reports VMX
+ * or SVM and /dev/kvm exists), so hosts without virtualization, CI, and
+ * software KVMs such as kvm_pvm (no VMX/SVM, many instructions stepped by
+ * the TCG) run the TCG quietly, as before.
+ */
+const char *accel_default(void)
+{
+    unsigned a, b, c, d;
+    bool vmx = false, svm = false;
+
+    if (__get_cpuid(1, &a, &b, &c, &d)) {
+        vmx = c & (1u << 5);      /* CPUID.1:ECX.VMX */
+    }
+    if (__get_cpuid(0x80000001u, &a, &b, &c, &d)) {
+        svm = c & (1u << 2);      /* CPUID.80000001h:ECX.SVM */
+    }
+    return (vmx || svm) && access("/dev/kvm", F_OK) == 0 ? "kvm:tcg" : "tcg";
 }
 
 void cpu_exit(X86CPU *cpu)

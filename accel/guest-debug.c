@@ -122,6 +122,31 @@ bool guest_debug_remove(Machine *m, GuestDebugType type, vaddr addr,
     return false;
 }
 
+bool guest_debug_sync(Machine *m, GError **errp)
+{
+    return update_all(m, errp);
+}
+
+bool guest_debug_point(unsigned i, GuestDebugType *type, vaddr *addr,
+                       vaddr *len)
+{
+    if (i >= nr_points) {
+        return false;
+    }
+    *type = points[i].type;
+    *addr = points[i].addr;
+    *len = points[i].len;
+    return true;
+}
+
+void guest_debug_set_hit(X86CPU *cpu, GuestDebugType type, vaddr addr)
+{
+    if (cpu->index < GUEST_DEBUG_MAX_CPUS) {
+        hits[cpu->index] = (GuestDebugHit) { type, addr };
+        hit_valid[cpu->index] = true;
+    }
+}
+
 void guest_debug_remove_all(Machine *m)
 {
     nr_points = 0;

@@ -97,17 +97,14 @@ static void hmp_gdbserver(Monitor *mon, int argc, char **argv)
 
 static void hmp_accel(Monitor *mon, int argc, char **argv)
 {
-    Machine *m = current_machine();
+    GError *err = NULL;
 
-    if (!strcmp(argv[1], m->accel->name)) {
+    if (!strcmp(argv[1], current_machine()->accel->name)) {
         monitor_printf(mon, "already running under %s\n", argv[1]);
-    } else if (!strcmp(argv[1], "kvm")) {
-        monitor_printf(mon, "KVM is not available yet: this Kestrel has no "
-                       "KVM accelerator\n");
-    } else {
-        monitor_printf(mon, "unknown accelerator '%s' (kvm or tcg)\n",
-                       argv[1]);
+        return;
     }
+    accel_switch(current_machine(), argv[1], &err);
+    hmp_report(mon, err);
 }
 
 /* ---- x and xp ---- */

@@ -278,7 +278,22 @@ static void info_status(Monitor *mon, int argc, char **argv)
     }
 }
 
+static void info_accel(Monitor *mon, int argc, char **argv)
+{
+    monitor_printf(mon, "accelerator: %s\n", current_machine()->accel->name);
+}
+
+/* QEMU's shape */
+static void info_kvm(Monitor *mon, int argc, char **argv)
+{
+    monitor_printf(mon, "kvm support: %s\n",
+                   strcmp(current_machine()->accel->name, "kvm") ?
+                   "disabled" : "enabled");
+}
+
 const HmpCommand hmp_info_commands[] = {
+    { "accel", "", "the accelerator running the vCPUs", 0, 0, info_accel },
+    { "kvm", "", "whether KVM runs the vCPUs", 0, 0, info_kvm },
     { "registers", "", "the CPU registers", 0, 0, info_registers },
     { "cpus", "", "the vCPUs and where they are", 0, 0, info_cpus },
     { "pci", "", "the PCI devices", 0, 0, info_pci },

@@ -169,7 +169,28 @@ static JsonValue *qmp_hmp_command(const JsonValue *args, GError **errp)
     return json_new_string(out);
 }
 
+/* QEMU's: enabled is KVM running the vCPUs, present that this binary
+ * has KVM. */
+static JsonValue *qmp_query_kvm(const JsonValue *args, GError **errp)
+{
+    JsonValue *r = json_new_object();
+
+    json_object_set(r, "enabled", json_new_bool(
+                        !strcmp(current_machine()->accel->name, "kvm")));
+    return json_object_set(r, "present", json_new_bool(accel_find("kvm")));
+}
+
+/* Kestrel's own (hence x-): {"accel": "kvm"|"tcg"}, docs/monitor.md. */
+static JsonValue *qmp_x_accel_switch(const JsonValue *args, GError **errp)
+{
+    const char *name = json_get_string(json_object_get(args, "accel"));
+
+    return accel_switch(current_machine(), name, errp) ? qmp_empty() : NULL;
+}
+
 static const QmpCommand qmp_commands[] = {
+    { "query-kvm", {}, qmp_query_kvm },
+    { "x-accel-switch", { { "accel", JSON_STRING } }, qmp_x_accel_switch },
     { "query-status", {}, qmp_query_status },
     { "query-cpus-fast", {}, qmp_query_cpus_fast },
     { "query-block", {}, qmp_query_block },

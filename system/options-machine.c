@@ -165,7 +165,8 @@ bool opt_accel(OptCtx *ctx, const KsOption *opt, const char *arg,
     if (opt_is_help(arg)) {
         return opt_topic(ctx, "accel");
     }
-    if (!opt_check_choice(opt, arg, opt_accels, name, errp)) {
+    /* "kvm:tcg", the list -machine accel= takes, is accepted here too */
+    if (!opt_check_accel_list(ctx, opt, arg, name, errp)) {
         return false;
     }
     return opt_add_accel(ctx, opt, arg, name, *props ? props + 1 : NULL,

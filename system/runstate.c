@@ -100,10 +100,12 @@ void vm_start(void)
 
 /* ---- building the machine ---- */
 
+/* The first accelerator of the list that starts; a failure before the
+ * last one is a one-line notice, the last one's is the error. */
 static const AccelOps *pick_accel(MachineConfig *cfg, GError **errp)
 {
-    g_auto(GStrv) names = g_strsplit(cfg->accel ? cfg->accel : "tcg", ":",
-                                     -1);
+    g_auto(GStrv) names = g_strsplit(cfg->accel ? cfg->accel
+                                                : accel_default(), ":", -1);
     g_autoptr(GError) last = NULL;
 
     for (int i = 0; names[i]; i++) {
@@ -113,16 +115,15 @@ static const AccelOps *pick_accel(MachineConfig *cfg, GError **errp)
         if (!ops) {
             g_set_error(&last, KS_ERROR, KS_ERROR_INVALID,
                         "-accel %s: unknown accelerator", names[i]);
-            continue;
-        }
-        if (ops->init(rs.machine, cfg->accel_opts, &last)) {
-            if (i > 0) {
-                ks_log("kestrel: falling back to -accel %s\n", names[i]);
-            }
+        } else if (accel_init_once(ops, rs.machine, cfg->accel_opts,
+                                   &last)) {
             return ops;
+        } else if (last->message[0] != '-') {  /* else it names its option */
+            g_prefix_error(&last, "-accel %s: ", names[i]);
         }
         if (names[i + 1]) {
-            ks_log("kestrel: -accel %s: %s\n", names[i], last->message);
+            ks_log("kestrel: %s; falling back to -accel %s\n",
+                   last->message, names[i + 1]);
         }
     }
     g_propagate_error(errp, g_steal_pointer(&last));

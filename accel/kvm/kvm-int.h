@@ -10,6 +10,7 @@
 
 #include "kestrel/osdep.h"
 #include "kestrel/accel.h"
+#include "kestrel/guest-debug.h"
 #include <linux/kvm.h>
 #include <pthread.h>
 
@@ -23,7 +24,8 @@ typedef struct KvmCpu {
     bool dirty;                         /* X86CPU.env is newer than KVM's */
     bool window_step;                   /* stepping for an IRQ window */
     void *tcg_state;                    /* TCG's, for kvm_emulate_one */
-    struct kvm_guest_debug debug;
+    struct kvm_guest_debug debug;       /* GDB's, without window steps */
+    GuestDebugHit dr_point[4];          /* what DR0-DR3 stand for */
 } KvmCpu;
 
 typedef struct KvmState {
@@ -44,5 +46,14 @@ bool kvm_arch_put_state(KvmCpu *kc, GError **errp);
 bool kvm_arch_get_state(KvmCpu *kc, GError **errp);
 bool kvm_msr_supported(uint32_t index);
 void kvm_dump_regs(KvmCpu *kc);
+
+/* kvm-debug.c: GDB's points as KVM guest debug settings (kc->debug),
+ * int3 bytes written or taken out; the cpu's env must be current. */
+bool kvm_debug_set(KvmCpu *kc, unsigned flags, GError **errp);
+/* A debug exit: of Kestrel's own interrupt-window stepping? */
+bool kvm_debug_exit_ours(KvmCpu *kc);
+/* A debug exit that is GDB's (false: the guest's own int3, given back;
+ * a watchpoint hit is recorded for the stop reply). */
+bool kvm_debug_exit_gdb(KvmCpu *kc);
 
 #endif /* KESTREL_ACCEL_KVM_INT_H */

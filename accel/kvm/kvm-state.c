@@ -2,16 +2,18 @@
 /*
  * Register sync between a KVM vCPU and the canonical X86CPU.env: general
  * registers (KVM_GET/SET_REGS), segments, descriptor tables, control
- * registers, EFER and the APIC base (KVM_GET/SET_SREGS), x87/SSE
- * (KVM_GET/SET_FPU, FXSAVE layout), MSRs from one table, and the interrupt
+ * registers, EFER and the APIC base (KVM_GET/SET_SREGS), DR0-3, DR6 and
+ * DR7 (KVM_GET/SET_DEBUGREGS), x87/SSE
+ * (KVM_GET/SET_XSAVE), MSRs from one table, and the interrupt
  * shadow and pending exception (KVM_GET/SET_VCPU_EVENTS).
  * env->tsc is the guest TSC's offset from the virtual clock, so the TSC
  * MSR is converted on the way in and out.
  * Ref: api.rst 4.11-4.24 (regs, sregs, fpu, msrs), 4.31/4.32 (vcpu
  * events); Intel SDM Vol. 3A 3.4.5 (descriptor fields).
- * Missing: XSAVE state (no Kestrel model has AVX), an injected external
- * interrupt or NMI caught mid-delivery when the state moves to TCG,
- * debug registers.
+ * Missing: XSAVE components past SSE (no Kestrel model has AVX),
+ * FPU CS/DS selectors (the 64-bit FXSAVE layout has none). An interrupt injected
+ * but not yet delivered is not moved: kvm.c lets it be delivered before
+ * the vCPU leaves KVM.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/log.h"
@@ -149,44 +151,76 @@ static struct kvm_segment *kvm_sreg(struct kvm_sregs *sr, int i)
     return map[i];
 }
 
-/* ---- x87/SSE in the FXSAVE layout: fpr[i] is ST(i) ---- */
+/*
+ * ---- x87/SSE through KVM_GET/SET_XSAVE: the FXSAVE layout, then the
+ * XSAVE header. Not KVM_GET/SET_FPU: they copy the legacy area as is,
+ * and where the kernel saved the state with XSAVEOPT/XSAVES a component
+ * in its init state (x87 after FNINIT, SSE never used) is not written
+ * there, so KVM_GET_FPU read stale TOP and tags, and KVM_SET_FPU's XMM
+ * values were dropped while XSTATE_BV said "SSE in init state".
+ * Ref: Intel SDM Vol. 1 10.5.1 (FXSAVE area), 13.4 (XSAVE area).
+ */
+#define XS_FCW          0
+#define XS_FSW          2
+#define XS_FTW          4               /* abridged tag byte */
+#define XS_FOP          6
+#define XS_FIP          8
+#define XS_FDP          16
+#define XS_MXCSR        24
+#define XS_ST           32              /* ST(i) at 32 + 16 * i */
+#define XS_XMM          160
+#define XS_XSTATE_BV    512
+#define XSTATE_X87_SSE  3
 
-static void fpu_to_kvm(struct kvm_fpu *f, const X86CPUState *env)
+static void *xs_at(struct kvm_xsave *x, unsigned ofs)
 {
-    memset(f, 0, sizeof(*f));
-    f->fcw = env->fpuc;
-    f->fsw = (env->fpus & ~0x3800) | (env->fpstt & 7) << 11;
-    f->ftwx = env->fptag;
-    f->last_opcode = env->fpop;
-    f->last_ip = env->fpip;
-    f->last_dp = env->fpdp;
+    return (uint8_t *)x->region + ofs;
+}
+
+static void fpu_to_kvm(struct kvm_xsave *x, const X86CPUState *env)
+{
+    uint16_t fsw = (env->fpus & ~0x3800) | (env->fpstt & 7) << 11;
+    uint64_t bv = XSTATE_X87_SSE;
+    uint32_t mxcsr = env->mxcsr;
+
+    memset(x, 0, sizeof(*x));
+    memcpy(xs_at(x, XS_FCW), &env->fpuc, 2);
+    memcpy(xs_at(x, XS_FSW), &fsw, 2);
+    memcpy(xs_at(x, XS_FTW), &env->fptag, 1);
+    memcpy(xs_at(x, XS_FOP), &env->fpop, 2);
+    memcpy(xs_at(x, XS_FIP), &env->fpip, 8);
+    memcpy(xs_at(x, XS_FDP), &env->fpdp, 8);
+    memcpy(xs_at(x, XS_MXCSR), &mxcsr, 4);
     for (int i = 0; i < 8; i++) {
         const X87Reg *r = &env->fpregs[(env->fpstt + i) & 7];
 
-        memcpy(f->fpr[i], &r->mant, 8);
-        memcpy(f->fpr[i] + 8, &r->sign_exp, 2);
+        memcpy(xs_at(x, XS_ST + 16 * i), &r->mant, 8);
+        memcpy(xs_at(x, XS_ST + 16 * i + 8), &r->sign_exp, 2);
     }
-    memcpy(f->xmm, env->xmm, sizeof(f->xmm));
-    f->mxcsr = env->mxcsr;
+    memcpy(xs_at(x, XS_XMM), env->xmm, sizeof(env->xmm));
+    memcpy(xs_at(x, XS_XSTATE_BV), &bv, 8);
 }
 
-static void fpu_from_kvm(X86CPUState *env, const struct kvm_fpu *f)
+static void fpu_from_kvm(X86CPUState *env, struct kvm_xsave *x)
 {
-    env->fpuc = f->fcw;
-    env->fpstt = (f->fsw >> 11) & 7;
-    env->fpus = f->fsw & ~0x3800;
-    env->fptag = f->ftwx;
-    env->fpop = f->last_opcode;
-    env->fpip = f->last_ip;
-    env->fpdp = f->last_dp;
+    uint16_t fsw;
+
+    memcpy(&env->fpuc, xs_at(x, XS_FCW), 2);
+    memcpy(&fsw, xs_at(x, XS_FSW), 2);
+    env->fpstt = (fsw >> 11) & 7;
+    env->fpus = fsw & ~0x3800;
+    memcpy(&env->fptag, xs_at(x, XS_FTW), 1);
+    memcpy(&env->fpop, xs_at(x, XS_FOP), 2);
+    memcpy(&env->fpip, xs_at(x, XS_FIP), 8);
+    memcpy(&env->fpdp, xs_at(x, XS_FDP), 8);
+    memcpy(&env->mxcsr, xs_at(x, XS_MXCSR), 4);
     for (int i = 0; i < 8; i++) {
         X87Reg *r = &env->fpregs[(env->fpstt + i) & 7];
 
-        memcpy(&r->mant, f->fpr[i], 8);
-        memcpy(&r->sign_exp, f->fpr[i] + 8, 2);
+        memcpy(&r->mant, xs_at(x, XS_ST + 16 * i), 8);
+        memcpy(&r->sign_exp, xs_at(x, XS_ST + 16 * i + 8), 2);
     }
-    memcpy(env->xmm, f->xmm, sizeof(env->xmm));
-    env->mxcsr = f->mxcsr;
+    memcpy(env->xmm, xs_at(x, XS_XMM), sizeof(env->xmm));
 }
 
 static bool kvm_ioctl_ok(int ret, const char *what, GError **errp)
@@ -207,10 +241,12 @@ bool kvm_arch_put_state(KvmCpu *kc, GError **errp)
     struct kvm_regs regs = { .rip = env->rip,
                              .rflags = x86_cpu_get_eflags(env) };
     struct kvm_sregs sr = { 0 };
-    struct kvm_fpu fpu;
+    struct kvm_xsave fpu;
+    struct kvm_debugregs dbg = { 0 };
     struct kvm_vcpu_events ev = { 0 };
     KvmMsrs msrs;
     __u64 *r = &regs.rax;
+
     for (int i = 0; i < 16; i++) {
         r[i] = env->regs[kvm_reg_order[i]];
     }
@@ -240,8 +276,15 @@ bool kvm_arch_put_state(KvmCpu *kc, GError **errp)
         return false;
     }
     fpu_to_kvm(&fpu, env);
-    if (!kvm_ioctl_ok(ioctl(kc->fd, KVM_SET_FPU, &fpu), "KVM_SET_FPU",
+    if (!kvm_ioctl_ok(ioctl(kc->fd, KVM_SET_XSAVE, &fpu), "KVM_SET_XSAVE",
                       errp)) {
+        return false;
+    }
+    memcpy(dbg.db, env->dr, sizeof(dbg.db));
+    dbg.dr6 = env->dr[6];
+    dbg.dr7 = env->dr[7];
+    if (!kvm_ioctl_ok(ioctl(kc->fd, KVM_SET_DEBUGREGS, &dbg),
+                      "KVM_SET_DEBUGREGS", errp)) {
         return false;
     }
     kvm_msrs_list(&msrs, env);
@@ -275,7 +318,8 @@ bool kvm_arch_get_state(KvmCpu *kc, GError **errp)
     X86CPUState *env = &kc->cpu->env;
     struct kvm_regs regs;
     struct kvm_sregs sr;
-    struct kvm_fpu fpu;
+    struct kvm_xsave fpu;
+    struct kvm_debugregs dbg;
     struct kvm_vcpu_events ev;
     KvmMsrs msrs;
     __u64 *r = &regs.rax;
@@ -284,8 +328,10 @@ bool kvm_arch_get_state(KvmCpu *kc, GError **errp)
                       errp) ||
         !kvm_ioctl_ok(ioctl(kc->fd, KVM_GET_SREGS, &sr), "KVM_GET_SREGS",
                       errp) ||
-        !kvm_ioctl_ok(ioctl(kc->fd, KVM_GET_FPU, &fpu), "KVM_GET_FPU",
+        !kvm_ioctl_ok(ioctl(kc->fd, KVM_GET_XSAVE, &fpu), "KVM_GET_XSAVE",
                       errp) ||
+        !kvm_ioctl_ok(ioctl(kc->fd, KVM_GET_DEBUGREGS, &dbg),
+                      "KVM_GET_DEBUGREGS", errp) ||
         !kvm_ioctl_ok(ioctl(kc->fd, KVM_GET_VCPU_EVENTS, &ev),
                       "KVM_GET_VCPU_EVENTS", errp)) {
         return false;
@@ -308,6 +354,9 @@ bool kvm_arch_get_state(KvmCpu *kc, GError **errp)
     env->efer = sr.efer;
     env->apic_base = sr.apic_base;
     fpu_from_kvm(env, &fpu);
+    memcpy(env->dr, dbg.db, sizeof(dbg.db));
+    env->dr[6] = dbg.dr6;
+    env->dr[7] = dbg.dr7;
     kvm_msrs_list(&msrs, env);
     if (ioctl(kc->fd, KVM_GET_MSRS, &msrs) == (int)msrs.hdr.nmsrs) {
         for (uint32_t i = 0; i < msrs.hdr.nmsrs; i++) {

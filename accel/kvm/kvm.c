@@ -14,8 +14,10 @@
  * HLT, shutdown and debug exits to system/cpus.c. A kick sets
  * immediate_exit and signals the thread with SIGUSR1.
  * Ref: Linux Documentation/virt/kvm/api.rst (4.* ioctls, 5. kvm_run).
+ * GDB's breakpoints and watchpoints: kvm-debug.c. A live switch (system/accel-switch.c) may set KVM
+ * up after start-up and park its vCPUs while the TCG runs.
  * Missing: SMM, INIT/SIPI of application processors under KVM (they stay
- * halted), hardware breakpoints and watchpoints, dirty logging.
+ * halted).
  */
 #include "kestrel/osdep.h"
 #include "kestrel/bql.h"
@@ -62,6 +64,9 @@ static const struct {
     { KVM_CAP_VCPU_EVENTS, "KVM_CAP_VCPU_EVENTS" },
     { KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
     { KVM_CAP_NR_MEMSLOTS, "KVM_CAP_NR_MEMSLOTS" },
+    { KVM_CAP_DEBUGREGS, "KVM_CAP_DEBUGREGS" },
+    { KVM_CAP_XSAVE, "KVM_CAP_XSAVE" },
+    { KVM_CAP_SET_GUEST_DEBUG, "KVM_CAP_SET_GUEST_DEBUG" },
 };
 
 static bool kvm_fail(GError **errp, const char *what)
@@ -100,6 +105,10 @@ static bool kvm_accel_init(Machine *m, const char *opts, GError **errp)
         return kvm_fail(errp, "/dev/kvm");
     }
     ver = ioctl(s->fd, KVM_GET_API_VERSION, 0);
+    if (ver < 0) {
+        kvm_fail(errp, "/dev/kvm: not a KVM device: KVM_GET_API_VERSION");
+        goto fail;
+    }
     if (ver != KVM_API_VERSION) {
         g_set_error(errp, KS_ERROR, KS_ERROR_UNSUPPORTED,
                     "/dev/kvm: API version %d, Kestrel needs %d", ver,
@@ -144,7 +153,7 @@ static bool kvm_accel_init(Machine *m, const char *opts, GError **errp)
     if (kvm_tcg_ops) {
         g_autoptr(GError) terr = NULL;
 
-        if (!kvm_tcg_ops->init(m, NULL, &terr)) {
+        if (!accel_init_once(kvm_tcg_ops, m, NULL, &terr)) {
             ks_log("kestrel: kvm: no TCG fallback for instructions KVM "
                    "cannot emulate: %s\n", terr->message);
             kvm_tcg_ops = NULL;
@@ -291,16 +300,9 @@ static bool kvm_set_guest_debug(X86CPU *cpu, unsigned flags, GError **errp)
 {
     KvmCpu *kc = kvm_cpu(cpu);
 
-    kc->debug = (struct kvm_guest_debug) { 0 };
-    if (flags) {
-        kc->debug.control = KVM_GUESTDBG_ENABLE |
-            (flags & GUEST_DEBUG_SINGLESTEP ? KVM_GUESTDBG_SINGLESTEP : 0) |
-            (flags & GUEST_DEBUG_SW_BP ? KVM_GUESTDBG_USE_SW_BP : 0);
-    }
-    if (flags & GUEST_DEBUG_HW_BP) {
-        g_set_error(errp, KS_ERROR, KS_ERROR_UNSUPPORTED,
-                    "kvm: hardware breakpoints and watchpoints are not "
-                    "supported yet");
+    /* cpu->env is current (the vCPUs stopped, get_state done) and may
+     * hold GDB's register writes, pushed at resume: no get_state here */
+    if (!kvm_debug_set(kc, flags, errp)) {
         return false;
     }
     kc->window_step = false;           /* replaced by GDB's settings */
@@ -357,13 +359,13 @@ static void kvm_handle_mmio(struct kvm_run *run)
  */
 static void kvm_window_step(KvmCpu *kc, bool on)
 {
-    struct kvm_guest_debug dbg = { 0 };
+    struct kvm_guest_debug dbg = kc->debug;
 
-    if (kc->debug.control || kc->window_step == on) {
+    if (kc->window_step == on) {
         return;
     }
     if (on) {
-        dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+        dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
     }
     if (ioctl(kc->fd, KVM_SET_GUEST_DEBUG, &dbg) == 0) {
         kc->window_step = on;
@@ -383,7 +385,8 @@ static void kvm_inject(KvmCpu *kc)
         ioctl(kc->fd, KVM_NMI);
     }
     run->request_interrupt_window = 0;
-    if (!(req & CPU_INTERRUPT_HARD) || !x86_intc) {
+    if (!(req & CPU_INTERRUPT_HARD) || !x86_intc ||
+        (kc->debug.control & KVM_GUESTDBG_SINGLESTEP)) {
         kvm_window_step(kc, false);
         return;
     }
@@ -403,6 +406,20 @@ static void kvm_inject(KvmCpu *kc)
         run->request_interrupt_window = 1;
         kvm_window_step(kc, true);
     }
+}
+
+/*
+ * An interrupt given to KVM_INTERRUPT but not delivered yet (KVM_RUN left
+ * by a kick before entering the guest): its vector is already taken from
+ * the interrupt controller and X86CPU.env has no place for it, so the
+ * vCPU must not leave KVM (for a switch or GDB) before it is delivered.
+ */
+static bool kvm_irq_in_flight(KvmCpu *kc)
+{
+    struct kvm_vcpu_events ev;
+
+    return ioctl(kc->fd, KVM_GET_VCPU_EVENTS, &ev) == 0 &&
+           (ev.interrupt.injected || ev.nmi.injected);
 }
 
 static bool kvm_has_irq(X86CPU *cpu)
@@ -498,9 +515,15 @@ static VcpuExit kvm_vcpu_run(X86CPU *cpu)
 
         __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_RELEASE);
         if (__atomic_exchange_n(&cpu->exit_request, 0, __ATOMIC_ACQ_REL)) {
-            return VCPU_EXIT_KICK;
+            if (!kvm_irq_in_flight(kc)) {
+                return VCPU_EXIT_KICK;
+            }
+            /* deliver it, then come back after one instruction */
+            __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELEASE);
+            kvm_window_step(kc, true);
+        } else {
+            kvm_inject(kc);
         }
-        kvm_inject(kc);
         ret = ioctl(kc->fd, KVM_RUN, 0);
         if (ret < 0) {
             if (errno == EINTR || errno == EAGAIN) {
@@ -531,8 +554,11 @@ static VcpuExit kvm_vcpu_run(X86CPU *cpu)
         case KVM_EXIT_SHUTDOWN:
             return VCPU_EXIT_SHUTDOWN;
         case KVM_EXIT_DEBUG:
-            if (kc->window_step) {
+            if (kvm_debug_exit_ours(kc)) {
                 break;                  /* our step: look at IF again */
+            }
+            if (!kvm_debug_exit_gdb(kc)) {
+                break;                  /* the guest's own int3: given back */
             }
             return VCPU_EXIT_DEBUG;
         case KVM_EXIT_FAIL_ENTRY:

@@ -40,12 +40,17 @@ typedef struct AccelOps {
 #define GUEST_DEBUG_SW_BP       (1u << 1)
 #define GUEST_DEBUG_HW_BP       (1u << 2)
 
+#define ACCEL_MAX               4       /* registered accelerators */
+
 struct X86CPU {
     X86CPUState env;
     int index;
     Machine *machine;
     const AccelOps *accel;
     void *accel_state;                  /* private to the accelerator */
+    /* each accelerator's vCPU state by accel_index(), kept across live
+     * switches (system/accel-switch.c) */
+    void *accel_states[ACCEL_MAX];
     GThread *thread;
     volatile int exit_request;          /* checked at every TB entry */
     int sipi_vector;                    /* of the last SIPI (CPU_INTERRUPT_SIPI) */
@@ -55,6 +60,19 @@ struct X86CPU {
 
 void accel_register(const AccelOps *ops);
 const AccelOps *accel_find(const char *name);
+int accel_index(const AccelOps *ops);
+/* ops->init, once per process: later calls return true at once (KVM sets
+ * the TCG up for its one-instruction fallback; a live switch may come
+ * back to an accelerator). */
+bool accel_init_once(const AccelOps *ops, Machine *m, const char *opts,
+                     GError **errp);
+bool accel_initialized(const AccelOps *ops);
+/* The accelerator list without -accel: "kvm:tcg" where the host CPU has
+ * VMX or SVM and /dev/kvm exists, else "tcg" (docs/kvm.md). */
+const char *accel_default(void);
+/* Move every vCPU to another accelerator through X86CPU.env, the vCPUs
+ * parked meanwhile (main thread; system/accel-switch.c). */
+bool accel_switch(Machine *m, const char *name, GError **errp);
 
 /* Ask the vCPU to leave its run loop soon (any thread). */
 void cpu_exit(X86CPU *cpu);

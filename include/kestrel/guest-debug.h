@@ -39,6 +39,9 @@ void guest_debug_remove_all(Machine *m);
  * VCPU_EXIT_DEBUG after it). */
 bool guest_debug_set_singlestep(X86CPU *cpu, bool on, GError **errp);
 
+/* Tell every vCPU's accelerator the table again (after a live switch). */
+bool guest_debug_sync(Machine *m, GError **errp);
+
 /* ---- for accelerators ---- */
 extern unsigned guest_debug_nr_bp;       /* breakpoints (sw and hw) */
 extern unsigned guest_debug_nr_wp;       /* watchpoints */
@@ -50,6 +53,11 @@ bool guest_debug_page_watched(vaddr page);
  * of the matching kind; the hit is recorded for the stop reply. */
 bool guest_debug_check_watch(X86CPU *cpu, vaddr addr, unsigned len,
                              bool is_write);
+/* The i-th point, false past the last (KVM makes debug registers of
+ * them), and a watchpoint hit seen by the accelerator itself. */
+bool guest_debug_point(unsigned i, GuestDebugType *type, vaddr *addr,
+                       vaddr *len);
+void guest_debug_set_hit(X86CPU *cpu, GuestDebugType type, vaddr addr);
 
 /* ---- for the GDB stub and the monitor ---- */
 /*
