@@ -8,10 +8,14 @@
 # one line on stderr, "kestrel: " followed by the option, and exit 1.
 # A /dev path as a character device (QEMU's host serial form) must start
 # and quit through the monitor.
+# -accel kvm names the problem when /dev/kvm cannot be used, -accel kvm:tcg
+# falls back with one line, and without -accel the TCG runs quietly where
+# KVM is not there (check_kvm: works with and without /dev/kvm).
 # Usage: test-cli.py PATH-TO-KESTREL. Exit status 77 means skipped.
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -47,6 +51,8 @@ BAD = [
     (['-smp', 'cpus=two'], '-smp'),
     (['-cpu', 'nosuchcpu'], '-cpu nosuchcpu'),
     (['-accel', 'nosuchaccel'], '-accel nosuchaccel'),
+    (['-accel', 'kvm:nosuch'], '-accel kvm:nosuch'),
+    (['-accel', 'kvm,bogus=1'], '-accel kvm,bogus=1: unknown option'),
     (['-machine', 'q35'], '-machine q35'),
     (['-boot', 'order=z'], '-boot order=z'),
     (['-serial', 'bogus'], '-serial bogus'),
@@ -91,6 +97,59 @@ def run(kestrel, args):
 def check(cond, what):
     if not cond:
         failures.append(what)
+
+
+def accel_run(kestrel, args, wrap=()):
+    """Start stopped, ask "info accel", quit: (status, stderr, accel)."""
+    r = subprocess.run(list(wrap) + [kestrel, '-S', '-display', 'none',
+                                     '-nodefaults', '-monitor', 'stdio']
+                       + args, input='info accel\nquit\n',
+                       capture_output=True, text=True, timeout=30)
+    m = re.search(r'accelerator: (\w+)', r.stdout)
+    return r.returncode, r.stderr, m.group(1) if m else None
+
+
+def host_has_virt():
+    with open('/proc/cpuinfo') as f:
+        flags = re.search(r'^flags\s*:(.*)$', f.read(), re.M)
+    return bool(flags) and bool({'vmx', 'svm'} & set(flags.group(1).split()))
+
+
+def check_kvm(kestrel):
+    try:
+        os.close(os.open('/dev/kvm', os.O_RDWR))
+        why = None
+    except OSError as e:
+        why = e.strerror
+    if why:
+        st, err, _ = accel_run(kestrel, ['-accel', 'kvm'])
+        want = f'kestrel: -accel kvm: /dev/kvm: {why}'
+        check(st == 1 and err.strip() == want,
+              f'-accel kvm without /dev/kvm: exit {st}, {err!r}, want {want!r}')
+        st, err, acc = accel_run(kestrel, ['-accel', 'kvm:tcg'])
+        want += '; falling back to -accel tcg'
+        check(st == 0 and acc == 'tcg' and err.strip() == want,
+              f'-accel kvm:tcg without /dev/kvm: exit {st}, {acc}, {err!r}')
+    else:
+        for args in (['-accel', 'kvm'], ['-accel', 'kvm:tcg'],
+                     ['-machine', 'accel=kvm:tcg'], ['-enable-kvm']):
+            st, err, acc = accel_run(kestrel, args)
+            check(st == 0 and acc == 'kvm' and err == '',
+                  f'{args} with /dev/kvm: exit {st}, {acc}, {err!r}')
+        # an unusable /dev/kvm (root only): /dev/null in its place
+        if os.geteuid() == 0 and shutil.which('unshare'):
+            st, err, _ = accel_run(kestrel, ['-accel', 'kvm'], wrap=(
+                'unshare', '-m', 'sh', '-c',
+                'mount --bind /dev/null /dev/kvm && exec "$@"', 'sh'))
+            check(st == 1 and err.startswith(
+                'kestrel: -accel kvm: /dev/kvm: not a KVM device') and
+                len(err.splitlines()) == 1,
+                f'-accel kvm on /dev/null: exit {st}, {err!r}')
+    # no -accel: KVM only where it is real (VMX/SVM), else the TCG, quietly
+    st, err, acc = accel_run(kestrel, [])
+    want = 'kvm' if host_has_virt() and not why else 'tcg'
+    check(st == 0 and acc == want and err == '',
+          f'no -accel: exit {st}, {acc} (want {want}), {err!r}')
 
 
 def table_options():
@@ -152,6 +211,8 @@ def main():
                        capture_output=True, text=True, timeout=30)
     check(r.returncode == 0, f'-debugcon /dev/null: exit {r.returncode}, '
           f'stderr {r.stderr!r}')
+
+    check_kvm(kestrel)
 
     for f in failures:
         print('FAIL:', f)
