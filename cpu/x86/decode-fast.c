@@ -48,8 +48,59 @@ static inline void fast_mem(X86Operand *op, unsigned size, int base,
     op->seg = seg;
 }
 
+/* ModRM r/m operand: a register, or the memory operand decoded already */
+static inline void fast_rm(X86Operand *op, const X86FastOp *fo,
+                           unsigned modrm, unsigned rex, unsigned oi)
+{
+    if (modrm < 0xc0) {
+        op->size = fo->size[oi];
+    } else {
+        fast_reg(op, fo->info, (modrm & 7) | (rex & fo->rexb) << 3,
+                 fo->size[oi], rex);
+    }
+}
+
+/* ModRM reg operand */
+static inline void fast_modreg(X86Operand *op, const X86FastOp *fo,
+                               unsigned modrm, unsigned rex, unsigned oi)
+{
+    fast_reg(op, fo->info, ((modrm >> 3) & 7) | (rex & fo->rexr) << 1,
+             fo->size[oi], rex);
+}
+
+/* Immediate at @p (FK_IMM, FK_IMMS); returns its length */
+static inline unsigned fast_imm(X86Insn *insn, X86Operand *op,
+                                const X86FastOp *fo, const uint8_t *p,
+                                const DecodeState *ds, unsigned oi)
+{
+    unsigned size = fo->size[oi], len = fo->len[oi];
+    uint64_t v = x86_load(p, len);
+
+    if (!insn->imm_off) {
+        insn->imm_off = p - ds->bytes;
+    }
+    op->kind = X86_OPND_IMM;
+    op->size = size;
+    op->imm = len < size ? x86_trunc(x86_sext(v, len), size) : v;
+    return len;
+}
+
+/* Relative offset at @p; returns its length */
+static inline unsigned fast_rel(X86Insn *insn, X86Operand *op,
+                                const X86FastOp *fo, const uint8_t *p,
+                                const DecodeState *ds, unsigned oi)
+{
+    unsigned len = fo->len[oi];
+
+    insn->imm_off = p - ds->bytes;
+    op->kind = X86_OPND_REL;
+    op->size = fo->size[oi];
+    op->rel = x86_load_sext(p, len);
+    return len;
+}
+
 /*
- * Operand @fo of @insn other than a ModRM memory form (x86_decode_fast()
+ * Operand @fo of @insn other than a ModRM memory form (fast_decode()
  * decodes that first). @p points to its immediate, if it has one; returns
  * the number of bytes taken.
  */
@@ -58,25 +109,17 @@ fast_operand(X86Insn *insn, X86Operand *op, const X86FastOp *fo,
              const uint8_t *p, const DecodeState *ds, unsigned b,
              unsigned modrm, unsigned oi)
 {
-    unsigned rex = ds->rex, size = fo->size[oi], len = fo->len[oi];
-    unsigned ext = fo->info != X86_RC_MMX;
+    unsigned rex = ds->rex, size = fo->size[oi];
     unsigned seg = ds->seg != X86_SEG_NONE ? ds->seg : X86_SEG_DS;
-    uint64_t v;
 
     switch (fo->kind) {
     case FK_RM:
     case FK_MEM:
     case FK_RMREG:
-        if (modrm < 0xc0) {
-            op->size = size;    /* the memory operand is there already */
-        } else {
-            fast_reg(op, fo->info, (modrm & 7) | (rex & ext) << 3, size,
-                     rex);
-        }
+        fast_rm(op, fo, modrm, rex, oi);
         return 0;
     case FK_REG:
-        fast_reg(op, fo->info, ((modrm >> 3) & 7) | (rex & 4 & ext << 2) << 1,
-                 size, rex);
+        fast_modreg(op, fo, modrm, rex, oi);
         return 0;
     case FK_Z:
         fast_reg(op, X86_RC_GPR, (b & 7) | (rex & 1) << 3, size, rex);
@@ -96,25 +139,59 @@ fast_operand(X86Insn *insn, X86Operand *op, const X86FastOp *fo,
         fast_mem(op, size, X86_GPR_DI, X86_SEG_ES);
         return 0;
     case FK_REL:
-        insn->imm_off = p - ds->bytes;
-        op->kind = X86_OPND_REL;
-        op->size = size;
-        op->rel = x86_load_sext(p, len);
-        return len;
+        return fast_rel(insn, op, fo, p, ds, oi);
     case FK_MOFFS:
         insn->imm_off = p - ds->bytes;
         fast_mem(op, size, -1, seg);
         op->disp = x86_load(p, ds->asz);
         return ds->asz;
-    default:                    /* FK_IMM, FK_IMMS */
-        if (!insn->imm_off) {
-            insn->imm_off = p - ds->bytes;
+    default:
+        return fast_imm(insn, op, fo, p, ds, oi);
+    }
+}
+
+/*
+ * The operands of shape @sh; returns the bytes taken after ModRM and its
+ * memory operand. The common shapes have their own few lines, the rest
+ * goes operand by operand.
+ */
+static inline __attribute__((always_inline)) unsigned
+fast_operands(X86Insn *insn, const X86FastShape *sh, unsigned nops,
+              const uint8_t *p, const DecodeState *ds, unsigned b,
+              unsigned modrm, unsigned oi)
+{
+    X86Operand *op = insn->op;
+    unsigned rex = ds->rex, n = 0;
+
+    switch (sh->form) {
+    case FAST_SHAPE_NONE:
+        return 0;
+    case FAST_SHAPE_RM:
+        fast_rm(&op[0], &sh->op[0], modrm, rex, oi);
+        return 0;
+    case FAST_SHAPE_RM_REG:
+        fast_rm(&op[0], &sh->op[0], modrm, rex, oi);
+        fast_modreg(&op[1], &sh->op[1], modrm, rex, oi);
+        return 0;
+    case FAST_SHAPE_REG_RM:
+        fast_modreg(&op[0], &sh->op[0], modrm, rex, oi);
+        fast_rm(&op[1], &sh->op[1], modrm, rex, oi);
+        return 0;
+    case FAST_SHAPE_RM_IMM:
+        fast_rm(&op[0], &sh->op[0], modrm, rex, oi);
+        return fast_imm(insn, &op[1], &sh->op[1], p, ds, oi);
+    case FAST_SHAPE_Z:
+        fast_reg(&op[0], X86_RC_GPR, (b & 7) | (rex & 1) << 3,
+                 sh->op[0].size[oi], rex);
+        return 0;
+    case FAST_SHAPE_REL:
+        return fast_rel(insn, &op[0], &sh->op[0], p, ds, oi);
+    default:
+        for (unsigned i = 0; i < nops; i++) {
+            n += fast_operand(insn, &op[i], &sh->op[i], p + n, ds, b, modrm,
+                              oi);
         }
-        v = x86_load(p, len);
-        op->kind = X86_OPND_IMM;
-        op->size = size;
-        op->imm = len < size ? x86_trunc(x86_sext(v, len), size) : v;
-        return len;
+        return n;
     }
 }
 
@@ -140,7 +217,7 @@ fast_decode(X86Insn *insn, const DecodeState *ds, unsigned b, X86Mode mode)
     }
     /* resolve the switches; ModRM is peeked here, consumed below */
     fr = &x86_fast_top[mode][map][b];
-    while (unlikely(fr->kind != FR_INSN)) {
+    while (unlikely(fr->kind)) {        /* not FR_INSN */
         unsigned i;
         switch (fr->kind) {
         case FR_REG:
@@ -164,36 +241,30 @@ fast_decode(X86Insn *insn, const DecodeState *ds, unsigned b, X86Mode mode)
     sh = &x86_fast_shapes[fr->sub];
     oi = (fr->oszs >> ds->oshift) & 3;      /* 2, 4 or 8 bytes */
 
-    x86_insn_clear(insn, mode);
+    memcpy(insn, fr->head, sizeof(fr->head));
+    memset(insn->op, 0, sizeof(insn->op));
+    insn->op_size = 2 << oi;
     insn->rex = rex;
     insn->prefixes = pfx;
-    insn->seg_prefix = ds->seg_prefix;
-    insn->seg_override = ds->seg;
-    insn->addr_size = ds->asz;
-    insn->map = map;
-    insn->opcode = b;
-    insn->mnem = fr->mnem;
-    insn->op_size = 2 << oi;
-    insn->mand_prefix = fr->mand;
-    insn->nops = fr->nops;
+    if (unlikely(pfx & ~X86_PFX_REX)) {
+        insn->seg_prefix = ds->seg_prefix;
+        insn->seg_override = ds->seg;
+        insn->addr_size = ds->asz;
+    }
     /* ModRM and the memory operand, whose bytes come before immediates */
     if (flags & X86_IF_MODRM) {
         modrm = *p++;
         insn->modrm = modrm;
         if (modrm < 0xc0) {
-            X86Operand tmp, *op = sh->rm < 3 ? &insn->op[sh->rm] : &tmp;
             if (sh->rmreq == FAST_RM_REG) {
                 return false;
             }
-            p += x86_mem_operand(insn, op, p, modrm, ds);
+            p += x86_mem_operand(insn, &insn->op[sh->rm], p, modrm, ds);
         } else if (sh->rmreq == FAST_RM_MEM) {
             return false;
         }
     }
-    for (unsigned i = 0; i < fr->nops; i++) {
-        p += fast_operand(insn, &insn->op[i], &sh->op[i], p, ds, b, modrm,
-                          oi);
-    }
+    p += fast_operands(insn, sh, fr->nops, p, ds, b, modrm, oi);
     len = p - ds->bytes;
     if (unlikely(len > ds->lim)) {
         return false;           /* NEED_MORE or #GP: the walk says which */
@@ -204,15 +275,12 @@ fast_decode(X86Insn *insn, const DecodeState *ds, unsigned b, X86Mode mode)
             if (!(flags & F_LOCKOK) || insn->op[0].kind != X86_OPND_MEM) {
                 return false;
             }
-            flags |= X86_IF_LOCK;
+            insn->flags |= X86_IF_LOCK;
         }
         if (ds->last_rep && !fr->mand && (flags & (F_REP | F_REPCC))) {
-            flags |= ds->last_rep == 0xf3 ? X86_IF_REP : X86_IF_REPNE;
+            insn->flags |= ds->last_rep == 0xf3 ? X86_IF_REP : X86_IF_REPNE;
         }
     }
-    insn->feature = fr->feature;
-    insn->cc = fr->cc;
-    insn->flags |= flags & F_PUBLIC;
     insn->len = len;
     return true;
 }
@@ -230,6 +298,17 @@ static const uint16_t x86_prefix_bits[256] = {
 static const uint8_t x86_prefix_seg[256] = {
     [0x26] = X86_SEG_ES + 1, [0x2E] = X86_SEG_CS + 1, [0x36] = X86_SEG_SS + 1,
     [0x3E] = X86_SEG_DS + 1, [0x64] = X86_SEG_FS + 1, [0x65] = X86_SEG_GS + 1,
+};
+
+/* Bytes before the opcode, by 64-bit mode: a prefix, a REX, or not */
+enum { BK_OPCODE, BK_PFX, BK_REX };
+#define BK_LEGACY \
+    [0x26] = BK_PFX, [0x2E] = BK_PFX, [0x36] = BK_PFX, [0x3E] = BK_PFX, \
+    [0x64] = BK_PFX, [0x65] = BK_PFX, [0x66] = BK_PFX, [0x67] = BK_PFX, \
+    [0xF0] = BK_PFX, [0xF2] = BK_PFX, [0xF3] = BK_PFX
+static const uint8_t x86_byte_kind[2][256] = {
+    { BK_LEGACY },
+    { BK_LEGACY, [0x40 ... 0x4F] = BK_REX },
 };
 
 /* Address size and kind by mode and 67 */
@@ -294,9 +373,9 @@ static inline int x86_scan_prefixes(DecodeState *ds, X86Mode mode)
         return -1;
     }
     ds->pos = 1;
-    if (x86_prefix_bits[b]) {
-        if (mode != X86_MODE_64 || (b & 0xf0) != 0x40 || ds->lim < 2 ||
-            x86_prefix_bits[p[1]]) {
+    if (x86_byte_kind[mode == X86_MODE_64][b]) {
+        if (x86_byte_kind[1][b] != BK_REX || ds->lim < 2 ||
+            x86_byte_kind[1][p[1]]) {
             return x86_scan_prefix_bytes(ds, mode);
         }
         ds->rex = b;

@@ -68,6 +68,9 @@ static bool flat_op(X86FastOp *fo, unsigned am, unsigned sz, bool mode64)
     *fo = kinds[am];
     if (fo->kind == FK_FIXED) {
         fo->info = am - OA_R0;
+    } else if (fo->info && fo->info != X86_RC_MMX) {
+        fo->rexr = 4;
+        fo->rexb = 1;
     }
     for (unsigned o = 0; o < 3; o++) {
         unsigned osz = 2 << o;
@@ -94,6 +97,31 @@ static bool flat_op(X86FastOp *fo, unsigned am, unsigned sz, bool mode64)
         }
     }
     return true;
+}
+
+/* The common shapes fast_operands() has its own lines for */
+static unsigned flat_form(const X86FastShape *sh, unsigned nops)
+{
+    unsigned k0 = sh->op[0].kind, k1 = sh->op[1].kind;
+    bool rm0 = k0 >= FK_RM && k0 <= FK_RMREG;
+    bool rm1 = k1 >= FK_RM && k1 <= FK_RMREG;
+
+    if (nops == 0) {
+        return FAST_SHAPE_NONE;
+    } else if (nops == 1 && rm0) {
+        return FAST_SHAPE_RM;
+    } else if (nops == 2 && rm0 && k1 == FK_REG) {
+        return FAST_SHAPE_RM_REG;
+    } else if (nops == 2 && k0 == FK_REG && rm1) {
+        return FAST_SHAPE_REG_RM;
+    } else if (nops == 2 && rm0 && (k1 == FK_IMM || k1 == FK_IMMS)) {
+        return FAST_SHAPE_RM_IMM;
+    } else if (nops == 1 && k0 == FK_Z) {
+        return FAST_SHAPE_Z;
+    } else if (nops == 1 && k0 == FK_REL) {
+        return FAST_SHAPE_REL;
+    }
+    return FAST_SHAPE_OTHER;
 }
 
 /* Where a row comes from: mode, map, opcode, what the walk has seen */
@@ -129,9 +157,10 @@ static void flat_insn(X86FastRow *fr, const X86OpDesc *d,
 {
     static const uint8_t mand[4] = { 0, 0x66, 0xf3, 0xf2 };
     bool mode64 = c->mode == X86_MODE_64;
-    X86FastRow t = { .kind = FR_INSN, .mnem = d->mnem, .nops = opd->nops,
+    X86FastRow t = { .kind = FR_INSN, .nops = opd->nops,
                      .mand = c->mpfx < 0 ? 0 : mand[c->mpfx] };
     X86FastShape sh = { 0 };
+    X86Insn h;
     uint32_t flags = d->flags | c->modrm;
     unsigned i;
 
@@ -140,7 +169,7 @@ static void flat_insn(X86FastRow *fr, const X86OpDesc *d,
         (mode64 ? (flags & F_INV64) : (flags & F_O64))) {
         return;
     }
-    sh.rm = 3;
+    sh.rmreq = FAST_RM_REG;     /* no r/m operand: memory forms go slow */
     for (i = 0; i < opd->nops; i++) {
         static const uint8_t rmreq[] = {
             [FK_RM] = FAST_RM_ANY, [FK_MEM] = FAST_RM_MEM,
@@ -154,6 +183,7 @@ static void flat_insn(X86FastRow *fr, const X86OpDesc *d,
             sh.rmreq = rmreq[sh.op[i].kind];
         }
     }
+    sh.form = flat_form(&sh, opd->nops);
     for (i = 0; i < x86_fast_nshapes; i++) {
         if (!memcmp(&x86_fast_shapes[i], &sh, sizeof(sh))) {
             break;
@@ -166,13 +196,26 @@ static void flat_insn(X86FastRow *fr, const X86OpDesc *d,
     t.sub = i;
     t.flags = flags | (flags & F_MODRM ? X86_IF_MODRM : 0);
     t.oszs = flat_oszs(flags, c);
-    t.feature = d->feat ? d->feat : x86_mnemonic_feat[d->mnem];
+    /* the X86Insn header without prefixes; x86_decode() fills in the rest */
+    memset(&h, 0, sizeof(h));
+    h.mnem = d->mnem;
+    h.nops = opd->nops;
+    h.mode = c->mode;
+    h.addr_size = c->mode == X86_MODE_16 ? 2 : c->mode == X86_MODE_32 ? 4 : 8;
+    h.seg_override = X86_SEG_NONE;
+    h.seg_prefix = X86_SEG_NONE;
+    h.map = c->map;
+    h.opcode = c->b;
+    h.mand_prefix = t.mand;
+    h.feature = d->feat ? d->feat : x86_mnemonic_feat[d->mnem];
+    h.flags = t.flags & F_PUBLIC;
     if ((c->map == X86_MAP_1BYTE && (c->b & 0xf0) == 0x70) ||
         (c->map == X86_MAP_0F && ((c->b & 0xf0) == 0x80 ||
                                   (c->b & 0xf0) == 0x90 ||
                                   (c->b & 0xf0) == 0x40))) {
-        t.cc = c->b & 15;
+        h.cc = c->b & 15;
     }
+    memcpy(t.head, &h, sizeof(t.head));
     *fr = t;
 }
 
@@ -182,6 +225,7 @@ static void flat_conv(X86FastRow *fr, const X86OpDesc *d,
 {
     unsigned kind, n, sub;
 
+    fr->kind = FR_SLOW;         /* unless it turns out otherwise */
     switch (d->kind) {
     case DK_M64:
         flat_conv(fr, &d->sub[c.mode == X86_MODE_64], opd, c);

@@ -254,17 +254,15 @@ static inline int64_t x86_load_sext(const uint8_t *p, unsigned n)
 {
     uint32_t w;
 
-    switch (n) {
-    case 1:
+    if (n == 1) {
         return (int8_t)p[0];
-    case 2:
-        return (int16_t)(p[0] | p[1] << 8);
-    case 4:
+    } else if (n == 4) {
         memcpy(&w, p, 4);
         return (int32_t)GUINT32_FROM_LE(w);
-    default:
-        return x86_load(p, n);
+    } else if (n == 2) {
+        return (int16_t)(p[0] | p[1] << 8);
     }
+    return x86_load(p, n);
 }
 
 static inline uint64_t ds_read(DecodeState *ds, unsigned n)
@@ -394,8 +392,8 @@ static inline bool x86_decode_mem(DecodeState *ds, X86Insn *insn,
  * from the maps above, used by x86_decode() in decode-fast.c).
  */
 enum {
-    FR_SLOW,        /* zero: the generic walk decodes it (or raises #UD) */
-    FR_INSN,
+    FR_INSN,        /* an instruction (zero: one test on the fast path) */
+    FR_SLOW,        /* the generic walk decodes it (or raises #UD) */
     FR_REG,         /* ModRM.reg picks one of 8 rows at .sub */
     FR_MOD,         /* memory form .sub[0], register form .sub[1] */
     FR_W,           /* REX.W picks one of 2 */
@@ -423,6 +421,8 @@ enum {
 typedef struct X86FastOp {
     uint8_t kind;           /* FK_* */
     uint8_t info;           /* register kinds: X86_RC_*; FK_FIXED: GPR */
+    uint8_t rexr, rexb;     /* REX.R (4) and REX.B (1) when they extend the
+                             * register number (not MMX), else 0 */
     uint8_t size[3];        /* operand bytes for operand size 2, 4, 8 */
     uint8_t len[3];         /* immediate bytes, by operand size */
 } X86FastOp;
@@ -430,28 +430,41 @@ typedef struct X86FastOp {
 /* The operands of rows: one shape per distinct list of operand specs */
 typedef struct X86FastShape {
     X86FastOp op[3];
-    uint8_t rm;             /* slot of the ModRM r/m operand, or 3 */
+    uint8_t rm;             /* slot of the ModRM r/m operand */
     uint8_t rmreq;          /* FAST_RM_*: what ModRM.mod must say */
+    uint8_t form;           /* FAST_SHAPE_*: the common ones by name */
 } X86FastShape;
+
+enum {
+    FAST_SHAPE_OTHER,       /* operand by operand */
+    FAST_SHAPE_NONE,        /* no operand */
+    FAST_SHAPE_RM,          /* ModRM r/m */
+    FAST_SHAPE_RM_REG,      /* ModRM r/m, ModRM reg */
+    FAST_SHAPE_REG_RM,      /* ModRM reg, ModRM r/m */
+    FAST_SHAPE_RM_IMM,      /* ModRM r/m, immediate */
+    FAST_SHAPE_Z,           /* GPR from the opcode */
+    FAST_SHAPE_REL,         /* relative offset */
+};
 
 enum {
     FAST_RM_ANY,            /* register or memory */
     FAST_RM_MEM,            /* memory only (mod == 3 is #UD) */
-    FAST_RM_REG,            /* register only (mod != 3 is #UD) */
+    FAST_RM_REG,            /* register only (mod != 3 is #UD, or no
+                             * r/m operand: the generic walk) */
 };
 
 typedef struct X86FastRow {
+    /* FR_INSN: the X86Insn fields before op[] as this row decodes with no
+     * prefix (mnemonic, mode, opcode, flags ...), copied whole */
+    uint8_t head[offsetof(X86Insn, op)];
     uint32_t flags;         /* F_*; X86_IF_MODRM when a ModRM byte follows */
-    uint16_t mnem;
     uint16_t sub;           /* FR_INSN: shape; switches: first pool row */
     uint8_t kind;           /* FR_* */
     uint8_t nops;
-    uint8_t feature;
-    uint8_t cc;
     uint8_t mand;           /* mandatory prefix taken: 0, 0x66, 0xF3, 0xF2 */
     uint8_t oszs;           /* operand size 2 << n, n in bits 2i+1:2i for
                              * i = 66 present (1) + REX.W (2) */
-} X86FastRow;
+} __attribute__((aligned(16))) X86FastRow;
 
 /* Prefix state of a FR_PFX switch: 66 (1) and the last F3 (2) or F2 (4) */
 #define X86_FAST_PSTATES 6
