@@ -869,8 +869,9 @@ Fx80 fx_rem(FxEnv *e, Fx80 a, Fx80 b, bool nearest, unsigned *q_low,
     y = fx_unpack(e, b);
     d = x.exp - y.exp;
     if (d < 0) {
-        if (nearest && d == -1 && (x.sig >> 64) > (y.sig >> 65)) {
-            /* |a| > |b|/2: the nearest quotient is 1 */
+        if (nearest && d == -1 && (x.sig >> 64) > (y.sig >> 64)) {
+            /* |a| > |b|/2 (a's exponent is one less): the nearest
+             * quotient is 1 (found by tests/diff/diff-run) */
             r = (Unp) { .sign = !x.sign, .exp = y.exp,
                         .sig = y.sig - (x.sig >> 1) };
             *q_low = 1;
