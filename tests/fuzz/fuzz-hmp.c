@@ -16,8 +16,9 @@
  * APIC, HPET, LAPIC), unbacked addresses and reserved bits. The rest is
  * typed at the monitor.
  * Checks: the monitor answers every line with a prompt (a CR LF pair is
- * one line end) and writes only text (UTF-8 without control characters
- * but CR and LF); ASan/UBSan the rest. Built by `make fuzz`; run e.g.
+ * one line end), a line that does not parse, names no command or has the
+ * wrong number of arguments with its error, and writes only text (UTF-8
+ * without control characters but CR and LF); ASan/UBSan the rest. Built by `make fuzz`; run e.g.
  * ./fuzz-hmp -max_len=4096 corpus/
  */
 #include "kestrel/osdep.h"
@@ -29,6 +30,8 @@
 #define FUZZ_PT_BASE    0x200000u       /* 16 pages of page tables */
 #define FUZZ_PT_PAGES   16
 #define FUZZ_PROMPT     "(qemu) "
+#define FUZZ_MAX_LINE   1024            /* hmp.c's HMP_MAX_LINE */
+#define FUZZ_ONE_READ   4096            /* what the monitor takes at once */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -118,25 +121,125 @@ static void fuzz_count_lines(const uint8_t *p, size_t n, size_t *min,
     }
 }
 
-/* Prompts start a line, several in a row after empty lines; a command's
- * output never starts with one (it may contain one: an echoed name). */
-static size_t fuzz_count_prompts(const GString *out)
+/* The lines as the monitor's line editor builds them from one read:
+ * backspace and DEL erase, other control bytes are dropped. */
+static GPtrArray *fuzz_lines(const uint8_t *p, size_t n)
 {
-    size_t n = 0, len = strlen(FUZZ_PROMPT);
+    GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GString) line = g_string_new(NULL);
+
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\n' && i > 0 && p[i - 1] == '\r') {
+            continue;
+        }
+        if (p[i] == '\r' || p[i] == '\n') {
+            g_ptr_array_add(lines, g_strdup(line->str));
+            g_string_truncate(line, 0);
+        } else if (p[i] == 0x7f || p[i] == 0x08) {
+            g_string_truncate(line, line->len ? line->len - 1 : 0);
+        } else if (p[i] >= 0x20 && p[i] < 0x7f &&
+                   line->len < FUZZ_MAX_LINE) {
+            g_string_append_c(line, p[i]);
+        }
+    }
+    return lines;
+}
+
+/* Where each prompt starts and ends. Prompts start a line, several in a
+ * row after empty lines; a command's output never starts with one (it may
+ * contain one: an echoed name). */
+static GArray *fuzz_prompts(const GString *out)
+{
+    GArray *at = g_array_new(false, false, sizeof(size_t) * 2);
+    size_t len = strlen(FUZZ_PROMPT);
 
     for (const char *p = out->str; p; p = strchr(p, '\n')) {
         p += *p == '\n';
         for (; !strncmp(p, FUZZ_PROMPT, len); p += len) {
-            n++;
+            size_t span[2] = { p - out->str, p - out->str + len };
+
+            g_array_append_val(at, span);
         }
     }
-    return n;
+    return at;
+}
+
+static const HmpCommand *fuzz_find(const char *name)
+{
+    for (const HmpCommand *c = hmp_commands; c->name; c++) {
+        g_auto(GStrv) names = g_strsplit(c->name, "|", -1);
+
+        if (g_strv_contains((const char *const *)names, name)) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* A malformed line must get its error: out is what the line printed. */
+static void fuzz_check_line(const char *line, const char *out)
+{
+    g_autoptr(GError) err = NULL;
+    g_auto(GStrv) argv = NULL;
+    g_autofree char *name = NULL;
+    const HmpCommand *c;
+    const char *want;
+    int argc;
+
+    if (!g_shell_parse_argv(line, &argc, &argv, &err)) {
+        want = g_error_matches(err, G_SHELL_ERROR,
+                               G_SHELL_ERROR_EMPTY_STRING)
+               ? "" : "Bad command line: ";
+        if (*want ? !g_str_has_prefix(out, want) : !!*out) {
+            ks_abort("fuzz-hmp: \"%s\" printed \"%s\"", line, out);
+        }
+        return;
+    }
+    name = g_strndup(argv[0], strcspn(argv[0], "/"));
+    c = fuzz_find(name);
+    if (!c && !g_str_has_prefix(out, "unknown command: ")) {
+        ks_abort("fuzz-hmp: unknown \"%s\" printed \"%s\"", line, out);
+    }
+    if (c && (argc - 1 < c->min_args || argc - 1 > c->max_args) &&
+        (!g_str_has_prefix(out, name) || !strstr(out, ": expected "))) {
+        ks_abort("fuzz-hmp: \"%s\" (%d arguments) printed \"%s\"", line,
+                 argc - 1, out);
+    }
+}
+
+/* Every line typed gets a prompt; each malformed one its error. */
+static void fuzz_check_session(const uint8_t *data, size_t n,
+                               const GString *out)
+{
+    g_autoptr(GArray) at = fuzz_prompts(out);
+    g_autoptr(GPtrArray) lines = NULL;
+    size_t lo, hi;
+
+    fuzz_count_lines(data, n, &lo, &hi);
+    if (at->len < lo + 1 || at->len > hi + 1) {
+        ks_abort("fuzz-hmp: %u prompts for %zu..%zu lines", at->len, lo,
+                 hi);
+    }
+    if (n >= FUZZ_ONE_READ) {
+        return;                 /* CR LF may be split: lines are not known */
+    }
+    lines = fuzz_lines(data, n);
+    if (at->len != lines->len + 1) {
+        ks_abort("fuzz-hmp: %u prompts for %u lines", at->len, lines->len);
+    }
+    for (guint i = 0; i < lines->len; i++) {
+        size_t from = g_array_index(at, size_t, 2 * i + 1);
+        size_t to = g_array_index(at, size_t, 2 * i + 2);
+        g_autofree char *text = g_strndup(out->str + from, to - from);
+
+        fuzz_check_line(lines->pdata[i], text);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     Machine *m = fuzz_machine();
-    size_t consumed, lo, hi, prompts;
+    size_t consumed;
     GString *out;
     bool alive;
 
@@ -172,12 +275,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     /* a quit ends the session: lines after it may or may not have run */
     if (alive) {
-        fuzz_count_lines(data, consumed, &lo, &hi);
-        prompts = fuzz_count_prompts(out);
-        if (prompts < lo + 1 || prompts > hi + 1) {
-            ks_abort("fuzz-hmp: %zu prompts for %zu..%zu lines", prompts,
-                     lo, hi);
-        }
+        fuzz_check_session(data, consumed, out);
     }
     return 0;
 }
