@@ -4,10 +4,9 @@
  * INC/DEC, NEG/NOT, MUL/IMUL/DIV/IDIV, shifts and rotates,
  * MOV/MOVZX/MOVSX/MOVSXD/XCHG, CMOVcc/SETcc, BT*, BSWAP, XADD, CMPXCHG,
  * CBW/CWD and their 64-bit forms, flag instructions, LEA, forward Jcc
- * inside the block; PUSH/POP in 16- and 64-bit code (the stack page);
- * INC/DEC 40-4F in 16-bit code (REX in 64-bit code, and the 32-bit class
- * runs natively in 64-bit mode). Byte, word, dword and (64-bit code)
- * qword operands.
+ * inside the block; PUSH/POP (the stack page); INC/DEC 40-4F in 16- and
+ * 32-bit code (REX prefixes in 64-bit code). Byte, word, dword and
+ * (64-bit code) qword operands.
  *
  * dg_forms is the one table of flag effects: def, undef and read per
  * form, and the shift/rotate count rules.
@@ -48,12 +47,12 @@ enum { FR_FIXED, FR_SHIFT, FR_ROT };
 #define D   4
 #define Q   8
 #define WDQ (W | D | Q)
+#define STK 16                          /* a stack operand: 64-bit default */
 /* modes: where a form exists */
 #define M16 1
 #define M32 2
 #define M64 4
 #define MALL (M16 | M32 | M64)
-#define MSTK (M16 | M64)                /* the stack page */
 
 typedef struct DgForm {
     const char *name;
@@ -108,10 +107,10 @@ static const DgForm dg_forms[] = {
     F("inc", { 0xff }, 1, 0, K_RM, WDQ, MALL, false, ALL & ~DG_CF, 0, 0),
     F("dec", { 0xfe }, 1, 1, K_RM, B, MALL, false, ALL & ~DG_CF, 0, 0),
     F("dec", { 0xff }, 1, 1, K_RM, WDQ, MALL, false, ALL & ~DG_CF, 0, 0),
-    F("inc", { 0x40 }, 1, -1, K_OPREG, W | D, M16, false, ALL & ~DG_CF, 0,
-      0),
-    F("dec", { 0x48 }, 1, -1, K_OPREG, W | D, M16, false, ALL & ~DG_CF, 0,
-      0),
+    F("inc", { 0x40 }, 1, -1, K_OPREG, W | D, M16 | M32, false,
+      ALL & ~DG_CF, 0, 0),
+    F("dec", { 0x48 }, 1, -1, K_OPREG, W | D, M16 | M32, false,
+      ALL & ~DG_CF, 0, 0),
     F("not", { 0xf7 }, 1, 2, K_RM, WDQ, MALL, false, 0, 0, 0),
     F("neg", { 0xf6 }, 1, 3, K_RM, B, MALL, false, ALL, 0, 0),
     F("neg", { 0xf7 }, 1, 3, K_RM, WDQ, MALL, false, ALL, 0, 0),
@@ -142,12 +141,12 @@ static const DgForm dg_forms[] = {
     MOV("xchg", { 0x86 }, 1, -1, K_RM_R, B, MALL),
     MOV("xchg", { 0x87 }, 1, -1, K_RM_R, WDQ, MALL),
     MOV("lea", { 0x8d }, 1, -1, K_LEA, WDQ, MALL),
-    MOV("push", { 0x50 }, 1, -1, K_OPREG, W | Q, MSTK),
-    MOV("pop", { 0x58 }, 1, -1, K_OPREG, W | Q, MSTK),
-    MOV("push", { 0xff }, 1, 6, K_RM, W | Q, MSTK),
-    MOV("pop", { 0x8f }, 1, 0, K_RM, W | Q, MSTK),
-    MOV("push", { 0x6a }, 1, -1, K_PUSH_I, W | Q, MSTK),
-    MOV("push", { 0x68 }, 1, -1, K_PUSH_I, W | Q, MSTK),
+    MOV("push", { 0x50 }, 1, -1, K_OPREG, W | D | STK, MALL),
+    MOV("pop", { 0x58 }, 1, -1, K_OPREG, W | D | STK, MALL),
+    MOV("push", { 0xff }, 1, 6, K_RM, W | D | STK, MALL),
+    MOV("pop", { 0x8f }, 1, 0, K_RM, W | D | STK, MALL),
+    MOV("push", { 0x6a }, 1, -1, K_PUSH_I, W | D | STK, MALL),
+    MOV("push", { 0x68 }, 1, -1, K_PUSH_I, W | D | STK, MALL),
     MOV("cmov", OP(0x0f, 0x40), 2, -1, K_CMOV, WDQ, MALL),
     MOV("set", OP(0x0f, 0x90), 2, 0, K_SETCC, B, MALL),
     MOV("j", { 0x70 }, 1, -1, K_JCC, 0, MALL),
@@ -210,14 +209,18 @@ static void dg_shift_flags(const DgForm *f, int cnt, unsigned width,
 static unsigned dg_size(DgCtx *c, const DgForm *f)
 {
     unsigned sizes = f->sizes & (c->bits == 64 ? 15 : 7);
-    unsigned pick[4], n = 0;
+    unsigned pick[4], n = 0, size;
 
     for (unsigned b = 0; b < 4; b++) {
         if (sizes & (1u << b)) {
             pick[n++] = 1u << b;
         }
     }
-    return n ? pick[g_rand_int_range(c->r, 0, n)] : 0;
+    size = n ? pick[g_rand_int_range(c->r, 0, n)] : 0;
+    if ((f->sizes & STK) && c->bits == 64 && size == 4) {
+        size = 8;                       /* no 32-bit stack operands */
+    }
+    return size;
 }
 
 /* LEA reg, [base + index*scale + disp]: the address of registers only.
@@ -276,15 +279,9 @@ static bool dg_emit(DgCtx *c, const DgForm *f)
         e.op[f->oplen - 1] += cc;
     }
     if (size == 8) {
-        e.rexw = true;
+        e.rexw = !(f->sizes & STK);     /* stack operands: the default */
     } else if (size == 2 || (size == 4 && c->bits == 16)) {
         e.opsize = (size == 2) != (c->bits == 16);
-    }
-    if (f->kind == K_OPREG && f->op[0] >= 0x50 && f->op[0] <= 0x58) {
-        e.rexw = false;                 /* PUSH/POP: 64-bit by default */
-    }
-    if ((f->kind == K_RM || f->kind == K_PUSH_I) && f->sizes == (W | Q)) {
-        e.rexw = false;
     }
     if (modrm) {
         e.rm = f->reg_only ? (int)dg_gpr(c, size) : dg_rm(c, s1, 3);

@@ -10,8 +10,10 @@
  * HLT at DK_VEC + i, a 64-bit TSS whose IST1 takes the exception frames
  * in long mode (so that they do not land on the stack page), 4-level
  * page tables mapping the first 2 MiB 1:1, the code at DK_CODE, the
- * scratch page DG_RIP_DELTA after it, the stack page. Real mode: DS, ES,
- * FS and GS point at the scratch page (EDI = 0), SS at the stack page.
+ * scratch page DG_RIP_DELTA after it, the stack page (in 32-bit code an
+ * exception frame lands below ESP there; the comparator skips it). Real
+ * mode: DS, ES, FS and GS point at the scratch page (EDI = 0), SS at the
+ * stack page.
  * CR0.NE is set (x87 faults are #MF), CR4.OSFXSR and OSXMMEXCPT too.
  * Ref: Intel SDM Vol. 3A 6.14 (64-bit IDT, IST), 4.5 (4-level paging),
  * 6.12 (frames), Vol. 1 table 10-2.
@@ -28,7 +30,6 @@
 #define DK_TSS      0xb00
 #define DK_PML4     0x1000
 #define DK_IST      0x6000              /* IST1: top of its stack */
-#define DK_HSTACK   0x7000              /* 32-bit code: frames go here */
 #define DK_CODE     0x10000
 #define DK_MEM      (DK_CODE + DG_RIP_DELTA)
 #define DK_STACK    (DK_MEM + DG_MEM_SIZE)
@@ -129,7 +130,7 @@ static void dk_modes(const DiffSeq *s, X86CPUState *env)
         dk_seg(&env->segs[R_CS], 0x08, 0, 0xffffffff,
                code | DESC_B_MASK | DESC_G_MASK);
         env->idt = (DescTable) { .base = DK_IDT32, .limit = 32 * 8 - 1 };
-        env->regs[R_ESP] = DK_HSTACK;
+        env->regs[R_ESP] = DK_STACK + DG_STACK_START;
         return;
     }
     dk_seg(&env->segs[R_CS], 0x18, 0, 0xffffffff,
@@ -195,9 +196,9 @@ static void dk_frame(const DiffSeq *s, X86CPUState *env, DiffState *out)
     }
     out->fault_off = dk_get(ss + sp, w) - (s->bits == 16 ? 0 : DK_CODE);
     out->flags = dk_get(ss + sp + 2 * w, w) & DG_CC;
-    if (s->bits == 64) {
-        out->regs[R_ESP] = dk_get(sp + 3 * w, w) - DK_STACK;
-    }
+    /* SP at the fault: in the frame (64-bit), or above it */
+    out->regs[R_ESP] = s->bits == 64 ? dk_get(sp + 3 * w, w) - DK_STACK
+                       : sp + 3 * w - (s->bits == 32 ? DK_STACK : 0);
 }
 
 void dk_run(const DiffSeq *s, DiffState *out)
@@ -225,7 +226,7 @@ void dk_run(const DiffSeq *s, DiffState *out)
     out->excp = -1;
     out->flags = x86_cpu_get_eflags(env) & DG_CC;
     memcpy(out->regs, env->regs, sizeof(out->regs));
-    if (s->bits == 64) {
+    if (s->bits != 16) {
         out->regs[R_ESP] -= DK_STACK;
     }
     if (pc > DK_VEC && pc <= DK_VEC + 32) {

@@ -5,9 +5,12 @@
  * the general registers (not R15, the block's address), EFLAGS, the
  * x87/SSE state (FXRSTOR) and RSP (the stack page), and dn_exit, which
  * stores them back (FXSAVE) and restores the host's stack and FPU
- * control. 32-bit sequences run in 64-bit mode too: the generator keeps
- * to instructions that mean the same there (32-bit results zero-extend;
- * only the low halves are compared).
+ * control. 32-bit sequences run in compatibility mode: a far jump to the
+ * kernel's 32-bit user code segment (0x23) enters them and a far jump to
+ * 0x33 leaves them (through a stub below 4 GiB, as a far pointer has a
+ * 32-bit offset there), with DS and ES loaded with the user data segment
+ * 0x2B (null in 64-bit processes); only the low halves of the registers
+ * are compared, the upper ones do not survive the mode.
  *
  * Code, scratch page and stack page lie in one mapping below 4 GiB (the
  * 32-bit class puts the scratch address in EDI), the scratch page
@@ -28,6 +31,10 @@
 #include "diff-native.h"
 
 #define DN_CODE     0                   /* offsets in the mapping */
+#define DN_STUB     0x1800              /* jmp [rip] to dn_exit */
+#define DN_ENTER32  0x1810              /* ljmp [DN_FAR32] */
+#define DN_FAR32    0x1820              /* m16:32: the code, 0x23 */
+#define DN_FAR64    0x1828              /* m16:32: DN_STUB, 0x33 */
 #define DN_MEM      DG_RIP_DELTA
 #define DN_STACK    (DN_MEM + DG_MEM_SIZE)
 #define DN_SIZE     (DN_STACK + DG_STACK_SIZE)
@@ -50,6 +57,9 @@ G_STATIC_ASSERT(offsetof(DnBlock, fx) == 160);
 
 void dn_enter(DnBlock *b);
 void dn_exit(void);
+/* dn_exit's way to the block: R15 does not survive compatibility mode */
+extern DnBlock *dn_blockp;
+DnBlock *dn_blockp __attribute__((visibility("hidden")));
 
 __asm__(
     ".text\n"
@@ -59,6 +69,8 @@ __asm__(
     "    push %r13\n    push %r14\n    push %r15\n"
     "    mov %rdi, %r15\n"
     "    mov %rsp, 144(%r15)\n"
+    "    mov $0x2b, %eax\n"             /* DS, ES: null in 64-bit code */
+    "    mov %eax, %ds\n    mov %eax, %es\n"
     "    fxrstor 160(%r15)\n"
     "    pushq 128(%r15)\n    popfq\n"
     "    mov 0(%r15), %rax\n    mov 8(%r15), %rcx\n"
@@ -71,6 +83,7 @@ __asm__(
     "    mov 32(%r15), %rsp\n"
     "    jmp *136(%r15)\n"
     "dn_exit:\n"
+    "    mov dn_blockp(%rip), %r15\n"
     "    mov %rsp, 32(%r15)\n"
     "    mov 144(%r15), %rsp\n"
     "    pushfq\n    popq 128(%r15)\n"
@@ -145,24 +158,58 @@ bool dn_init(void)
     return true;
 }
 
+static void dn_put32(uint8_t *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+}
+
+/* A far pointer m16:32 at @p */
+static void dn_far(uint8_t *p, uint32_t off, uint16_t sel)
+{
+    memcpy(p, &off, 4);
+    memcpy(p + 4, &sel, 2);
+}
+
+/* The way out after the code (and, for 32-bit code, the way in) */
+static uintptr_t dn_links(const DiffSeq *s, uint8_t *code)
+{
+    static const uint8_t jmp_rip[6] = { 0xff, 0x25 };   /* jmp [rip] */
+    uint64_t exit_addr = (uintptr_t)dn_exit;
+    uint32_t base = (uintptr_t)dn_map;
+
+    if (s->bits == 64) {
+        memcpy(code + s->len, jmp_rip, sizeof(jmp_rip));
+        memcpy(code + s->len + sizeof(jmp_rip), &exit_addr, 8);
+        return (uintptr_t)code;
+    }
+    memcpy(dn_map + DN_STUB, jmp_rip, sizeof(jmp_rip));
+    memcpy(dn_map + DN_STUB + sizeof(jmp_rip), &exit_addr, 8);
+    /* ljmp [DN_FAR32] (64-bit code), ljmp [DN_FAR64] (32-bit code) */
+    memcpy(dn_map + DN_ENTER32, (const uint8_t[]){ 0xff, 0x2c, 0x25 }, 3);
+    dn_put32(dn_map + DN_ENTER32 + 3, base + DN_FAR32);
+    code[s->len] = 0xff;
+    code[s->len + 1] = 0x2d;
+    dn_put32(code + s->len + 2, base + DN_FAR64);
+    dn_far(dn_map + DN_FAR32, base + DN_CODE, 0x23);
+    dn_far(dn_map + DN_FAR64, base + DN_STUB, 0x33);
+    return (uintptr_t)dn_map + DN_ENTER32;
+}
+
 void dn_run(const DiffSeq *s, DiffState *out)
 {
     uint8_t *code = dn_map + DN_CODE;
-    uint8_t jmp[6] = { 0xff, 0x25, 0, 0, 0, 0 };        /* jmp [rip] */
-    uint64_t exit_addr = (uintptr_t)dn_exit;
     uint32_t mxcsr_host = 0x1f80;
 
     memcpy(code, s->code, s->len);
-    memcpy(code + s->len, jmp, sizeof(jmp));
-    memcpy(code + s->len + sizeof(jmp), &exit_addr, 8);
+    dn_block.code = dn_links(s, code);
     memcpy(dn_map + DN_MEM, s->mem, DG_MEM_SIZE);
     memcpy(dn_map + DN_STACK, s->stack, DG_STACK_SIZE);
     memcpy(dn_block.gpr, s->regs, sizeof(dn_block.gpr));
     dn_block.gpr[4] = (uintptr_t)dn_map + DN_STACK + DG_STACK_START;
     dn_block.gpr[DG_MEM_REG] = (uintptr_t)dn_map + DN_MEM;
     dn_block.flags = s->flags | 0x202;
-    dn_block.code = (uintptr_t)code;
     dn_block.mxcsr_host = mxcsr_host;
+    dn_blockp = &dn_block;
     memcpy(dn_block.fx, s->fx, DG_FX_SIZE);
     out->excp = -1;
     if (sigsetjmp(dn_jmp, 1) == 0) {
@@ -176,6 +223,9 @@ void dn_run(const DiffSeq *s, DiffState *out)
     dn_active = 0;
     out->ran = true;
     memcpy(out->regs, dn_block.gpr, sizeof(out->regs));
+    if (s->bits == 32) {
+        out->regs[4] &= 0xffffffff;
+    }
     out->regs[4] -= (uintptr_t)dn_map + DN_STACK;
     out->flags = dn_block.flags & DG_CC;
     memcpy(out->fx, dn_block.fx, DG_FX_SIZE);
