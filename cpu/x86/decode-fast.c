@@ -419,7 +419,41 @@ x86_decode_one(X86Insn *insn, const uint8_t *bytes, size_t avail,
 X86DecodeStatus x86_decode(X86Insn *insn, const uint8_t *bytes, size_t avail,
                            X86Mode mode)
 {
-    return x86_decode_one(insn, bytes, avail, mode, true);
+    bool tried = false;
+
+    /*
+     * Most code: no legacy prefix, perhaps a REX, in a window wide enough
+     * to read unchecked. With the prefix state known here, the compiler
+     * keeps it in registers.
+     */
+    if (likely(avail >= 32)) {
+        DecodeState ds = {
+            .bytes = bytes,
+            .pos = 1,
+            .lim = X86_MAX_INSN_LEN,
+            .seg_prefix = X86_SEG_NONE,
+            .seg = X86_SEG_NONE,
+            .asz = x86_asz[mode][0],
+            .akind = x86_akind[mode][0],
+        };
+        unsigned b = bytes[0], k = x86_byte_kind[mode == X86_MODE_64][b];
+
+        if (k == BK_REX && !x86_byte_kind[1][bytes[1]]) {
+            ds.rex = b;
+            ds.pfx = X86_PFX_REX;
+            ds.oshift = 2 * ((b >> 2) & 2);
+            ds.pos = 2;
+            b = bytes[1];
+            k = BK_OPCODE;
+        }
+        if (k == BK_OPCODE) {
+            if (likely(fast_decode(insn, &ds, b, mode))) {
+                return X86_DEC_OK;
+            }
+            tried = true;
+        }
+    }
+    return x86_decode_one(insn, bytes, avail, mode, !tried);
 }
 
 X86DecodeStatus x86_decode_generic(X86Insn *insn, const uint8_t *bytes,
