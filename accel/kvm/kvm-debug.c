@@ -205,7 +205,13 @@ bool kvm_debug_exit_ours(KvmCpu *kc)
 {
     struct kvm_debug_exit_arch *a = &kc->run->debug.arch;
 
-    return kc->window_step && a->exception == 1 && !(a->dr6 & 0xf) &&
+    if (!kc->window_step) {
+        return false;
+    }
+    if (!kc->debug.control) {
+        return true;                    /* GDB asked for nothing */
+    }
+    return a->exception == 1 && !(a->dr6 & 0xf) &&
            !(kc->debug.control & KVM_GUESTDBG_SINGLESTEP);
 }
 

@@ -23,6 +23,7 @@ typedef struct KvmCpu {
     bool thread_valid;                  /* thread is set: kicks may signal */
     bool dirty;                         /* X86CPU.env is newer than KVM's */
     bool window_step;                   /* stepping for an IRQ window */
+    bool injected;                      /* KVM_INTERRUPT before this run */
     void *tcg_state;                    /* TCG's, for kvm_emulate_one */
     struct kvm_guest_debug debug;       /* GDB's, without window steps */
     GuestDebugHit dr_point[4];          /* what DR0-DR3 stand for */

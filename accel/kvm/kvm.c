@@ -400,7 +400,7 @@ static void kvm_inject(KvmCpu *kc)
         bql_unlock();
         if (vec >= 0) {
             irq.irq = vec & 0xff;
-            ioctl(kc->fd, KVM_INTERRUPT, &irq);
+            kc->injected = ioctl(kc->fd, KVM_INTERRUPT, &irq) == 0;
         }
     } else {
         run->request_interrupt_window = 1;
@@ -511,6 +511,7 @@ static VcpuExit kvm_vcpu_run(X86CPU *cpu)
         cpu->env.halted = false;
     }
     for (;;) {
+        bool injected;
         int ret;
 
         __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_RELEASE);
@@ -525,6 +526,8 @@ static VcpuExit kvm_vcpu_run(X86CPU *cpu)
             kvm_inject(kc);
         }
         ret = ioctl(kc->fd, KVM_RUN, 0);
+        injected = kc->injected;
+        kc->injected = false;
         if (ret < 0) {
             if (errno == EINTR || errno == EAGAIN) {
                 continue;               /* exit_request says why */
@@ -546,6 +549,11 @@ static VcpuExit kvm_vcpu_run(X86CPU *cpu)
         case KVM_EXIT_INTR:
             break;
         case KVM_EXIT_HLT:
+            /* kvm_pvm, woken from HLT by an injected interrupt, reports
+             * HLT again with RIP at the handler and IF clear: run on */
+            if (injected && !run->if_flag) {
+                break;
+            }
             if (!kvm_has_irq(cpu)) {
                 cpu->env.halted = true;
                 return VCPU_EXIT_HALT;
