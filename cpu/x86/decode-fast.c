@@ -156,14 +156,14 @@ fast_operand(X86Insn *insn, X86Operand *op, const X86FastOp *fo,
  * goes operand by operand.
  */
 static inline __attribute__((always_inline)) unsigned
-fast_operands(X86Insn *insn, const X86FastShape *sh, unsigned nops,
-              const uint8_t *p, const DecodeState *ds, unsigned b,
-              unsigned modrm, unsigned oi)
+fast_operands(X86Insn *insn, const X86FastRow *fr, const uint8_t *p,
+              const DecodeState *ds, unsigned b, unsigned modrm, unsigned oi)
 {
+    const X86FastShape *sh = &x86_fast_shapes[fr->sub];
     X86Operand *op = insn->op;
     unsigned rex = ds->rex, n = 0;
 
-    switch (sh->form) {
+    switch (fr->form) {
     case FAST_SHAPE_NONE:
         return 0;
     case FAST_SHAPE_RM:
@@ -187,7 +187,7 @@ fast_operands(X86Insn *insn, const X86FastShape *sh, unsigned nops,
     case FAST_SHAPE_REL:
         return fast_rel(insn, &op[0], &sh->op[0], p, ds, oi);
     default:
-        for (unsigned i = 0; i < nops; i++) {
+        for (unsigned i = 0; i < fr->nops; i++) {
             n += fast_operand(insn, &op[i], &sh->op[i], p + n, ds, b, modrm,
                               oi);
         }
@@ -208,7 +208,6 @@ fast_decode(X86Insn *insn, const DecodeState *ds, unsigned b, X86Mode mode)
     unsigned map = X86_MAP_1BYTE, rex = ds->rex, pfx = ds->pfx;
     unsigned modrm = 0, oi, len;
     const X86FastRow *fr;
-    const X86FastShape *sh;
     uint32_t flags;
 
     if (b == 0x0f) {
@@ -238,7 +237,6 @@ fast_decode(X86Insn *insn, const DecodeState *ds, unsigned b, X86Mode mode)
         fr = &x86_fast_pool[fr->sub + i];
     }
     flags = fr->flags;
-    sh = &x86_fast_shapes[fr->sub];
     oi = (fr->oszs >> ds->oshift) & 3;      /* 2, 4 or 8 bytes */
 
     memcpy(insn, fr->head, sizeof(fr->head));
@@ -256,15 +254,15 @@ fast_decode(X86Insn *insn, const DecodeState *ds, unsigned b, X86Mode mode)
         modrm = *p++;
         insn->modrm = modrm;
         if (modrm < 0xc0) {
-            if (sh->rmreq == FAST_RM_REG) {
+            if (fr->rmreq == FAST_RM_REG) {
                 return false;
             }
-            p += x86_mem_operand(insn, &insn->op[sh->rm], p, modrm, ds);
-        } else if (sh->rmreq == FAST_RM_MEM) {
+            p += x86_mem_operand(insn, &insn->op[fr->rm], p, modrm, ds);
+        } else if (fr->rmreq == FAST_RM_MEM) {
             return false;
         }
     }
-    p += fast_operands(insn, sh, fr->nops, p, ds, b, modrm, oi);
+    p += fast_operands(insn, fr, p, ds, b, modrm, oi);
     len = p - ds->bytes;
     if (unlikely(len > ds->lim)) {
         return false;           /* NEED_MORE or #GP: the walk says which */

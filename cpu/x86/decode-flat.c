@@ -169,7 +169,7 @@ static void flat_insn(X86FastRow *fr, const X86OpDesc *d,
         (mode64 ? (flags & F_INV64) : (flags & F_O64))) {
         return;
     }
-    sh.rmreq = FAST_RM_REG;     /* no r/m operand: memory forms go slow */
+    t.rmreq = FAST_RM_REG;      /* no r/m operand: memory forms go slow */
     for (i = 0; i < opd->nops; i++) {
         static const uint8_t rmreq[] = {
             [FK_RM] = FAST_RM_ANY, [FK_MEM] = FAST_RM_MEM,
@@ -179,11 +179,11 @@ static void flat_insn(X86FastRow *fr, const X86OpDesc *d,
             return;
         }
         if (sh.op[i].kind >= FK_RM && sh.op[i].kind <= FK_RMREG) {
-            sh.rm = i;
-            sh.rmreq = rmreq[sh.op[i].kind];
+            t.rm = i;
+            t.rmreq = rmreq[sh.op[i].kind];
         }
     }
-    sh.form = flat_form(&sh, opd->nops);
+    t.form = flat_form(&sh, opd->nops);
     for (i = 0; i < x86_fast_nshapes; i++) {
         if (!memcmp(&x86_fast_shapes[i], &sh, sizeof(sh))) {
             break;

@@ -430,10 +430,14 @@ typedef struct X86FastOp {
 /* The operands of rows: one shape per distinct list of operand specs */
 typedef struct X86FastShape {
     X86FastOp op[3];
-    uint8_t rm;             /* slot of the ModRM r/m operand */
-    uint8_t rmreq;          /* FAST_RM_*: what ModRM.mod must say */
-    uint8_t form;           /* FAST_SHAPE_*: the common ones by name */
-} X86FastShape;
+} __attribute__((aligned(32))) X86FastShape;
+
+enum {
+    FAST_RM_ANY,            /* register or memory */
+    FAST_RM_MEM,            /* memory only (mod == 3 is #UD) */
+    FAST_RM_REG,            /* register only (mod != 3 is #UD, or no
+                             * r/m operand: the generic walk) */
+};
 
 enum {
     FAST_SHAPE_OTHER,       /* operand by operand */
@@ -444,13 +448,6 @@ enum {
     FAST_SHAPE_RM_IMM,      /* ModRM r/m, immediate */
     FAST_SHAPE_Z,           /* GPR from the opcode */
     FAST_SHAPE_REL,         /* relative offset */
-};
-
-enum {
-    FAST_RM_ANY,            /* register or memory */
-    FAST_RM_MEM,            /* memory only (mod == 3 is #UD) */
-    FAST_RM_REG,            /* register only (mod != 3 is #UD, or no
-                             * r/m operand: the generic walk) */
 };
 
 typedef struct X86FastRow {
@@ -464,6 +461,9 @@ typedef struct X86FastRow {
     uint8_t mand;           /* mandatory prefix taken: 0, 0x66, 0xF3, 0xF2 */
     uint8_t oszs;           /* operand size 2 << n, n in bits 2i+1:2i for
                              * i = 66 present (1) + REX.W (2) */
+    uint8_t form;           /* FAST_SHAPE_*: the common shapes by name */
+    uint8_t rm;             /* slot of the ModRM r/m operand */
+    uint8_t rmreq;          /* FAST_RM_*: what ModRM.mod must say */
 } __attribute__((aligned(16))) X86FastRow;
 
 /* Prefix state of a FR_PFX switch: 66 (1) and the last F3 (2) or F2 (4) */
