@@ -390,10 +390,11 @@ static void kvm_inject(KvmCpu *kc)
         kvm_window_step(kc, false);
         return;
     }
-    kvm_window_step(kc, false);
     if (run->ready_for_interrupt_injection && run->if_flag) {
         struct kvm_interrupt irq;
         int vec;
+
+        kvm_window_step(kc, false);     /* not before: one ioctl a step */
 
         bql_lock();
         vec = x86_intc->get_interrupt(cpu);
