@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The register layout the GDB stub offers: target descriptions for i386
- * (while the guest is not in long mode) and i386:x86-64 (in long mode),
- * and reading/writing one register of X86CPUState in that order. When the
- * guest switches mode, a connected gdb keeps the description it read at
- * attach time: reconnect (or "set architecture") after the switch.
+ * and i386:x86-64, and reading/writing one register of X86CPUState in
+ * that order. As in QEMU, the description follows the -cpu model, not the
+ * guest's mode: i386 for models without long mode (qemu-system-i386),
+ * x86-64 for those with it (qemu-system-x86_64), from reset through the
+ * switch to long mode, since gdb reads it once per connection. Outside
+ * 64-bit code the x86-64 layout carries the 32-bit values zero-extended
+ * (RIP and the GPRs; r8-r15 in full), and writes there keep 32 bits.
  * Ref: GDB manual, "Target Descriptions", "i386 Features"
  * (org.gnu.gdb.i386.core, .sse).
  * The x87 stack is offered in ST(i) order (physical register TOP+i), the
@@ -15,6 +18,7 @@
 #include "kestrel/osdep.h"
 #include "kestrel/guest-debug.h"
 #include "gdbstub/gdbstub-int.h"
+#include "cpu/x86/cpu.h"
 
 enum { G_GPR, G_IP, G_FLAGS, G_SEG, G_ST, G_FPU, G_XMM, G_MXCSR };
 
@@ -122,6 +126,20 @@ static void gdb_fpu_write(X86CPUState *env, unsigned n, uint64_t v)
         env->fpop = v & 0x7ff;
         break;
     }
+}
+
+bool gdb_x64_model(void)
+{
+    const X86CPUModel *m = x86_cpu_machine_model();
+
+    return m && (m->ext_features_edx & CPUID_EXT_LM);
+}
+
+/* A 64-bit register of the x86-64 layout outside 64-bit code. */
+static bool gdb_narrow(X86CPUState *env, bool x64, int kind, int index)
+{
+    return x64 && !(env->hflags & HF_CS64) &&
+           (kind == G_IP || (kind == G_GPR && index < 8));
 }
 
 unsigned gdb_reg_count(bool x64)
@@ -234,6 +252,9 @@ int gdb_read_reg(X86CPUState *env, bool x64, unsigned n, uint8_t *buf)
     default:
         break;
     }
+    if (gdb_narrow(env, x64, kind, index)) {
+        v = (uint32_t)v;
+    }
     v = GUINT64_TO_LE(v);
     memcpy(buf, &v, MIN(size, 8u));
     return size;
@@ -252,6 +273,9 @@ int gdb_write_reg(X86CPUState *env, bool x64, unsigned n, const uint8_t *buf)
     reg_info(x64, n, &name, &kind, &index, &size);
     memcpy(&v, buf, MIN(size, 8u));
     v = GUINT64_FROM_LE(v);
+    if (gdb_narrow(env, x64, kind, index)) {
+        v = (uint32_t)v;
+    }
     switch (kind) {
     case G_GPR:
         env->regs[index] = x64 ? v : (uint32_t)v;

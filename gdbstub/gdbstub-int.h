@@ -6,6 +6,8 @@
 #include "kestrel/osdep.h"
 #include "kestrel/x86-cpu.h"
 
+/* The x86-64 description (the -cpu model has long mode), else i386. */
+bool gdb_x64_model(void);
 unsigned gdb_reg_count(bool x64);
 /* Bytes of register n written to/read from buf, or -1 for no such one. */
 int gdb_read_reg(X86CPUState *env, bool x64, unsigned n, uint8_t *buf);

@@ -8,8 +8,13 @@
  * idle callback, without the big lock, like the monitor.
  * Ref: GDB manual, "Remote Protocol" ("Packets", "Stop Reply Packets",
  * "General Query Packets", "Host I/O" is not offered).
- * Missing: non-stop mode, no-ack mode, per-thread resume actions (vCont
- * applies its first action to every vCPU), signals (C/S ignore them).
+ * The target description is fixed for the session, as QEMU's is: x86-64
+ * when the -cpu model has long mode (qemu-system-x86_64), i386 when it
+ * has not (qemu-system-i386); gdb cannot take a new one mid-session.
+ * vCont: the vCPU named by an s action (or the Hg one) steps, every other
+ * vCPU continues, as in QEMU. Stop replies name the thread, and the
+ * watchpoint, or swbreak/hwbreak when gdb announced them in qSupported.
+ * Missing: non-stop mode, no-ack mode, signals (C/S ignore them).
  */
 #include "kestrel/osdep.h"
 #include "kestrel/chardev.h"
@@ -29,6 +34,8 @@ typedef struct GdbState {
     guint idle;
     int g_cpu;                          /* Hg thread (0-based) */
     bool running;                       /* resumed by c/s: a stop replies */
+    bool stepping;                      /* resumed by s: no swbreak reason */
+    bool bp_reasons;                    /* gdb sent swbreak+/hwbreak+ */
     X86CPU *stopped_cpu;                /* set by the vCPU debug hook */
 } GdbState;
 
@@ -43,7 +50,7 @@ static X86CPU *gdb_cpu(GdbState *s)
 
 static bool gdb_x64(GdbState *s)
 {
-    return gdb_cpu(s)->env.hflags & HF_LMA;
+    return gdb_x64_model();
 }
 
 static void gdb_send(GdbState *s, const char *data)
@@ -54,6 +61,22 @@ static void gdb_send(GdbState *s, const char *data)
 }
 
 /* ---- stopping ---- */
+
+/* Stopped at a breakpoint: say which kind (GDB manual, "Stop Reply
+ * Packets": swbreak/hwbreak, only for a gdb that announced them). */
+static void gdb_bp_reason(X86CPU *cpu, GString *reply)
+{
+    vaddr pc = cpu->env.segs[R_CS].base + cpu->env.rip, addr, len;
+    GuestDebugType type;
+
+    for (unsigned i = 0; guest_debug_point(i, &type, &addr, &len); i++) {
+        if (addr == pc && type <= GDB_BREAKPOINT_HW) {
+            g_string_append(reply, type == GDB_BREAKPOINT_SW ? "swbreak:;"
+                                                             : "hwbreak:;");
+            return;
+        }
+    }
+}
 
 static void gdb_stop_reply(GdbState *s, GString *reply)
 {
@@ -68,6 +91,8 @@ static void gdb_stop_reply(GdbState *s, GString *reply)
     if (guest_debug_take_hit(cpu, &hit)) {
         g_string_append_printf(reply, "%s:%" PRIx64 ";", kinds[hit.type],
                                hit.addr);
+    } else if (s->stopped_cpu && !s->stepping && s->bp_reasons) {
+        gdb_bp_reason(cpu, reply);
     }
 }
 
@@ -105,14 +130,16 @@ static void gdb_vcpu_debug_exit(X86CPU *cpu)
     g_idle_add(gdb_debug_exit_main, NULL);
 }
 
-static void gdb_resume(GdbState *s, bool step)
+/* Resume every vCPU; @step_cpu (-1: none) runs one instruction. */
+static void gdb_resume(GdbState *s, int step_cpu)
 {
     for (unsigned i = 0; i < s->m->nr_cpus; i++) {
         s->m->accel->put_state(s->m->cpus[i]);
     }
-    if (step) {
-        guest_debug_set_singlestep(gdb_cpu(s), true, NULL);
+    if (step_cpu >= 0) {
+        guest_debug_set_singlestep(s->m->cpus[step_cpu], true, NULL);
     }
+    s->stepping = step_cpu >= 0;
     s->stopped_cpu = NULL;
     s->running = true;
     vm_start();
@@ -143,12 +170,22 @@ static void cmd_write_regs(GdbState *s, const char *args, GString *reply)
     bool x64 = gdb_x64(s);
     size_t avail = strlen(args) / 2;
 
+    for (const char *p = args; *p; p++) {
+        if (!g_ascii_isxdigit(*p)) {
+            avail = 0;
+        }
+    }
+    if (strlen(args) % 2 || !avail) {
+        g_string_append(reply, "E22");
+        return;
+    }
     for (unsigned n = 0; n < gdb_reg_count(x64); n++) {
         int len = gdb_read_reg(&gdb_cpu(s)->env, x64, n, buf);
 
-        if ((size_t)len > avail || gdb_hex_decode(args, len, buf) < 0) {
-            break;
+        if ((size_t)len > avail) {
+            break;                      /* a short G sets the first ones */
         }
+        gdb_hex_decode(args, len, buf);
         gdb_write_reg(&gdb_cpu(s)->env, x64, n, buf);
         args += 2 * len;
         avail -= len;
@@ -256,12 +293,12 @@ static void cmd_write_mem_bin(GdbState *s, const char *args, GString *reply)
 
 static void cmd_continue(GdbState *s, const char *args, GString *reply)
 {
-    gdb_resume(s, false);
+    gdb_resume(s, -1);
 }
 
 static void cmd_step(GdbState *s, const char *args, GString *reply)
 {
-    gdb_resume(s, true);
+    gdb_resume(s, s->g_cpu < (int)s->m->nr_cpus ? s->g_cpu : 0);
 }
 
 static void cmd_breakpoint(GdbState *s, const char *args, GString *reply)
@@ -305,15 +342,49 @@ static void cmd_set_thread(GdbState *s, const char *args, GString *reply)
     g_string_append(reply, "OK");
 }
 
+/*
+ * vCont;ACTION[:THREAD]... : the first s/S action that names a thread, or
+ * names none (then the Hg thread), picks the vCPU that steps; c/C ones
+ * and every thread not named continue. Signals are ignored.
+ */
 static void cmd_vcont(GdbState *s, const char *args, GString *reply)
 {
+    g_auto(GStrv) acts = NULL;
+    int step_cpu = -1;
+
     if (!strcmp(args, "?")) {
         g_string_append(reply, "vCont;c;C;s;S");
-    } else if (args[0] == ';' && strchr("cCsS", args[1])) {
-        gdb_resume(s, args[1] == 's' || args[1] == 'S');
-    } else {
-        g_string_append(reply, "E22");
+        return;
     }
+    if (args[0] != ';' || !args[1]) {
+        g_string_append(reply, "E22");
+        return;
+    }
+    acts = g_strsplit(args + 1, ";", -1);
+    for (int i = 0; acts[i]; i++) {
+        const char *a = acts[i], *colon = strchr(a, ':');
+        long t = -1;
+        char *end = NULL;
+
+        if (!a[0] || !strchr("cCsS", a[0]) ||
+            (g_ascii_islower(a[0]) && a[1] && a[1] != ':')) {
+            g_string_append(reply, "E22");
+            return;
+        }
+        if (colon) {
+            t = strtol(colon + 1, &end, 16);
+            if (end == colon + 1 || *end || t == 0 ||
+                t > (long)s->m->nr_cpus || t < -1) {
+                g_string_append(reply, "E22");
+                return;
+            }
+        }
+        if ((a[0] == 's' || a[0] == 'S') && step_cpu < 0) {
+            step_cpu = t > 0 ? t - 1
+                             : (s->g_cpu < (int)s->m->nr_cpus ? s->g_cpu : 0);
+        }
+    }
+    gdb_resume(s, step_cpu);
 }
 
 static void cmd_query(GdbState *s, const char *args, GString *reply);
@@ -356,15 +427,19 @@ static void query_xfer(GdbState *s, const char *args, GString *reply)
     g_autofree char *xml = NULL;
     uint64_t off, len;
     size_t total;
+    char *end;
 
     if (!g_str_has_prefix(args, "features:read:target.xml:")) {
         return;                         /* unsupported object: "" */
     }
     args += strlen("features:read:target.xml:");
-    if (!parse_addr_len(&args, &off, &len)) {
+    off = g_ascii_strtoull(args, &end, 16);
+    if (end == args || *end != ',') {
         g_string_append(reply, "E00");
         return;
     }
+    /* a long LENGTH is allowed: the reply is cut to fit our PacketSize */
+    len = MIN(g_ascii_strtoull(end + 1, NULL, 16), GDB_PACKET_MAX / 2);
     xml = gdb_target_xml(gdb_x64(s));
     total = strlen(xml);
     if (off >= total) {
@@ -403,8 +478,10 @@ static void query_rcmd(GdbState *s, const char *args, GString *reply)
 static void cmd_query(GdbState *s, const char *args, GString *reply)
 {
     if (g_str_has_prefix(args, "Supported")) {
+        s->bp_reasons = strstr(args, "swbreak+") || strstr(args, "hwbreak+");
         g_string_append_printf(reply, "PacketSize=%x;qXfer:features:read+;"
-                               "vContSupported+", GDB_PACKET_MAX);
+                               "vContSupported+%s", GDB_PACKET_MAX,
+                               s->bp_reasons ? ";swbreak+;hwbreak+" : "");
     } else if (g_str_has_prefix(args, "Xfer:")) {
         query_xfer(s, args + 5, reply);
     } else if (!strcmp(args, "Attached")) {
