@@ -5,6 +5,7 @@
 # TCG, to KVM and to the TCG again, each time after it has printed more
 # dots; query-kvm and HMP "info accel" must follow. A key (HMP sendkey)
 # ends the count and the guest checks its registers against a recount.
+# -smp 2: the second vCPU, halted waiting for a SIPI, moves along.
 # Skipped (77) where /dev/kvm cannot be opened: CI machines have none.
 # usage: test-accel-switch.py KESTREL IMAGE
 import json
@@ -26,8 +27,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         con = os.path.join(tmp, 'debugcon.txt')
         sock_path = os.path.join(tmp, 'qmp.sock')
-        argv = [kestrel, '-accel', 'tcg', '-cpu', 'qemu64', '-display', 'none', '-nodefaults',
-                '-m', '32', '-bios', image,
+        argv = [kestrel, '-accel', 'tcg', '-cpu', 'qemu64', '-smp', '2',
+                '-display', 'none', '-nodefaults', '-m', '32', '-bios', image,
                 '-device', 'isa-debug-exit,iobase=0xf4,iosize=4',
                 '-debugcon', 'file:' + con,
                 '-qmp', f'unix:{sock_path},server=on,wait=off']
