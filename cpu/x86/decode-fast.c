@@ -414,6 +414,14 @@ x86_decode_one(X86Insn *insn, const uint8_t *bytes, size_t avail,
     return x86_decode_walk(insn, &ds, b, mode);
 }
 
+/* Prefixed code, short windows, and what the fast path left */
+static __attribute__((noinline)) X86DecodeStatus
+x86_decode_slow(X86Insn *insn, const uint8_t *bytes, size_t avail,
+                X86Mode mode, bool fast)
+{
+    return x86_decode_one(insn, bytes, avail, mode, fast);
+}
+
 X86DecodeStatus x86_decode(X86Insn *insn, const uint8_t *bytes, size_t avail,
                            X86Mode mode)
 {
@@ -451,7 +459,7 @@ X86DecodeStatus x86_decode(X86Insn *insn, const uint8_t *bytes, size_t avail,
             tried = true;
         }
     }
-    return x86_decode_one(insn, bytes, avail, mode, !tried);
+    return x86_decode_slow(insn, bytes, avail, mode, !tried);
 }
 
 X86DecodeStatus x86_decode_generic(X86Insn *insn, const uint8_t *bytes,
