@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Integer instructions of the differential generator (diff-gen.c): ALU,
- * INC/DEC, NEG/NOT, MUL/IMUL/DIV/IDIV, shifts and rotates,
+ * INC/DEC, NEG/NOT, MUL/IMUL/DIV/IDIV, shifts and rotates, SHLD/SHRD,
  * MOV/MOVZX/MOVSX/MOVSXD/XCHG, CMOVcc/SETcc, BT*, BSWAP, XADD, CMPXCHG,
  * CBW/CWD and their 64-bit forms, flag instructions, LEA, forward Jcc
  * inside the block; PUSH/POP (the stack page); INC/DEC 40-4F in 16- and
@@ -11,7 +11,7 @@
  * dg_forms is the one table of flag effects: def, undef and read per
  * form, and the shift/rotate count rules.
  * Ref: Intel SDM Vol. 2 (each instruction's "Flags Affected").
- * Missing: SHLD/SHRD, BSF/BSR (undefined destination), string and system
+ * Missing: BSF/BSR (undefined destination), string and system
  * instructions, PUSHF/POPF (IF, TF and AC differ between the host's user
  * mode and the harness).
  */
@@ -28,6 +28,7 @@ enum {
     K_R_RM_B,   /* op reg, rm8 (MOVZX/MOVSX byte source) */
     K_R_RM_W,   /* op reg, rm16 */
     K_R_RM_D,   /* op reg64, rm32 (MOVSXD) */
+    K_RM_R_I8,  /* op rm, reg, imm8 (SHLD/SHRD) */
     K_CMOV,     /* 0F 40+cc reg, rm */
     K_SETCC,    /* 0F 90+cc rm8 */
     K_JCC,      /* 70+cc rel8, forward */
@@ -39,7 +40,7 @@ enum {
 };
 
 /* flag rules beyond def/undef */
-enum { FR_FIXED, FR_SHIFT, FR_ROT };
+enum { FR_FIXED, FR_SHIFT, FR_ROT, FR_DSHIFT };
 
 /* sizes: operand sizes a form has; Q only in 64-bit code */
 #define B   1
@@ -129,6 +130,16 @@ static const DgForm dg_forms[] = {
     SHIFT(2, "rcl", FR_ROT, DG_CF), SHIFT(3, "rcr", FR_ROT, DG_CF),
     SHIFT(4, "shl", FR_SHIFT, 0), SHIFT(5, "shr", FR_SHIFT, 0),
     SHIFT(7, "sar", FR_SHIFT, 0),
+    /* a 16-bit SHLD/SHRD by more than 16 has an undefined result: the
+     * immediate stays at 16 there, CL only with 32/64-bit operands */
+    { "shld", OP(0x0f, 0xa4), 2, -1, K_RM_R_I8, WDQ, MALL, false, FR_DSHIFT,
+      0, 0, 0, 0 },
+    { "shld", OP(0x0f, 0xa5), 2, -1, K_RM_R, D | Q, MALL, false, FR_DSHIFT,
+      2, 0, 0, 0 },
+    { "shrd", OP(0x0f, 0xac), 2, -1, K_RM_R_I8, WDQ, MALL, false, FR_DSHIFT,
+      0, 0, 0, 0 },
+    { "shrd", OP(0x0f, 0xad), 2, -1, K_RM_R, D | Q, MALL, false, FR_DSHIFT,
+      2, 0, 0, 0 },
     MOV("mov", { 0x88 }, 1, -1, K_RM_R, B, MALL),
     MOV("mov", { 0x8b }, 1, -1, K_R_RM, WDQ, MALL),
     MOV("mov", { 0xc7 }, 1, 0, K_RM_IZ, WDQ, MALL),
@@ -183,14 +194,18 @@ static void dg_shift_flags(const DgForm *f, int cnt, unsigned width,
     *def = 0;
     *undef = 0;
     if (cnt < 0) {
-        *undef = f->rule == FR_SHIFT ? DG_OF | DG_AF | DG_CF : DG_OF;
+        *undef = f->rule == FR_SHIFT ? DG_OF | DG_AF | DG_CF :
+                 f->rule == FR_DSHIFT ? DG_OF | DG_AF : DG_OF;
         return;
     }
     cnt &= width == 64 ? 63 : 31;
     if (cnt == 0) {
         return;
     }
-    if (f->rule == FR_SHIFT) {
+    if (f->rule == FR_DSHIFT) {         /* count <= width here */
+        *def = DG_CC & ~DG_AF;
+        *undef = DG_AF;
+    } else if (f->rule == FR_SHIFT) {
         *def = DG_CC & ~DG_AF;
         *undef = DG_AF;
         if (cnt >= (int)width) {
@@ -307,6 +322,13 @@ static bool dg_emit(DgCtx *c, const DgForm *f)
         break;
     case K_RM:
         cnt = f->count == 1 ? 1 : -1;
+        break;
+    case K_RM_R_I8:
+        cnt = s1 == 2 ? g_rand_int_range(c->r, 0, 17) |
+                        (g_rand_int(c->r) & 0xe0)
+                      : (int)(g_rand_int(c->r) & 0xff);
+        e.imm = cnt;
+        e.immlen = 1;
         break;
     case K_R_RM_I8:
         e.imm = g_rand_int(c->r);
