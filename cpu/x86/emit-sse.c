@@ -288,6 +288,33 @@ void gen_MOVSD__SSE(DisasContext *dc)
 
 /* ---- vector arithmetic through helper_sse_vec ---- */
 
+/* An operation of cpu/x86/sse_fast.c: no EIP store (the helper finds the
+ * instruction from its return address), globals stay cached across the
+ * call (it writes only the XMM destination and MXCSR). */
+static bool gen_sse_fast_op(DisasContext *dc)
+{
+    const X86Insn *insn = dc->insn;
+    const X86Operand *src = &insn->op[1];
+    bool reg_src = op_is_vreg(src, X86_RC_XMM);
+    void *fast = x86_sse_fast_helper(insn->mnem, reg_src);
+    TCGv lo, hi, d;
+
+    if (!fast || insn->nops != 2) {
+        return false;
+    }
+    if (reg_src) {
+        d = gen_const(dc, vreg_ofs(&insn->op[0]));
+        tcg_gen_call(dc->s, fast, TCG_CALL_NO_WRITE_GLOBALS, NULL, 2,
+                     (TCGv[]){ d, gen_const(dc, vreg_ofs(src)) });
+        return true;
+    }
+    gen_vec_load(dc, src, vec_op_size(src), &lo, &hi);
+    d = gen_const(dc, vreg_ofs(&insn->op[0]));
+    tcg_gen_call(dc->s, fast, TCG_CALL_NO_WRITE_GLOBALS, NULL, 3,
+                 (TCGv[]){ d, lo, hi });
+    return true;
+}
+
 static void gen_sse_vec_op(DisasContext *dc, void *fn)
 {
     const X86Insn *insn = dc->insn;
@@ -297,6 +324,10 @@ static void gen_sse_vec_op(DisasContext *dc, void *fn)
     TCGv lo, hi;
 
     if (!gen_sse_check(dc)) {
+        return;
+    }
+    if (fn == (void *)helper_sse_vec && op_is_vreg(dst, X86_RC_XMM) &&
+        gen_sse_fast_op(dc)) {
         return;
     }
     gen_vec_load(dc, &insn->op[1], insn->op[1].kind == X86_OPND_IMM ? 8 :

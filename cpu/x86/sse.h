@@ -24,6 +24,11 @@ bool x86_sse_vec_known(unsigned mnem);
 
 void helper_sse_vec(X86CPUState *env, uint64_t dofs, uint64_t lo,
                     uint64_t hi, uint64_t arg);
+/* The fast helper of cpu/x86/sse_fast.c for this mnemonic with an XMM
+ * destination, or NULL. reg_src (an XMM source): helper(env, dofs, sofs);
+ * else helper(env, dofs, lo, hi). Either may raise #XM/#UD through
+ * TCG_GETPC(), so the caller need not store EIP. */
+void *x86_sse_fast_helper(unsigned mnem, bool reg_src);
 /* PSHUFD/LW/HW/W, SHUFPS/PD, PSLLDQ/PSRLDQ (on the destination) */
 void helper_sse_shuf(X86CPUState *env, uint64_t dofs, uint64_t lo,
                      uint64_t hi, uint64_t arg);

@@ -22,6 +22,7 @@
 #include "kestrel/osdep.h"
 #include <emmintrin.h>
 #include "cpu/x86/sse.h"
+#include "cpu/x86/sse-mxcsr.h"
 #include "cpu/x86/cc.h"
 #include "cpu/x86/helper.h"
 #include "cpu/x86/insn.h"
@@ -208,32 +209,6 @@ bool x86_sse_vec_known(unsigned mnem)
     return mnem < X86_INSN_COUNT && vec_ops[mnem].fn;
 }
 
-/* ---- MXCSR around host operations ---- */
-
-#define MXCSR_FLAGS 0x3f
-#define MXCSR_MASKS (0x3f << 7)
-
-static uint32_t sse_enter(const X86CPUState *env)
-{
-    uint32_t host = _mm_getcsr();
-
-    _mm_setcsr((env->mxcsr & ~(uint32_t)MXCSR_FLAGS) | MXCSR_MASKS);
-    return host;
-}
-
-/* Restore the host MXCSR, record the flags; raise for an unmasked one. */
-static void sse_leave(X86CPUState *env, uint32_t host)
-{
-    uint32_t fl = _mm_getcsr() & MXCSR_FLAGS;
-
-    _mm_setcsr(host);
-    env->mxcsr |= fl;
-    if (fl & ~(env->mxcsr >> 7) & MXCSR_FLAGS) {
-        helper_raise_exception(env, (env->cr[4] & CR4_OSXMMEXCPT) ? EXCP_XM
-                                                                  : EXCP_UD);
-    }
-}
-
 /* The destination register: XMM (16 bytes) or MMX (the low 8 of an x87
  * register, which MMX use marks valid with TOP = 0, exponent all ones). */
 static void *vec_reg(X86CPUState *env, uint64_t dofs)
@@ -292,11 +267,11 @@ void helper_sse_vec(X86CPUState *env, uint64_t dofs, uint64_t lo,
              mnem == X86_INSN_PUNPCKHWD ? v_punpcklwd : v_punpckldq;
     }
     if (op->flags & VF_FLOAT) {
-        host = sse_enter(env);
+        host = sse_mxcsr_enter(env);
         __asm__ volatile("" : "+x"(d), "+x"(s));
         r = fn(d, s);
         __asm__ volatile("" : "+x"(r));
-        sse_leave(env, host);
+        sse_mxcsr_leave(env, host, 0);
     } else {
         r = fn(d, s);
     }
@@ -392,7 +367,7 @@ void helper_sse_comi(X86CPUState *env, uint64_t a, uint64_t b,
 {
     __m128i x = _mm_cvtsi64_si128(a), y = _mm_cvtsi64_si128(b);
     uint8_t z, p, c;
-    uint32_t host = sse_enter(env);
+    uint32_t host = sse_mxcsr_enter(env);
 
     __asm__ volatile("" : "+x"(x), "+x"(y));
     switch (mnem) {
@@ -413,7 +388,7 @@ void helper_sse_comi(X86CPUState *env, uint64_t a, uint64_t b,
                          : "=q"(z), "=q"(p), "=q"(c) : "x"(y), "x"(x));
         break;
     }
-    sse_leave(env, host);
+    sse_mxcsr_leave(env, host, 0);
     env->cc_src = (z ? CC_Z : 0) | (p ? CC_P : 0) | (c ? CC_C : 0);
     env->cc_op = CC_OP_EFLAGS;
 }
@@ -424,7 +399,7 @@ uint64_t helper_sse_cvt2si(X86CPUState *env, uint64_t v, uint64_t arg)
     unsigned mnem = arg & 0xffff;
     bool q = arg >> 16;
     __m128i x = _mm_cvtsi64_si128(v);
-    uint32_t host = sse_enter(env);
+    uint32_t host = sse_mxcsr_enter(env);
     uint64_t r;
 
     __asm__ volatile("" : "+x"(x));
@@ -445,7 +420,7 @@ uint64_t helper_sse_cvt2si(X86CPUState *env, uint64_t v, uint64_t arg)
         break;
     }
     __asm__ volatile("" : "+r"(r));
-    sse_leave(env, host);
+    sse_mxcsr_leave(env, host, 0);
     return r;
 }
 
@@ -457,7 +432,7 @@ void helper_sse_cvtsi2(X86CPUState *env, uint64_t dofs, uint64_t v,
     bool q = arg >> 16;
     __m128i x = _mm_set_epi64x(d->q[1], d->q[0]), r;
     int64_t sv = q ? (int64_t)v : (int32_t)v;
-    uint32_t host = sse_enter(env);
+    uint32_t host = sse_mxcsr_enter(env);
 
     __asm__ volatile("" : "+x"(x), "+r"(sv));
     if ((arg & 0xffff) == X86_INSN_CVTSI2SS) {
@@ -466,7 +441,7 @@ void helper_sse_cvtsi2(X86CPUState *env, uint64_t dofs, uint64_t v,
         r = IPD(_mm_cvtsi64_sd(PD(x), sv));
     }
     __asm__ volatile("" : "+x"(r));
-    sse_leave(env, host);
+    sse_mxcsr_leave(env, host, 0);
     d->q[0] = _mm_cvtsi128_si64(r);
 }
 
