@@ -14,10 +14,14 @@ scripts/make-linux-guest (BUILD/guests/linux-i386), timed from process
 start to the marker line on the serial console, when the emulator is
 killed; "net" (tcp-tx), that guest with the e1000 module sending
 NET_BYTES over slirp to a listener here, timed from accept to the last
-byte. Each has extra emulator arguments (-cpu ...) used for both.
+byte; "prog", a C program of bench/linux/ (built here with gcc -m32,
+no libc) added to that guest's initramfs and run by its /init, which
+prints the guest's own clock_gettime figure ("BENCH-NS n"): that figure
+is the time. Each has extra emulator arguments (-cpu ...) used for both.
 """
 import csv
 import os
+import re
 import select
 import signal
 import statistics
@@ -31,6 +35,13 @@ SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 BOOT_MARKER = b"KESTREL-BOOT-OK"
+PROG_MARKER = b"BENCH-NS"
+PROG_INIT = """#!/bin/sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+/%s
+poweroff -f
+"""
 
 # name, kind, extra arguments (for both emulators), guest RAM in MiB
 WORKLOADS = [
@@ -44,6 +55,8 @@ WORKLOADS = [
     ("paging", "bare", ["-cpu", "qemu64"], 64),
     ("syscalls-int80", "bare", ["-cpu", "qemu64"], 64),
     ("boot", "linux", [], 256),
+    ("integer", "prog", [], 256),
+    ("syscalls", "prog", [], 256),
     ("tcp-tx", "net", [], 256),
 ]
 NET_BYTES = 32 << 20
@@ -77,7 +90,8 @@ def linux(build, mem=256):
 
 def run_marker(cmd, timeout, marker=BOOT_MARKER):
     """Wall seconds from process start until MARKER appears on stdout (the
-    emulator is killed then) and max RSS (KiB); None when it failed."""
+    emulator is killed then) and max RSS (KiB); None when it failed. With
+    a prog's marker (BENCH-NS), the guest's figure after it instead."""
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.DEVNULL)
@@ -93,7 +107,12 @@ def run_marker(cmd, timeout, marker=BOOT_MARKER):
             if not chunk:
                 break
             buf += chunk
-            if marker in buf:
+            if marker == PROG_MARKER:
+                m = re.search(rb"BENCH-NS (\d+)\r?\n", buf)
+                if m:
+                    wall = int(m.group(1)) / 1e9
+                    break
+            elif marker in buf:
                 wall = time.monotonic() - t0
                 break
     finally:
@@ -103,6 +122,36 @@ def run_marker(cmd, timeout, marker=BOOT_MARKER):
         p.stdout.close()
         p.stdin.close()
     return (wall, ru.ru_maxrss) if wall is not None else None
+
+
+def prog_guest(build, name):
+    """The i386 guest's initramfs with bench/linux/NAME.c built and run by
+    /init: a second cpio archive after the first (the kernel unpacks both,
+    the later /init wins). Its path, or None (no gcc -m32, no guest)."""
+    base = os.path.join(build, "guests", "linux-i386", "initramfs.cpio.gz")
+    src = os.path.join(SRC, "bench", "linux", name + ".c")
+    out = os.path.join(build, "bench", name + ".cpio.gz")
+    if not os.path.exists(base):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = os.path.join(tmp, name)
+        if subprocess.run(["gcc", "-m32", "-static", "-nostdlib",
+                           "-ffreestanding", "-fno-pic", "-no-pie", "-O2",
+                           "-fno-tree-loop-distribute-patterns", "-Wall",
+                           "-I", os.path.dirname(src), src, "-o", exe]
+                          ).returncode != 0:
+            return None
+        with open(os.path.join(tmp, "init"), "w") as f:
+            f.write(PROG_INIT % name)
+        os.chmod(os.path.join(tmp, "init"), 0o755)
+        arch = subprocess.run("printf 'init\\n%s\\n' | cpio -o -H newc "
+                              "--quiet | gzip -1" % name, shell=True,
+                              cwd=tmp, capture_output=True)
+        if arch.returncode != 0:
+            return None
+    with open(out, "wb") as f:
+        f.write(open(base, "rb").read() + arch.stdout)
+    return out
 
 
 def net_guest(build):
@@ -182,6 +231,8 @@ def run_once(cmd, timeout, kind="bare"):
     """Wall seconds and max RSS (KiB) of one run; None when it failed."""
     if kind == "linux":
         return run_marker(cmd, timeout)
+    if kind == "prog":
+        return run_marker(cmd, timeout, PROG_MARKER)
     if kind == "net":
         return run_tcp_tx(cmd, timeout)
     with tempfile.TemporaryDirectory() as tmp:
@@ -231,7 +282,7 @@ def main():
           "RSS K/Q MiB", "RSS-RAM K/Q MiB"))
     for name in names:
         _, kind, extra, mem = table[name]
-        tmo = {"linux": 120, "net": 300}.get(kind, 600)
+        tmo = {"linux": 120, "prog": 300, "net": 300}.get(kind, 600)
         if kind == "net":
             kr = net_guest(build)
             if not kr:
@@ -242,6 +293,13 @@ def main():
                      "-kernel", kr[0], "-initrd", kr[1],
                      "-append", "console=ttyS0 quiet", "-serial", "stdio",
                      "-netdev", "user,id=n0", "-device", "e1000,netdev=n0"]
+        elif kind == "prog":
+            gargs = linux(build, mem)
+            initrd = prog_guest(build, name)
+            if not initrd:
+                print("%-15s skipped: no Linux guest or no gcc -m32" % name)
+                continue
+            gargs[gargs.index("-initrd") + 1] = initrd
         elif kind == "linux":
             gargs = linux(build, mem)
             if not os.path.exists(gargs[gargs.index("-kernel") + 1]):
