@@ -9,6 +9,7 @@
  * Missing: stop/cont for a single vCPU.
  */
 #include "kestrel/osdep.h"
+#include <fcntl.h>
 #include "kestrel/bql.h"
 #include "kestrel/device.h"
 #include "kestrel/guest-debug.h"
@@ -94,6 +95,15 @@ bool mon_system_powerdown(GError **errp)
 bool mon_screendump(const char *filename, GError **errp)
 {
     bool ok;
+    int fd = open(filename, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+
+    if (fd < 0) {                       /* QEMU's text for this error */
+        g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
+                    "failed to open file '%s': %s", filename,
+                    g_strerror(errno));
+        return false;
+    }
+    close(fd);
 
     bql_lock();
     if (!vga_primary()) {

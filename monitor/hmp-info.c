@@ -14,6 +14,7 @@
 #include "kestrel/device.h"
 #include "kestrel/guest-debug.h"
 #include "kestrel/memory.h"
+#include "kestrel/net.h"
 #include "kestrel/pci.h"
 #include "kestrel/runstate.h"
 #include "monitor/monitor-int.h"
@@ -260,9 +261,19 @@ static void info_block(Monitor *mon, int argc, char **argv)
     }
 }
 
+/* QEMU's layout: the NIC, then its back-end under " \\ ". */
 static void info_network(Monitor *mon, int argc, char **argv)
 {
-    monitor_printf(mon, "none: Kestrel has no network devices yet\n");
+    NetClient *nc;
+
+    for (unsigned i = 0; (nc = net_netdev_nth(i)); i++) {
+        if (nc->peer) {
+            monitor_printf(mon, "%s: index=0,type=nic,model=%s\n",
+                           nc->peer->id, nc->peer->ops->type);
+            monitor_printf(mon, " \\ ");
+        }
+        monitor_printf(mon, "%s: index=0,type=%s\n", nc->id, nc->ops->type);
+    }
 }
 
 static void info_status(Monitor *mon, int argc, char **argv)

@@ -2,8 +2,9 @@
 /*
  * The strict JSON reader and the QMP input streamer (see json.h).
  * json_parse() is recursive descent over the whole text with a nesting
- * limit (JSON_MAX_DEPTH), so hostile input cannot exhaust the stack; every
- * error names the offset. The streamer only tracks brackets and strings.
+ * limit (JSON_MAX_DEPTH), so hostile input cannot exhaust the stack.
+ * Errors read "JSON parse error, WHAT" with QEMU's words where it has them
+ * (qobject/json-parser.c: "expecting value", "missing : in object pair"). The streamer only tracks brackets and strings.
  * Callers: monitor/qmp.c, tests/unit/test-json.c, tests/fuzz/fuzz-qmp.c.
  * Ref: RFC 8259 sections 2-8.
  * Missing: \u0000 in strings (refused).
@@ -24,8 +25,7 @@ static JsonValue *json_fail(JsonParser *jp, const char *what)
 {
     if (jp->errp && !*jp->errp) {
         g_set_error(jp->errp, KS_ERROR, KS_ERROR_INVALID,
-                    "JSON parse error at offset %td: %s",
-                    jp->p - jp->start, what);
+                    "JSON parse error, %s", what);
     }
     return NULL;
 }
@@ -220,7 +220,7 @@ static JsonValue *json_parse_array(JsonParser *jp)
             jp->p++;
             return g_steal_pointer(&arr);
         } else {
-            return json_fail(jp, "expected ',' or ']'");
+            return json_fail(jp, "expected separator in list");
         }
     }
 }
@@ -241,7 +241,7 @@ static JsonValue *json_parse_object(JsonParser *jp)
 
         json_skip_ws(jp);
         if (jp->p >= jp->end || *jp->p != '"') {
-            return json_fail(jp, "expected a string key");
+            return json_fail(jp, "key is not a string in object");
         }
         key = json_parse_string(jp);
         if (!key) {
@@ -249,7 +249,7 @@ static JsonValue *json_parse_object(JsonParser *jp)
         }
         json_skip_ws(jp);
         if (jp->p >= jp->end || *jp->p != ':') {
-            return json_fail(jp, "expected ':'");
+            return json_fail(jp, "missing : in object pair");
         }
         jp->p++;
         v = json_parse_value(jp);
@@ -264,7 +264,7 @@ static JsonValue *json_parse_object(JsonParser *jp)
             jp->p++;
             return g_steal_pointer(&obj);
         } else {
-            return json_fail(jp, "expected ',' or '}'");
+            return json_fail(jp, "expected separator in dict");
         }
     }
 }
@@ -307,7 +307,7 @@ static JsonValue *json_parse_value(JsonParser *jp)
         if (*jp->p == '-' || g_ascii_isdigit(*jp->p)) {
             return json_parse_number(jp);
         }
-        return json_fail(jp, "unexpected character");
+        return json_fail(jp, "expecting value");
     }
 }
 

@@ -47,6 +47,9 @@ static JsonValue *qmp_query_status(const JsonValue *args, GError **errp)
                            json_new_bool(vm_status() == RUN_STATUS_RUNNING));
 }
 
+/* One socket per vCPU: Kestrel's CPUID gives each vCPU its own package
+ * (QEMU 7.2 puts -smp N in N cores of one socket). thread-id is the host
+ * thread's TID, for taskset, as in QEMU. */
 static JsonValue *qmp_query_cpus_fast(const JsonValue *args, GError **errp)
 {
     Machine *m = current_machine();
@@ -63,7 +66,7 @@ static JsonValue *qmp_query_cpus_fast(const JsonValue *args, GError **errp)
         json_object_set(props, "socket-id", json_new_int(i));
         json_object_set(cpu, "cpu-index", json_new_int(i));
         json_object_set(cpu, "qom-path", json_new_string(path));
-        json_object_set(cpu, "thread-id", json_new_int(0));
+        json_object_set(cpu, "thread-id", json_new_int(m->cpus[i]->host_tid));
         json_object_set(cpu, "props", props);
         json_object_set(cpu, "target", json_new_string("x86_64"));
         json_array_append(list, cpu);
@@ -165,8 +168,10 @@ static JsonValue *qmp_hmp_command(const JsonValue *args, GError **errp)
     const char *line = json_get_string(json_object_get(args,
                                                        "command-line"));
     g_autofree char *out = hmp_run_capture(line);
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    g_autofree char *crlf = g_strjoinv("\r\n", lines);
 
-    return json_new_string(out);
+    return json_new_string(crlf);       /* QEMU's line ends */
 }
 
 /* QEMU's: enabled is KVM running the vCPUs, present that this binary

@@ -131,6 +131,12 @@ bool net_netdev_register(NetClient *nc, GError **errp)
     return true;
 }
 
+NetClient *net_netdev_nth(unsigned i)
+{
+    return net_netdevs && i < net_netdevs->len ? net_netdevs->pdata[i]
+                                               : NULL;
+}
+
 /* Create back-end id from opts (its "type" is checked by the caller). */
 static bool net_netdev_add(const char *id, const char *opts, GError **errp)
 {

@@ -71,6 +71,7 @@ static gpointer vcpu_thread(gpointer opaque)
     X86CPU *cpu = opaque;
 
     vcpu_self = cpu;
+    cpu->host_tid = gettid();
     while (!__atomic_load_n(&vcpus_quit, __ATOMIC_ACQUIRE)) {
         VcpuExit why;
 

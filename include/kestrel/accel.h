@@ -52,6 +52,7 @@ struct X86CPU {
      * switches (system/accel-switch.c) */
     void *accel_states[ACCEL_MAX];
     GThread *thread;
+    int host_tid;                       /* its thread's Linux TID (QMP) */
     volatile int exit_request;          /* checked at every TB entry */
     int sipi_vector;                    /* of the last SIPI (CPU_INTERRUPT_SIPI) */
     bool stop;                          /* the vCPU should park */

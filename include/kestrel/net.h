@@ -55,6 +55,8 @@ void net_send(NetClient *nc, const uint8_t *buf, size_t len);
 /* Deliver queued frames to nc until its receive() refuses one. */
 void net_flush_queue(NetClient *nc);
 NetClient *net_netdev_find(const char *id);
+/* The i-th back-end in creation order, NULL past the last (info network). */
+NetClient *net_netdev_nth(unsigned i);
 
 /* ---- back-ends ---- */
 
