@@ -6,7 +6,9 @@
  * Ref: QEMU docs/interop/qmp-spec.rst and the QMP reference for the
  * commands' argument names and return shapes (query-status,
  * query-cpus-fast, query-block, query-version, human-monitor-command).
- * Missing: every command not in the table (CommandNotFound).
+ * Missing: every command not in the table (CommandNotFound); query-block
+ * lists the configured drives only, without QEMU's image, cache and
+ * throttling members.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/runstate.h"
@@ -94,6 +96,12 @@ static JsonValue *qmp_query_block(const JsonValue *args, GError **errp)
         json_object_set(dev, "locked", json_new_bool(false));
         json_object_set(dev, "removable", json_new_bool(cd || fd));
         json_object_set(dev, "type", json_new_string("unknown"));
+        if (!fd) {                      /* QEMU: drives with an I/O status */
+            json_object_set(dev, "io-status", json_new_string("ok"));
+        }
+        if (cd) {
+            json_object_set(dev, "tray_open", json_new_bool(false));
+        }
         if (d->file) {
             json_object_set(ins, "file", json_new_string(d->file));
             json_object_set(ins, "drv", json_new_string(d->format ? d->format
