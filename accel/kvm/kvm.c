@@ -414,13 +414,14 @@ static void kvm_inject(KvmCpu *kc)
  * by a kick before entering the guest): its vector is already taken from
  * the interrupt controller and X86CPU.env has no place for it, so the
  * vCPU must not leave KVM (for a switch or GDB) before it is delivered.
+ * The same for an NMI that KVM_NMI queued (its request bit is cleared).
  */
 static bool kvm_irq_in_flight(KvmCpu *kc)
 {
     struct kvm_vcpu_events ev;
 
     return ioctl(kc->fd, KVM_GET_VCPU_EVENTS, &ev) == 0 &&
-           (ev.interrupt.injected || ev.nmi.injected);
+           (ev.interrupt.injected || ev.nmi.injected || ev.nmi.pending);
 }
 
 static bool kvm_has_irq(X86CPU *cpu)
