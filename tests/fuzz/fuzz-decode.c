@@ -7,10 +7,10 @@
  * AddressSanitizer reports any read past the window. Every result must be
  * consistent: OK has 1 <= len <= window, NEED_MORE asks for more than the
  * window, GP only when 15 bytes cannot hold the instruction; the text of a
- * decoded instruction fits its buffer. Build (see docs/decoder.md):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -I. \
- *     $(pkg-config --cflags glib-2.0) tests/fuzz/fuzz-decode.c \
- *     cpu/x86/decode*.c cpu/x86/disas.c $(pkg-config --libs glib-2.0)
+ * decoded instruction fits its buffer. The same bytes in a 32-byte window
+ * (zeros after them), which takes x86_decode()'s other entry, must decode
+ * to the same X86Insn when the short window held the whole instruction.
+ * Built by make fuzz (docs/fuzzing.md).
  */
 #include "kestrel/osdep.h"
 #include "cpu/x86/insn.h"
@@ -22,10 +22,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const X86Mode modes[3] = { X86_MODE_16, X86_MODE_32, X86_MODE_64 };
-    X86Insn insn;
+    X86Insn insn, wide;
     X86DecodeStatus st;
     size_t n;
-    uint8_t *win;
+    uint8_t *win, *win32;
     char text[256], line[512];
 
     if (size < 1) {
@@ -62,6 +62,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     default:
         abort();
     }
+    win32 = g_malloc0(32);              /* exactly 32 readable bytes */
+    memcpy(win32, win, n);
+    if ((st == X86_DEC_OK || st == X86_DEC_UD) &&
+        (x86_decode(&wide, win32, 32, modes[data[0] % 3]) != st ||
+         (st == X86_DEC_OK && memcmp(&wide, &insn, sizeof(insn))))) {
+        abort();
+    }
+    g_free(win32);
     g_free(win);
     return 0;
 }
