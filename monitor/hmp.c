@@ -174,15 +174,55 @@ static void hmp_read(void *opaque, const uint8_t *buf, int len)
     hmp_idle_arm(mon);
 }
 
+static void hmp_greet(Monitor *mon)
+{
+    g_string_truncate(mon->line, 0);
+    monitor_printf(mon, "QEMU-compatible monitor (Kestrel %s) - type "
+                   "'help' for more information\n" HMP_PROMPT,
+                   KESTREL_VERSION);
+    mon->greeted = true;
+}
+
+/*
+ * On a mux, as in QEMU, the banner waits until Ctrl-A c gives the monitor
+ * the focus, and each later switch back shows a fresh prompt. The focus
+ * a port gets while the ports attach at start-up is looked at from idle,
+ * once every port is there.
+ */
+static gboolean hmp_mux_idle(gpointer opaque)
+{
+    Monitor *mon = opaque;
+
+    if (mon->focused) {
+        if (!mon->greeted) {
+            hmp_greet(mon);
+        } else {
+            g_string_truncate(mon->line, 0);
+            monitor_printf(mon, "\n" HMP_PROMPT);
+        }
+    }
+    return G_SOURCE_REMOVE;
+}
+
 static void hmp_event(void *opaque, CharEvent ev)
 {
     Monitor *mon = opaque;
 
-    if (ev == CHR_EVENT_OPENED) {
-        g_string_truncate(mon->line, 0);
-        monitor_printf(mon, "QEMU-compatible monitor (Kestrel %s) - type "
-                       "'help' for more information\n" HMP_PROMPT,
-                       KESTREL_VERSION);
+    switch (ev) {
+    case CHR_EVENT_OPENED:
+        if (!mon->mux) {
+            hmp_greet(mon);
+        }
+        break;
+    case CHR_EVENT_MUX_IN:
+        mon->focused = true;
+        g_idle_add(hmp_mux_idle, mon);
+        break;
+    case CHR_EVENT_MUX_OUT:
+        mon->focused = false;
+        break;
+    default:
+        break;
     }
 }
 
@@ -196,8 +236,9 @@ Monitor *hmp_new(Chardev *chr)
     mon->pending = g_string_new(NULL);
     mon->echo = !strcmp(fn, "stdio") || g_str_has_prefix(fn, "mux:") ||
                 g_str_has_prefix(fn, "pty:");
-    chardev_set_handlers(chr, hmp_can_read, hmp_read, mon);
+    mon->mux = g_str_has_prefix(fn, "mux:");
     chardev_set_event_handler(chr, hmp_event, mon);
+    chardev_set_handlers(chr, hmp_can_read, hmp_read, mon);
     return mon;
 }
 

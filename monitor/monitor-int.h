@@ -22,6 +22,9 @@ typedef struct Monitor {
     GString *pending;                   /* input not yet handled */
     guint idle;                         /* handles pending */
     bool echo;                          /* a terminal: echo what is typed */
+    bool mux;                           /* a port of a mux (-nographic) */
+    bool focused;                       /* mux: has the focus */
+    bool greeted;                       /* the banner is out */
 } Monitor;
 
 void monitor_printf(Monitor *mon, const char *fmt, ...) KS_PRINTF(2, 3);

@@ -42,10 +42,19 @@ static void mux_key_quit(CharMux *mux)
     machine_request_shutdown(SHUTDOWN_QUIT);
 }
 
+static void mux_set_focus(CharMux *mux, int focus)
+{
+    if (mux->focus >= 0) {
+        chardev_send_event(mux->ports[mux->focus], CHR_EVENT_MUX_OUT);
+    }
+    mux->focus = focus;
+    chardev_send_event(mux->ports[focus], CHR_EVENT_MUX_IN);
+}
+
 static void mux_key_switch(CharMux *mux)
 {
     if (mux->nr_ports > 0) {
-        mux->focus = (mux->focus + 1) % mux->nr_ports;
+        mux_set_focus(mux, (mux->focus + 1) % mux->nr_ports);
     }
 }
 
@@ -170,7 +179,7 @@ static void mux_port_attached(Chardev *chr)
 
     for (int i = 0; i < mux->nr_ports; i++) {
         if (mux->ports[i] == chr) {
-            mux->focus = i;
+            mux_set_focus(mux, i);
         }
     }
 }

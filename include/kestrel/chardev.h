@@ -54,10 +54,14 @@ void chardev_print_backends(void);
 int chardev_write(Chardev *chr, const uint8_t *buf, int len);
 
 /* A socket peer connected or went away (the other back-ends are always
- * "connected"). QMP greets each new client on CHR_EVENT_OPENED. */
+ * "connected"). QMP greets each new client on CHR_EVENT_OPENED. A mux
+ * port (-nographic, mon:stdio) gets MUX_IN/MUX_OUT as Ctrl-A c gives it
+ * the focus or takes it away. */
 typedef enum CharEvent {
     CHR_EVENT_OPENED,
     CHR_EVENT_CLOSED,
+    CHR_EVENT_MUX_IN,
+    CHR_EVENT_MUX_OUT,
 } CharEvent;
 typedef void CharEventFn(void *opaque, CharEvent ev);
 /* Called with OPENED at once when the back-end is connected already. */
