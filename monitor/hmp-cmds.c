@@ -275,6 +275,11 @@ static void hmp_info(Monitor *mon, int argc, char **argv)
     }
     for (const HmpCommand *c = hmp_info_commands; c->name; c++) {
         if (!strcmp(c->name, argv[1])) {
+            if (argc - 2 < c->min_args || argc - 2 > c->max_args) {
+                monitor_printf(mon, "info %s: expected %s\n", c->name,
+                               c->params[0] ? c->params : "no arguments");
+                return;
+            }
             c->fn(mon, argc - 1, argv + 1);
             return;
         }
@@ -286,7 +291,7 @@ static void hmp_info(Monitor *mon, int argc, char **argv)
 const HmpCommand hmp_commands[] = {
     { "help|?", "", "show the commands", 0, 0, hmp_help },
     { "info", "[subcommand]", "show machine state (info alone lists what)",
-      0, 1, hmp_info },
+      0, 2, hmp_info },
     { "stop", "", "stop the emulation", 0, 0, hmp_stop },
     { "cont|c", "", "resume the emulation", 0, 0, hmp_cont },
     { "system_reset", "", "reset the machine", 0, 0, hmp_system_reset },

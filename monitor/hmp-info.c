@@ -98,11 +98,17 @@ static void info_registers(Monitor *mon, int argc, char **argv)
 {
     Machine *m = current_machine();
 
+    bool all = argc > 1 && !strcmp(argv[1], "-a");
+
+    if (argc > 1 && !all) {
+        monitor_printf(mon, "info registers: unknown option '%s' (-a for "
+                       "every vCPU)\n", argv[1]);
+        return;
+    }
     mon_sync_cpus(m);
-    for (unsigned i = 0; i < m->nr_cpus; i++) {
-        if (m->nr_cpus > 1) {
-            monitor_printf(mon, "CPU#%u\n", i);
-        }
+    /* QEMU: the monitor's vCPU (here always #0), -a every one */
+    for (unsigned i = 0; i < (all ? m->nr_cpus : 1); i++) {
+        monitor_printf(mon, "CPU#%u\n", i);
         print_cpu(mon, m->cpus[i]);
     }
 }
@@ -117,9 +123,10 @@ static void info_cpus(Monitor *mon, int argc, char **argv)
         uint64_t pc = env->hflags & HF_CS64 ? env->rip
                       : env->segs[R_CS].base + env->rip;
 
-        monitor_printf(mon, "%c CPU #%u: pc=0x%016" PRIx64 "%s\n",
+        /* QEMU 7.2 prints only thread_id=; older ones pc= (halted) too */
+        monitor_printf(mon, "%c CPU #%u: pc=0x%016" PRIx64 "%s thread_id=%d\n",
                        i == 0 ? '*' : ' ', i, pc,
-                       env->halted ? " (halted)" : "");
+                       env->halted ? " (halted)" : "", m->cpus[i]->host_tid);
     }
 }
 
@@ -305,7 +312,8 @@ static void info_kvm(Monitor *mon, int argc, char **argv)
 const HmpCommand hmp_info_commands[] = {
     { "accel", "", "the accelerator running the vCPUs", 0, 0, info_accel },
     { "kvm", "", "whether KVM runs the vCPUs", 0, 0, info_kvm },
-    { "registers", "", "the CPU registers", 0, 0, info_registers },
+    { "registers", "[-a]", "the registers of vCPU 0 (-a: of every vCPU)",
+      0, 1, info_registers },
     { "cpus", "", "the vCPUs and where they are", 0, 0, info_cpus },
     { "pci", "", "the PCI devices", 0, 0, info_pci },
     { "mtree", "", "the flat views of the memory and I/O spaces", 0, 0,
