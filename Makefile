@@ -34,7 +34,8 @@ check-ref: deps
 	$(MAKE) all
 	scripts/run-tests $(BUILD) ref
 
-# The guest tests under -accel kvm (skipped without /dev/kvm).
+# The KVM tests (suite kvm): on the host where /dev/kvm works, else under
+# kvm-amd in a Linux guest of QEMU's TCG (kvm-nested, also in make check).
 check-kvm: deps
 	$(MAKE) all
 	scripts/run-tests $(BUILD) kvm
