@@ -20,6 +20,7 @@ usage: run-nested.py [--timeout S] [--only NAME,...] [--guest "NAME OPTS"]...
 import argparse
 import os
 import re
+import select
 import subprocess
 import sys
 import time
@@ -83,12 +84,20 @@ def boot(kernel, initrd, only, timeout):
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout
+    buf = b""
     try:
-        for raw in p.stdout:
-            yield raw.decode(errors="replace").rstrip("\r\n")
-            if time.monotonic() > deadline:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([p.stdout], [], [], left)[0]:
                 yield "KVMTEST nested FAIL timeout after %gs" % timeout
                 break
+            data = os.read(p.stdout.fileno(), 4096)
+            if not data:
+                break
+            buf += data
+            *lines, buf = buf.split(b"\n")
+            for raw in lines:
+                yield raw.decode(errors="replace").rstrip("\r")
     finally:
         p.kill()
         p.wait()
@@ -96,7 +105,7 @@ def boot(kernel, initrd, only, timeout):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--timeout", type=float, default=1800)
+    ap.add_argument("--timeout", type=float, default=1500)
     ap.add_argument("--only", default="")
     ap.add_argument("--guest", action="append", default=[])
     ap.add_argument("srcdir")
@@ -132,14 +141,14 @@ def main():
         print("# " + line, flush=True)
         m = re.search(r"KVMTEST (\S+) (PASS|FAIL|SKIP) ?(.*)", line)
         if m:
-            results.append(m.groups())
+            results.append((m.group(1), m.group(2), m.group(3).strip()))
         m = re.search(r"KVMLOG (\S+) (.*)", line)
         if m:
             logs.setdefault(m.group(1), []).append(m.group(2))
         if "KVMTEST-END" in line:
             ended = True
     print("# nested run: %.0f s" % (time.monotonic() - start))
-    if not ended:
+    if not ended and not any(r[0] == "nested" for r in results):
         results.append(("nested", "FAIL", "the nested system stopped "
                         "before KVMTEST-END"))
 
