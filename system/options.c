@@ -36,7 +36,8 @@ static const KsOption ks_options[] = {
     { "M", "pc", "the same as -machine", opt_machine },
     { "cpu", "MODEL", "CPU model; -cpu help lists them", opt_cpu },
     { "accel", "NAME[,prop=value]",
-      "accelerator: kvm or tcg (tcg,jit=off: IR interpreter)", opt_accel },
+      "accelerator: kvm, tcg, or kvm:tcg to try in order (tcg,jit=off: "
+      "IR interpreter)", opt_accel },
     { "enable-kvm", NULL, "the same as -accel kvm", opt_enable_kvm },
     { "m", "[size=]SIZE",
       "RAM size; a bare number is MiB, or use k/M/G (default 128M)",
