@@ -58,14 +58,7 @@ bool accel_init_once(const AccelOps *ops, Machine *m, const char *opts,
     return accel_ready[i];
 }
 
-/*
- * QEMU's default is tcg; the issue asks for kvm:tcg. Both hold here: KVM
- * is tried only where it can be the real thing (the host CPU reports VMX
- * or SVM and /dev/kvm exists), so hosts without virtualization, CI, and
- * software KVMs such as kvm_pvm (no VMX/SVM, many instructions stepped by
- * the TCG) run the TCG quietly, as before.
- */
-const char *accel_default(void)
+bool accel_host_has_virt(void)
 {
     unsigned a, b, c, d;
     bool vmx = false, svm = false;
@@ -76,7 +69,20 @@ const char *accel_default(void)
     if (__get_cpuid(0x80000001u, &a, &b, &c, &d)) {
         svm = c & (1u << 2);      /* CPUID.80000001h:ECX.SVM */
     }
-    return (vmx || svm) && access("/dev/kvm", F_OK) == 0 ? "kvm:tcg" : "tcg";
+    return vmx || svm;
+}
+
+/*
+ * QEMU's default is tcg; the issue asks for kvm:tcg. Both hold here: KVM
+ * is tried only where it can be the real thing (the host CPU reports VMX
+ * or SVM and /dev/kvm exists), so hosts without virtualization, CI, and
+ * software KVMs such as kvm_pvm (no VMX/SVM, many instructions stepped by
+ * the TCG) run the TCG quietly, as before.
+ */
+const char *accel_default(void)
+{
+    return accel_host_has_virt() && access("/dev/kvm", F_OK) == 0 ?
+           "kvm:tcg" : "tcg";
 }
 
 void cpu_exit(X86CPU *cpu)

@@ -43,6 +43,9 @@ KvmState kvm_state = { .fd = -1, .vm_fd = -1 };
  * kvm_emulate_one); NULL where it could not be set up. */
 static const AccelOps *kvm_tcg_ops;
 
+/* Step for interrupt windows (kvm_window_step): KVM without VMX/SVM. */
+static bool kvm_window_stepping;
+
 /* The KvmCpu of each vCPU by index: cpu->accel_state is the TCG's while
  * kvm_emulate_one steps, and a kick from another thread may come then. */
 #define KVM_MAX_CPUS        1024
@@ -148,6 +151,7 @@ static bool kvm_accel_init(Machine *m, const char *opts, GError **errp)
         goto fail;
     }
     sigaction(KVM_SIG_KICK, &sa, NULL);
+    kvm_window_stepping = !accel_host_has_virt();
     x86_cpu_set_machine_model(cm);
     kvm_tcg_ops = accel_find("tcg");
     if (kvm_tcg_ops) {
@@ -353,9 +357,11 @@ static void kvm_handle_mmio(struct kvm_run *run)
 
 /*
  * kvm_pvm does not exit when the interrupt window it was asked for opens
- * (STI runs on, the interrupt waits for the next exit). While an interrupt
- * waits for IF, the vCPU single-steps (KVM_GUESTDBG_SINGLESTEP) so every
- * instruction exits and the window is seen; not while GDB debugs.
+ * (STI runs on, the interrupt waits for the next exit). There (a KVM on a
+ * host CPU without VMX/SVM), while an interrupt waits for IF, the vCPU
+ * single-steps (KVM_GUESTDBG_SINGLESTEP) so every instruction exits and
+ * the window is seen. Not under SVM/VMX, whose window exits work: there
+ * stepping made a SeaBIOS POST with IRQ 0 pending take minutes.
  */
 static void kvm_window_step(KvmCpu *kc, bool on)
 {
@@ -405,7 +411,7 @@ static void kvm_inject(KvmCpu *kc)
         }
     } else {
         run->request_interrupt_window = 1;
-        kvm_window_step(kc, true);
+        kvm_window_step(kc, kvm_window_stepping);
     }
 }
 

@@ -68,6 +68,9 @@ int accel_index(const AccelOps *ops);
 bool accel_init_once(const AccelOps *ops, Machine *m, const char *opts,
                      GError **errp);
 bool accel_initialized(const AccelOps *ops);
+/* Does the host CPU report VMX or SVM (else a /dev/kvm is a software
+ * KVM such as kvm_pvm)? */
+bool accel_host_has_virt(void);
 /* The accelerator list without -accel: "kvm:tcg" where the host CPU has
  * VMX or SVM and /dev/kvm exists, else "tcg" (docs/kvm.md). */
 const char *accel_default(void);
