@@ -168,6 +168,52 @@ static void tlb_check_watch(TcgCpu *tc, vaddr addr, unsigned size,
     tcg_cpu_loop_exit(tc);
 }
 
+/* RAM at host address p, little-endian, size 1..8: a constant-size copy
+ * per common size compiles to one move (a memcpy call costs more than
+ * the rest of a descriptor or stack access). */
+static inline uint64_t host_ld(const void *p, unsigned size)
+{
+    uint64_t v = 0;
+
+    switch (size) {
+    case 1:
+        return *(const uint8_t *)p;
+    case 2:
+        memcpy(&v, p, 2);
+        return v;
+    case 4:
+        memcpy(&v, p, 4);
+        return v;
+    case 8:
+        memcpy(&v, p, 8);
+        return v;
+    default:
+        memcpy(&v, p, size);
+        return v;
+    }
+}
+
+static inline void host_st(void *p, uint64_t v, unsigned size)
+{
+    switch (size) {
+    case 1:
+        *(uint8_t *)p = v;
+        break;
+    case 2:
+        memcpy(p, &v, 2);
+        break;
+    case 4:
+        memcpy(p, &v, 4);
+        break;
+    case 8:
+        memcpy(p, &v, 8);
+        break;
+    default:
+        memcpy(p, &v, size);
+        break;
+    }
+}
+
 /* One access inside a page. */
 static uint64_t tlb_ld_page(TcgCpu *tc, vaddr addr, unsigned size,
                             unsigned mmu_idx, uintptr_t ra)
@@ -193,7 +239,7 @@ static uint64_t tlb_ld_page(TcgCpu *tc, vaddr addr, unsigned size,
         bql_unlock();
         return val;
     }
-    memcpy(&val, (void *)(uintptr_t)(addr + e->addend), size);
+    val = host_ld((void *)(uintptr_t)(addr + e->addend), size);
     return val;
 }
 
@@ -246,7 +292,7 @@ static void tlb_st_page(TcgCpu *tc, vaddr addr, uint64_t val, unsigned size,
         tcg_interp_hooks->store((void *)(uintptr_t)(addr + e->addend), size,
                                 val);
     }
-    memcpy((void *)(uintptr_t)(addr + e->addend), &val, size);
+    host_st((void *)(uintptr_t)(addr + e->addend), val, size);
 }
 
 /* Linear addresses wrap at 4 GiB outside IA-32e mode. In it they are 64
