@@ -19,6 +19,7 @@
  * to memory are the caller's business).
  */
 #include "kestrel/osdep.h"
+#include <math.h>
 #include "cpu/x86/softfloat-x80.h"
 
 typedef unsigned __int128 u128;
@@ -496,13 +497,33 @@ Fx80 fx_div(FxEnv *e, Fx80 a, Fx80 b)
     return fx_round_pack(e, fx_normalize(r));
 }
 
+/* floor(sqrt(n)) for n in [2^126, 2^128): the host's double square root
+ * is within 2^12 of it, one Newton step brings that within 1, and the
+ * integer checks after make it exact (no host rounding reaches the
+ * result). */
+static u128 isqrt128(u128 n)
+{
+    double d = sqrt((double)n);
+    uint64_t r = d >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)d;
+    u128 t = ((u128)r + n / r) >> 1;
+
+    r = t > UINT64_MAX ? UINT64_MAX : (uint64_t)t;
+    while ((u128)r * r > n) {
+        r--;
+    }
+    while (r != UINT64_MAX && (u128)(r + 1) * (r + 1) <= n) {
+        r++;
+    }
+    return r;
+}
+
 Fx80 fx_sqrt(FxEnv *e, Fx80 a)
 {
     FxClass c;
     Fx80 res;
     Unp x;
     int32_t s, half_exp;
-    u128 n, op, root = 0, one;
+    u128 n, op, root;
 
     if (fx_nan_result(e, a, a, false, &res)) {
         return res;
@@ -522,20 +543,8 @@ Fx80 fx_sqrt(FxEnv *e, Fx80 a)
     s = ((x.exp - 63 - 63) & 1) ? 64 : 63;
     half_exp = (x.exp - 63 - s) / 2;
     n = (u128)(uint64_t)(x.sig >> 64) << s;
-    op = n;
-    one = (u128)1 << 126;
-    while (one > op) {
-        one >>= 2;
-    }
-    while (one) {
-        if (op >= root + one) {
-            op -= root + one;
-            root = (root >> 1) + one;
-        } else {
-            root >>= 1;
-        }
-        one >>= 2;
-    }
+    root = isqrt128(n);
+    op = n - root * root;
     /* root = floor(sqrt(n)) in [2^63, 2^64); op = n - root^2 */
     x.sig = root << 64;
     if (op > root) {
