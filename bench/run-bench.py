@@ -55,8 +55,8 @@ WORKLOADS = [
     ("paging", "bare", ["-cpu", "qemu64"], 64),
     ("syscalls-int80", "bare", ["-cpu", "qemu64"], 64),
     ("boot", "linux", [], 256),
-    ("integer", "prog", [], 256),
-    ("syscalls", "prog", [], 256),
+    ("integer", "prog", ["-cpu", "qemu64"], 256),
+    ("syscalls", "prog", ["-cpu", "qemu64"], 256),
     ("tcp-tx", "net", [], 256),
 ]
 NET_BYTES = 32 << 20
