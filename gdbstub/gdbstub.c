@@ -25,35 +25,22 @@
 #include "gdbstub/packet.h"
 #include "monitor/monitor-int.h"
 
-typedef struct GdbState {
-    Chardev *chr;
-    Machine *m;
-    GdbRx rx;
-    GString *pending;                   /* input not yet handled */
-    GString *last;                      /* last reply, for '-' */
-    guint idle;
-    int g_cpu;                          /* Hg thread (0-based) */
-    bool running;                       /* resumed by c/s: a stop replies */
-    bool stepping;                      /* resumed by s: no swbreak reason */
-    bool bp_reasons;                    /* gdb sent swbreak+/hwbreak+ */
-    X86CPU *stopped_cpu;                /* set by the vCPU debug hook */
-} GdbState;
 
 static GdbState *gdb;
 
 typedef void GdbCmdFn(GdbState *s, const char *args, GString *reply);
 
-static X86CPU *gdb_cpu(GdbState *s)
+X86CPU *gdb_cpu(GdbState *s)
 {
     return s->m->cpus[s->g_cpu < (int)s->m->nr_cpus ? s->g_cpu : 0];
 }
 
-static bool gdb_x64(GdbState *s)
+bool gdb_x64(GdbState *s)
 {
     return gdb_x64_model();
 }
 
-static void gdb_send(GdbState *s, const char *data)
+void gdb_send(GdbState *s, const char *data)
 {
     g_string_truncate(s->last, 0);
     gdb_frame(s->last, data, strlen(data));
@@ -223,7 +210,7 @@ static void cmd_write_reg(GdbState *s, const char *args, GString *reply)
 }
 
 /* "ADDR,LEN" */
-static bool parse_addr_len(const char **p, uint64_t *addr, uint64_t *len)
+bool gdb_parse_addr_len(const char **p, uint64_t *addr, uint64_t *len)
 {
     char *end;
 
@@ -241,7 +228,7 @@ static void cmd_read_mem(GdbState *s, const char *args, GString *reply)
     uint64_t addr, len;
     g_autofree uint8_t *buf = NULL;
 
-    if (!parse_addr_len(&args, &addr, &len) || *args) {
+    if (!gdb_parse_addr_len(&args, &addr, &len) || *args) {
         g_string_append(reply, "E22");
         return;
     }
@@ -258,7 +245,7 @@ static void cmd_write_mem(GdbState *s, const char *args, GString *reply)
     uint64_t addr, len;
     g_autofree uint8_t *buf = NULL;
 
-    if (!parse_addr_len(&args, &addr, &len) || *args++ != ':' ||
+    if (!gdb_parse_addr_len(&args, &addr, &len) || *args++ != ':' ||
         strlen(args) != 2 * len) {
         g_string_append(reply, "E22");
         return;
@@ -278,7 +265,7 @@ static void cmd_write_mem_bin(GdbState *s, const char *args, GString *reply)
     uint64_t addr, len;
     const char *data = args;
 
-    if (!parse_addr_len(&data, &addr, &len) || *data++ != ':' ||
+    if (!gdb_parse_addr_len(&data, &addr, &len) || *data++ != ':' ||
         (size_t)(s->rx.len - (data - s->rx.buf)) != len) {
         g_string_append(reply, "E22");
         return;
@@ -309,7 +296,7 @@ static void cmd_breakpoint(GdbState *s, const char *args, GString *reply)
     uint64_t addr, len;
     const char *p = end + 1;
 
-    if (*end != ',' || !parse_addr_len(&p, &addr, &len)) {
+    if (*end != ',' || !gdb_parse_addr_len(&p, &addr, &len)) {
         g_string_append(reply, "E22");
     } else if (insert ? guest_debug_insert(s->m, type, addr, len, NULL)
                       : guest_debug_remove(s->m, type, addr, len)) {
@@ -387,8 +374,6 @@ static void cmd_vcont(GdbState *s, const char *args, GString *reply)
     gdb_resume(s, step_cpu);
 }
 
-static void cmd_query(GdbState *s, const char *args, GString *reply);
-
 /* Packets by their first letter (v and q by prefix inside). */
 static const struct {
     const char *prefix;
@@ -400,7 +385,7 @@ static const struct {
     { "c", cmd_continue }, { "s", cmd_step }, { "C", cmd_continue },
     { "S", cmd_step }, { "Z", cmd_breakpoint }, { "z", cmd_breakpoint },
     { "k", cmd_kill }, { "D", cmd_detach }, { "H", cmd_set_thread },
-    { "vCont", cmd_vcont }, { "q", cmd_query },
+    { "vCont", cmd_vcont }, { "q", gdb_cmd_query },
 };
 
 static void gdb_packet(GdbState *s)
@@ -418,85 +403,6 @@ static void gdb_packet(GdbState *s)
     }
     if (!resumed) {
         gdb_send(s, reply->str);        /* "" for unknown packets */
-    }
-}
-
-/* qXfer:features:read:target.xml:OFFSET,LENGTH */
-static void query_xfer(GdbState *s, const char *args, GString *reply)
-{
-    g_autofree char *xml = NULL;
-    uint64_t off, len;
-    size_t total;
-    char *end;
-
-    if (!g_str_has_prefix(args, "features:read:target.xml:")) {
-        return;                         /* unsupported object: "" */
-    }
-    args += strlen("features:read:target.xml:");
-    off = g_ascii_strtoull(args, &end, 16);
-    if (end == args || *end != ',') {
-        g_string_append(reply, "E00");
-        return;
-    }
-    /* a long LENGTH is allowed: the reply is cut to fit our PacketSize */
-    len = MIN(g_ascii_strtoull(end + 1, NULL, 16), GDB_PACKET_MAX / 2);
-    xml = gdb_target_xml(gdb_x64(s));
-    total = strlen(xml);
-    if (off >= total) {
-        g_string_append(reply, "l");
-        return;
-    }
-    len = MIN(len, total - off);
-    g_string_append_c(reply, off + len < total ? 'm' : 'l');
-    g_string_append_len(reply, xml + off, len);
-}
-
-/* monitor CMD: run it in HMP, output as O packets, then OK. */
-static void query_rcmd(GdbState *s, const char *args, GString *reply)
-{
-    size_t n = strlen(args) / 2;
-    g_autofree char *cmd = g_malloc0(n + 1);
-    g_autofree char *out = NULL;
-    size_t len;
-
-    if (gdb_hex_decode(args, n, (uint8_t *)cmd) < 0) {
-        g_string_append(reply, "E22");
-        return;
-    }
-    out = hmp_run_capture(cmd);
-    len = strlen(out);
-    for (size_t off = 0; off < len; off += GDB_PACKET_MAX / 4) {
-        g_autoptr(GString) o = g_string_new("O");
-
-        gdb_hex_encode(o, (const uint8_t *)out + off,
-                       MIN(len - off, (size_t)GDB_PACKET_MAX / 4));
-        gdb_send(s, o->str);
-    }
-    g_string_append(reply, "OK");
-}
-
-static void cmd_query(GdbState *s, const char *args, GString *reply)
-{
-    if (g_str_has_prefix(args, "Supported")) {
-        s->bp_reasons = strstr(args, "swbreak+") || strstr(args, "hwbreak+");
-        g_string_append_printf(reply, "PacketSize=%x;qXfer:features:read+;"
-                               "vContSupported+%s", GDB_PACKET_MAX,
-                               s->bp_reasons ? ";swbreak+;hwbreak+" : "");
-    } else if (g_str_has_prefix(args, "Xfer:")) {
-        query_xfer(s, args + 5, reply);
-    } else if (!strcmp(args, "Attached")) {
-        g_string_append(reply, "1");
-    } else if (!strcmp(args, "C")) {
-        g_string_append_printf(reply, "QC%02x", gdb_cpu(s)->index + 1);
-    } else if (!strcmp(args, "fThreadInfo")) {
-        g_string_append_c(reply, 'm');
-        for (unsigned i = 0; i < s->m->nr_cpus; i++) {
-            g_string_append_printf(reply, "%s%02x", i ? "," : "", i + 1);
-        }
-    } else if (!strcmp(args, "sThreadInfo")) {
-        g_string_append_c(reply, 'l');
-    } else if (g_str_has_prefix(args, "Rcmd,")) {
-        query_rcmd(s, args + 5, reply);
     }
 }
 

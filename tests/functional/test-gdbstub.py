@@ -5,7 +5,7 @@
 # (tests/functional/gdbguest/gdbproto.asm) on -cpu qemu64 -smp 2 behind
 # -gdb unix:PATH,server=on -S. Checks qSupported, the x86-64 target
 # description (and i386 on the default qemu32 over TCP), one thread per
-# vCPU, Hg, M/m and X with escaped binary bytes, malformed packets
+# vCPU, -s, Hg, M/m and X with escaped binary bytes, malformed packets
 # (checksum, over-long, bad hex, unknown: '-', 'E', ''), Z0/Z1/Z2/Z3/Z4
 # with their T stop reasons (swbreak, hwbreak, watch, rwatch, awatch),
 # vCont steps that stay on the code while IRQ 0 is pending (interrupts
@@ -121,11 +121,18 @@ def start(argv):
 
 
 def check_i386_description(kestrel):
+    """On the default qemu32, over TCP: -s (tcp::1234) when that port is
+    free here, else -gdb tcp::PORT."""
     with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
-    proc = start([kestrel, '-display', 'none', '-nodefaults', '-S',
-                  '-gdb', f'tcp:127.0.0.1:{port}'])
+        try:
+            s.bind(('', 1234))
+            port, gdb_opt = 1234, ['-s']
+        except OSError:
+            s.bind(('127.0.0.1', 0))
+            port = s.getsockname()[1]
+            gdb_opt = ['-gdb', f'tcp:127.0.0.1:{port}']
+    proc = start([kestrel, '-display', 'none', '-nodefaults', '-S'] +
+                 gdb_opt)
     try:
         g = Gdb(socket.AF_INET, ('127.0.0.1', port), proc)
         xml = read_xml(g, 0xffff)       # cut to the PacketSize
