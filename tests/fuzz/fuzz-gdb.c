@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for the GDB stub (gdbstub/gdbstub.c, packet.c,
- * gdb-regs.c) on a fake target: two vCPUs whose state is plain memory,
+ * gdb-regs.c, gdb-query.c) on a fake target: two vCPUs whose state is plain memory,
  * 64 KiB of "guest memory" behind guest_debug_rw_memory(), a breakpoint
  * table with the real limits, and a chardev that only collects replies.
  * Everything the stub calls outside gdbstub/ is stubbed here, so the
@@ -20,6 +20,7 @@
 #include "kestrel/guest-debug.h"
 #include "kestrel/monitor.h"
 #include "kestrel/runstate.h"
+#include "cpu/x86/cpu.h"
 #include "gdbstub/packet.h"
 #include "monitor/monitor-int.h"
 
@@ -171,6 +172,27 @@ bool guest_debug_rw_memory(X86CPU *cpu, vaddr addr, void *buf, size_t len,
         memcpy(buf, fuzz_mem + addr, len);
     }
     return true;
+}
+
+/* The i-th point is a software (even i) or hardware breakpoint at 0. */
+bool guest_debug_point(unsigned i, GuestDebugType *type, vaddr *addr,
+                       vaddr *len)
+{
+    if (i >= fuzz_points) {
+        return false;
+    }
+    *type = i % 2 ? GDB_BREAKPOINT_HW : GDB_BREAKPOINT_SW;
+    *addr = 0;
+    *len = 1;
+    return true;
+}
+
+/* A model with long mode: the stub offers the x86-64 layout. */
+const X86CPUModel *x86_cpu_machine_model(void)
+{
+    static const X86CPUModel model = { .ext_features_edx = CPUID_EXT_LM };
+
+    return &model;
 }
 
 bool guest_debug_take_hit(X86CPU *cpu, GuestDebugHit *hit)
