@@ -2,18 +2,19 @@
 /*
  * Integer instructions of the differential generator (diff-gen.c): ALU,
  * INC/DEC, NEG/NOT, MUL/IMUL/DIV/IDIV, shifts and rotates, SHLD/SHRD,
- * MOV/MOVZX/MOVSX/MOVSXD/XCHG, CMOVcc/SETcc, BT*, BSWAP, XADD, CMPXCHG,
- * CBW/CWD and their 64-bit forms, flag instructions, LEA, forward Jcc
- * inside the block; PUSH/POP (the stack page); INC/DEC 40-4F in 16- and
- * 32-bit code (REX prefixes in 64-bit code). Byte, word, dword and
- * (64-bit code) qword operands.
+ * MOV/MOVZX/MOVSX/MOVSXD/XCHG, CMOVcc/SETcc, BT*, BSF/BSR, BSWAP, XADD,
+ * CMPXCHG, CBW/CWD and their 64-bit forms, flag instructions, LEA,
+ * forward Jcc inside the block; PUSH/POP (the stack page); INC/DEC 40-4F
+ * in 16- and 32-bit code (REX prefixes in 64-bit code). Byte, word,
+ * dword and (64-bit code) qword operands.
  *
  * dg_forms is the one table of flag effects: def, undef and read per
  * form, and the shift/rotate count rules.
  * Ref: Intel SDM Vol. 2 (each instruction's "Flags Affected").
- * Missing: BSF/BSR (undefined destination), string and system
- * instructions, PUSHF/POPF (IF, TF and AC differ between the host's user
- * mode and the harness).
+ * BSF/BSR read a non-zero value the generator put in the scratch page
+ * (their destination is undefined for a zero source).
+ * Missing: string and system instructions, PUSHF/POPF (IF, TF and AC
+ * differ between the host's user mode and the harness).
  */
 #include "kestrel/osdep.h"
 #include "diff-gen-emit.h"
@@ -29,6 +30,7 @@ enum {
     K_R_RM_W,   /* op reg, rm16 */
     K_R_RM_D,   /* op reg64, rm32 (MOVSXD) */
     K_RM_R_I8,  /* op rm, reg, imm8 (SHLD/SHRD) */
+    K_R_MNZ,    /* op reg, m: a non-zero value the generator put there */
     K_CMOV,     /* 0F 40+cc reg, rm */
     K_SETCC,    /* 0F 90+cc rm8 */
     K_JCC,      /* 70+cc rel8, forward */
@@ -167,6 +169,11 @@ static const DgForm dg_forms[] = {
     F("btr", OP(0x0f, 0xba), 2, 6, K_RM_I8, WDQ, MALL, false, DG_CF, BTU, 0),
     F("btc", OP(0x0f, 0xba), 2, 7, K_RM_I8, WDQ, MALL, false, DG_CF, BTU, 0),
     MOV("bswap", OP(0x0f, 0xc8), 2, -1, K_OPREG, D | Q, MALL),
+    /* the destination is undefined for a zero source: never one here */
+    F("bsf", OP(0x0f, 0xbc), 2, -1, K_R_MNZ, WDQ, MALL, false, DG_ZF,
+      DG_CC & ~DG_ZF, 0),
+    F("bsr", OP(0x0f, 0xbd), 2, -1, K_R_MNZ, WDQ, MALL, false, DG_ZF,
+      DG_CC & ~DG_ZF, 0),
     F("xadd", OP(0x0f, 0xc1), 2, -1, K_RM_R, WDQ, MALL, false, ALL, 0, 0),
     F("cmpxchg", OP(0x0f, 0xb0), 2, -1, K_RM_R, B, MALL, false, ALL, 0, 0),
     F("cmpxchg", OP(0x0f, 0xb1), 2, -1, K_RM_R, WDQ, MALL, false, ALL, 0,
@@ -323,6 +330,16 @@ static bool dg_emit(DgCtx *c, const DgForm *f)
     case K_RM:
         cnt = f->count == 1 ? 1 : -1;
         break;
+    case K_R_MNZ: {
+        uint64_t v = ((uint64_t)g_rand_int(c->r) << 32 | g_rand_int(c->r)) >>
+                     g_rand_int_range(c->r, 0, 64);
+
+        v |= 1ull << g_rand_int_range(c->r, 0, s1 * 8);
+        e.rm = DG_RM_MEM;
+        e.mwrite = false;
+        e.moff = dg_reserve(c, &v, s1, 1);
+        break;
+    }
     case K_RM_R_I8:
         cnt = s1 == 2 ? g_rand_int_range(c->r, 0, 17) |
                         (g_rand_int(c->r) & 0xe0)
