@@ -298,16 +298,20 @@ static const uint8_t x86_prefix_seg[256] = {
     [0x3E] = X86_SEG_DS + 1, [0x64] = X86_SEG_FS + 1, [0x65] = X86_SEG_GS + 1,
 };
 
-/* Bytes before the opcode, by 64-bit mode: a prefix, a REX, or not */
-enum { BK_OPCODE, BK_PFX, BK_REX };
-#define BK_LEGACY \
-    [0x26] = BK_PFX, [0x2E] = BK_PFX, [0x36] = BK_PFX, [0x3E] = BK_PFX, \
-    [0x64] = BK_PFX, [0x65] = BK_PFX, [0x66] = BK_PFX, [0x67] = BK_PFX, \
-    [0xF0] = BK_PFX, [0xF2] = BK_PFX, [0xF3] = BK_PFX
-static const uint8_t x86_byte_kind[2][256] = {
-    { BK_LEGACY },
-    { BK_LEGACY, [0x40 ... 0x4F] = BK_REX },
-};
+/* Whether byte @b is a legacy prefix, or a REX in 64-bit mode */
+static inline bool x86_is_prefix(unsigned b, X86Mode mode)
+{
+    unsigned bits = x86_prefix_bits[b];
+
+    return bits && (bits != PK_REX || mode == X86_MODE_64);
+}
+
+/* A REX (64-bit mode only) directly before an opcode byte, at @p */
+static inline bool x86_rex_alone(const uint8_t *p, X86Mode mode)
+{
+    return mode == X86_MODE_64 && x86_prefix_bits[p[0]] == PK_REX &&
+           !x86_prefix_bits[p[1]];
+}
 
 /* Address size and kind by mode and 67 */
 static const uint8_t x86_asz[3][2] = { { 2, 4 }, { 4, 2 }, { 8, 4 } };
@@ -371,9 +375,8 @@ static inline int x86_scan_prefixes(DecodeState *ds, X86Mode mode)
         return -1;
     }
     ds->pos = 1;
-    if (x86_byte_kind[mode == X86_MODE_64][b]) {
-        if (x86_byte_kind[1][b] != BK_REX || ds->lim < 2 ||
-            x86_byte_kind[1][p[1]]) {
+    if (x86_is_prefix(b, mode)) {
+        if (!x86_rex_alone(p, mode) || ds->lim < 2) {
             return x86_scan_prefix_bytes(ds, mode);
         }
         ds->rex = b;
@@ -442,17 +445,18 @@ X86DecodeStatus x86_decode(X86Insn *insn, const uint8_t *bytes, size_t avail,
             .asz = x86_asz[mode][0],
             .akind = x86_akind[mode][0],
         };
-        unsigned b = bytes[0], k = x86_byte_kind[mode == X86_MODE_64][b];
+        unsigned b = bytes[0];
+        bool plain = !x86_is_prefix(b, mode);
 
-        if (k == BK_REX && !x86_byte_kind[1][bytes[1]]) {
+        if (!plain && x86_rex_alone(bytes, mode)) {
             ds.rex = b;
             ds.pfx = X86_PFX_REX;
             ds.oshift = 2 * ((b >> 2) & 2);
             ds.pos = 2;
             b = bytes[1];
-            k = BK_OPCODE;
+            plain = true;
         }
-        if (k == BK_OPCODE) {
+        if (plain) {
             if (likely(fast_decode(insn, &ds, b, mode))) {
                 return X86_DEC_OK;
             }
