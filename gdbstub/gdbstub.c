@@ -30,6 +30,8 @@ static GdbState *gdb;
 
 typedef void GdbCmdFn(GdbState *s, const char *args, GString *reply);
 
+enum { GDB_SIGNAL_INT = 2, GDB_SIGNAL_TRAP = 5 };
+
 X86CPU *gdb_cpu(GdbState *s)
 {
     return s->m->cpus[s->g_cpu < (int)s->m->nr_cpus ? s->g_cpu : 0];
@@ -65,7 +67,9 @@ static void gdb_bp_reason(X86CPU *cpu, GString *reply)
     }
 }
 
-static void gdb_stop_reply(GdbState *s, GString *reply)
+/* T reply with signal @sig: 5 (SIGTRAP) for debug stops, 2 (SIGINT) for
+ * Ctrl-C, as QEMU sends them. */
+static void gdb_stop_reply(GdbState *s, GString *reply, int sig)
 {
     X86CPU *cpu = s->stopped_cpu ? s->stopped_cpu : gdb_cpu(s);
     static const char *const kinds[] = {
@@ -74,7 +78,7 @@ static void gdb_stop_reply(GdbState *s, GString *reply)
     };
     GuestDebugHit hit;
 
-    g_string_append_printf(reply, "T05thread:%02x;", cpu->index + 1);
+    g_string_append_printf(reply, "T%02xthread:%02x;", sig, cpu->index + 1);
     if (guest_debug_take_hit(cpu, &hit)) {
         g_string_append_printf(reply, "%s:%" PRIx64 ";", kinds[hit.type],
                                hit.addr);
@@ -83,12 +87,13 @@ static void gdb_stop_reply(GdbState *s, GString *reply)
     }
 }
 
-/* The VM stopped for gdb (a debug exit or Ctrl-C). */
-static void gdb_stopped(GdbState *s)
+/* The VM stopped for gdb (a debug exit or Ctrl-C). Ctrl-C leaves it
+ * "paused", as QEMU's does, a debug stop "paused (debug)". */
+static void gdb_stopped(GdbState *s, int sig)
 {
     g_autoptr(GString) reply = g_string_new(NULL);
 
-    vm_stop(RUN_STATUS_DEBUG);
+    vm_stop(sig == GDB_SIGNAL_INT ? RUN_STATUS_PAUSED : RUN_STATUS_DEBUG);
     for (unsigned i = 0; i < s->m->nr_cpus; i++) {
         s->m->accel->get_state(s->m->cpus[i]);
         guest_debug_set_singlestep(s->m->cpus[i], false, NULL);
@@ -97,14 +102,14 @@ static void gdb_stopped(GdbState *s)
         return;
     }
     s->running = false;
-    gdb_stop_reply(s, reply);
+    gdb_stop_reply(s, reply, sig);
     gdb_send(s, reply->str);
 }
 
 static gboolean gdb_debug_exit_main(gpointer opaque)
 {
     if (gdb) {
-        gdb_stopped(gdb);
+        gdb_stopped(gdb, GDB_SIGNAL_TRAP);
     }
     return G_SOURCE_REMOVE;
 }
@@ -136,7 +141,7 @@ static void gdb_resume(GdbState *s, int step_cpu)
 
 static void cmd_query_stop(GdbState *s, const char *args, GString *reply)
 {
-    gdb_stop_reply(s, reply);
+    gdb_stop_reply(s, reply, GDB_SIGNAL_TRAP);
 }
 
 static void cmd_read_regs(GdbState *s, const char *args, GString *reply)
@@ -430,7 +435,7 @@ static gboolean gdb_idle(gpointer opaque)
             break;
         case GDB_RX_INTERRUPT:
             if (s->running) {
-                gdb_stopped(s);         /* replies T05 */
+                gdb_stopped(s, GDB_SIGNAL_INT);
             }
             break;
         default:
@@ -463,7 +468,7 @@ static gboolean gdb_attach_main(gpointer opaque)
     GdbState *s = opaque;
 
     s->running = false;
-    gdb_stopped(s);
+    gdb_stopped(s, GDB_SIGNAL_TRAP);
     return G_SOURCE_REMOVE;
 }
 

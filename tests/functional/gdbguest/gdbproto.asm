@@ -92,6 +92,10 @@ pm_entry:
     out 0x21, al
     mov al, 0xff
     out 0xa1, al
+    mov eax, 0x1ff                  ; local APIC on, LINT0 ExtINT: the
+    mov [0xfee000f0], eax           ; virtual wire mode a BIOS sets, or
+    mov eax, 0x700                  ; the PIC's INTR stays masked at the
+    mov [0xfee00350], eax           ; reset LVT (QEMU; SDM 10.4.7)
     mov al, 0x30                    ; PIT channel 0, mode 0, count 100
     out 0x43, al
     mov al, 100
