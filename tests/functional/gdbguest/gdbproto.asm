@@ -9,8 +9,7 @@
 ; for a hardware breakpoint, a switch to long mode (RAX loaded with a
 ; 64-bit value at lm_here) and an endless loop for Ctrl-C.
 ; The table at 0xf0000 (labels:) gives test-gdbstub.py their addresses,
-; read with an m packet. No stores of an immediate to memory: plain
-; register stores keep the guest off the decoder's immediate forms.
+; read with an m packet.
 
 %define TICKS       0x1000
 %define WVAR        0x1010
