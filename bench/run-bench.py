@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 QEMU = "/usr/bin/qemu-system-x86_64"
@@ -168,7 +169,6 @@ def run_tcp_tx(cmd, timeout):
     (10.0.2.2 in the guest). Seconds from the connection's accept to the
     last byte, and max RSS (KiB); None when it failed."""
     import socket
-    import threading
     sys.path.insert(0, os.path.join(SRC, "tests", "functional"))
     import guestlib
     lsock = socket.socket()
@@ -242,11 +242,17 @@ def run_once(cmd, timeout, kind="bare"):
                              stdin=subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
+        # a guest that never exits (or an emulator that hangs) is killed
+        # after the timeout and counts as failed
+        killer = threading.Timer(timeout, p.kill)
+        killer.start()
         try:
             _, status, ru = os.wait4(p.pid, 0)
         except KeyboardInterrupt:
             p.kill()
             raise
+        finally:
+            killer.cancel()
         wall = time.monotonic() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
         ok = p.returncode == 1 and open(con).read().endswith("PASS\n")
@@ -282,7 +288,7 @@ def main():
           "RSS K/Q MiB", "RSS-RAM K/Q MiB"))
     for name in names:
         _, kind, extra, mem = table[name]
-        tmo = {"linux": 120, "prog": 300, "net": 300}.get(kind, 600)
+        tmo = {"linux": 120, "prog": 300, "net": 300}.get(kind, 120)
         if kind == "net":
             kr = net_guest(build)
             if not kr:
