@@ -145,6 +145,15 @@ def check_kvm(kestrel):
                 'kestrel: -accel kvm: /dev/kvm: not a KVM device') and
                 len(err.splitlines()) == 1,
                 f'-accel kvm on /dev/null: exit {st}, {err!r}')
+        # no permission (root only): the same as user nobody
+        if (os.geteuid() == 0 and shutil.which('setpriv') and
+                not os.stat('/dev/kvm').st_mode & 0o006):
+            st, err, _ = accel_run(kestrel, ['-accel', 'kvm'], wrap=(
+                'setpriv', '--reuid=65534', '--regid=65534',
+                '--clear-groups'))
+            want = 'kestrel: -accel kvm: /dev/kvm: Permission denied'
+            check(st == 1 and err.strip() == want or st in (126, 127),
+                  f'-accel kvm as nobody: exit {st}, {err!r}, want {want!r}')
     # no -accel: KVM only where it is real (VMX/SVM), else the TCG, quietly
     st, err, acc = accel_run(kestrel, [])
     want = 'kvm' if host_has_virt() and not why else 'tcg'
