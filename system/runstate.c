@@ -220,6 +220,8 @@ bool machine_handle_requests(Machine *m)
         runstate_notify(RUNSTATE_EV_RESET, SHUTDOWN_RESET);
         if (rs.status == RUN_STATUS_RUNNING) {
             vcpus_resume(m);
+        } else {
+            rs.status = RUN_STATUS_PRELAUNCH;   /* as QEMU: fresh, not run */
         }
     }
     return true;
