@@ -160,6 +160,8 @@ def session(q, pid, img, tmp):
     ok(q.execute('system_reset'))
     assert q.event('RESET')['data'] == {'guest': False,
                                         'reason': 'host-qmp-system-reset'}
+    r = q.execute('query-status')['return']
+    assert r['status'] == 'prelaunch', f'a reset while paused: {r}'
     ok(q.execute('system_powerdown'))
     assert 'data' not in q.event('POWERDOWN')
 
