@@ -97,7 +97,7 @@ typedef enum X86EventKind {
 } X86EventKind;
 
 /*
- * Deliver an event through the IDT/IVT (seg_helper.c). next_eip is the
+ * Deliver an event through the IDT/IVT (int_helper.c). next_eip is the
  * EIP pushed for software interrupts. It may itself raise (#GP, #NP, #SS,
  * #TS, #PF) before changing any register; the loop then combines the two
  * with x86_exception_combine().

@@ -3,7 +3,7 @@
  * Raising exceptions and software interrupts. Everything here unwinds to
  * the TCG execution loop (accel/tcg/exec.c) with siglongjmp, after the
  * guest state of the faulting instruction is restored from the host return
- * address; the loop then delivers the event (seg_helper.c). The loop also
+ * address; the loop then delivers the event (int_helper.c). The loop also
  * asks x86_exception_combine() what to do with an exception raised while
  * another one was being delivered: the #DF and shutdown rules.
  *

@@ -2,7 +2,7 @@
 /*
  * C helpers that translated code calls (tcg_gen_call): the x86 operations
  * too rare or too involved to inline. Implemented by cpu/x86/seg_helper.c,
- * excp_helper.c and misc_helper.c; the translator (cpu/x86/emit-*.c) calls
+ * far_helper.c, desc_helper.c, excp_helper.c and misc_helper.c; the translator (cpu/x86/emit-*.c) calls
  * them.
  *
  * Calling convention: env first (passed implicitly by tcg_gen_call), then

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Descriptor and stack primitives shared by seg_helper.c (segment loads,
- * far transfers), int_helper.c (interrupt delivery, IRET) and
- * task_helper.c (task switch).
+ * Descriptor and stack primitives shared by seg_helper.c (segment loads),
+ * far_helper.c (far transfers), desc_helper.c (LLDT, LTR, LAR...),
+ * int_helper.c (interrupt delivery, IRET) and task_helper.c (task switch).
  * Ref: Intel SDM Vol. 3A 3.4.5 (segment descriptors), 5.8 (calls).
  */
 #ifndef KESTREL_CPU_X86_SEG_INTERNAL_H
