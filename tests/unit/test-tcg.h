@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The JIT unit tests' harness (test-tcg-harness.c), shared by test-tcg.c
- * and test-tcg-random.c:
+ * The JIT unit tests' harness (test-tcg-harness.c), shared by test-tcg.c,
+ * test-tcg-ops.c and test-tcg-random.c:
  * a fake CPU state with globals, a TLB and fake guest memory behind
  * tlb_slow_ld/st, and tt_run() which builds the same IR program in a JIT
  * context and an interpreter context, runs both on copies of the state
@@ -62,6 +62,7 @@ void tt_tlb_clear(TestEnv *env);
 /* A zeroed state with an empty TLB (g_free it). */
 TestEnv *tt_env_new(void);
 
+void tt_register_ops_tests(void);
 void tt_register_random_tests(void);
 
 #endif /* KESTREL_TEST_TCG_H */
