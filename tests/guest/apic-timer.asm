@@ -17,18 +17,8 @@
     out 0xa1, al
     GO_PM32
     ; IDT gates 0x40 and 0x41
-    mov eax, apic_irq + 0xf0000
-    mov [IDT + 0x40 * 8], ax
-    mov word [IDT + 0x40 * 8 + 2], 0x08
-    mov word [IDT + 0x40 * 8 + 4], 0x8e00
-    shr eax, 16
-    mov [IDT + 0x40 * 8 + 6], ax
-    mov eax, apic_irq41 + 0xf0000
-    mov [IDT + 0x41 * 8], ax
-    mov word [IDT + 0x41 * 8 + 2], 0x08
-    mov word [IDT + 0x41 * 8 + 4], 0x8e00
-    shr eax, 16
-    mov [IDT + 0x41 * 8 + 6], ax
+    SET_GATE 0x40, apic_irq
+    SET_GATE 0x41, apic_irq41
     lidt [idt_desc + 0xf0000]
 
     mov eax, [LAPIC + 0x30]

@@ -24,11 +24,6 @@
 %endif
 %endmacro
 
-%macro SET_VECTOR 2
-    mov word [%1 * 4], %2
-    mov word [%1 * 4 + 2], 0xf000
-%endmacro
-
     TEST_START
     SET_VECTOR 0, handler_de
     SET_VECTOR 4, handler_of

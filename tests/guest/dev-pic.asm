@@ -8,6 +8,7 @@
 ; through the slave on IRQ 2) both pending, IRQ 0 is taken first.
 ; Runs on a 486 (-cpu 486): the 8259 drives INTR directly.
 %include "guest.inc"
+%include "pic.inc"
 
 %define V_COUNT 0x600
 %define V_ISR   0x604
@@ -43,24 +44,9 @@
     xor eax, eax
     mov [V_COUNT], eax
     mov [V_ORDER], eax
-    mov word [0x20 * 4], irq0
-    mov word [0x20 * 4 + 2], 0xf000
-    mov word [0x70 * 4], irq8
-    mov word [0x70 * 4 + 2], 0xf000
-    mov al, 0x11
-    out 0x20, al
-    out 0xa0, al
-    mov al, 0x20
-    out 0x21, al
-    mov al, 0x70
-    out 0xa1, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x02
-    out 0xa1, al
-    mov al, 0x01
-    out 0x21, al
-    out 0xa1, al
+    SET_VECTOR 0x20, irq0
+    SET_VECTOR 0x70, irq8
+    PIC_INIT_PAIR 0x20, 0x70
     ; OCW1 reads back
     mov al, 0xa5
     out 0x21, al

@@ -6,6 +6,7 @@
 ; in register A rising and falling around the once-a-second update.
 ; Runs on a 486 (-cpu 486): the 8259 drives INTR directly.
 %include "guest.inc"
+%include "pic.inc"
 
 %define V_TICKS 0x600
 %define V_REGC  0x604
@@ -24,23 +25,9 @@
 
     TEST_START
     mov dword [V_TICKS], 0
-    mov word [0x70 * 4], irq8
-    mov word [0x70 * 4 + 2], 0xf000
+    SET_VECTOR 0x70, irq8
     ; 8259s: master 0x20.., slave 0x70..; only IRQ 2 (cascade) and IRQ 8
-    mov al, 0x11
-    out 0x20, al
-    out 0xa0, al
-    mov al, 0x20
-    out 0x21, al
-    mov al, 0x70
-    out 0xa1, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x02
-    out 0xa1, al
-    mov al, 0x01
-    out 0x21, al
-    out 0xa1, al
+    PIC_INIT_PAIR 0x20, 0x70
     mov al, 0xfb
     out 0x21, al
     mov al, 0xfe

@@ -7,6 +7,7 @@
 ; (vector 0x24) with OUT2 set, identified and cleared through IIR.
 ; Runs on a 486 (-cpu 486): the 8259 drives INTR directly.
 %include "guest.inc"
+%include "pic.inc"
 
 %define COM1    0x3f8
 %define V_COUNT 0x600
@@ -32,8 +33,7 @@
 
     TEST_START
     mov dword [V_COUNT], 0
-    mov word [0x24 * 4], irq4
-    mov word [0x24 * 4 + 2], 0xf000
+    SET_VECTOR 0x24, irq4
     OUTB 7, 0x5a
     INB 7
     CHECK_EQ al, 0x5a, "scratch register"
@@ -115,14 +115,7 @@
     CHECK_EQ al, 0, "FIFO: no overrun, empty"
 
     ; THRE interrupt on IRQ 4
-    mov al, 0x11
-    out 0x20, al
-    mov al, 0x20
-    out 0x21, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x01
-    out 0x21, al
+    PIC_INIT_MASTER 0x20
     mov al, 0xef
     out 0x21, al
     OUTB 4, 0x18                    ; loopback, OUT2

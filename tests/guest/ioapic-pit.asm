@@ -23,12 +23,7 @@
     mov al, 1193 >> 8
     out 0x40, al
     GO_PM32
-    mov eax, pit_irq + 0xf0000
-    mov [IDT + 0x50 * 8], ax
-    mov word [IDT + 0x50 * 8 + 2], 0x08
-    mov word [IDT + 0x50 * 8 + 4], 0x8e00
-    shr eax, 16
-    mov [IDT + 0x50 * 8 + 6], ax
+    SET_GATE 0x50, pit_irq
     lidt [idt_desc + 0xf0000]
     mov dword [LAPIC + 0xf0], 0x1ff         ; software enable
 

@@ -9,6 +9,7 @@
 ; RETFQ and IRETQ from 64-bit code to compatibility mode, same level and
 ; outer. Runs with -cpu qemu64.
 %include "guest.inc"
+%include "long64.inc"
 
 %define PML4    0x20000
 %define PDPT    0x21000
@@ -40,37 +41,6 @@
 %define G_16      0x80          ; a 16-bit call gate (type 4)
 %define G_TO32    0x90          ; gate to the 32-bit code segment 0x08
 %define CODE(x)   ((x) - $$ + 0xf0000)
-
-%macro PUTS64 1
-    jmp %%over
-%%str: db %1, 0
-%%over:
-    push rsi
-    lea rsi, [rel %%str]
-    call puts64
-    pop rsi
-%endmacro
-
-%macro FAIL64 1
-    PUTS64 `FAIL: `
-    PUTS64 %1
-    PUTS64 `\n`
-    mov al, 1
-    out DEBUG_EXIT_PORT, al
-    hlt
-%endmacro
-
-%macro CHECK64 3
-    cmp %1, %2
-    je %%ok
-    FAIL64 %3
-%%ok:
-%endmacro
-
-%macro RESUME_AT 1
-    lea rax, [rel %1]
-    mov [V_RESUME], rax
-%endmacro
 
 ; GATE64 slot, DPL, selector, target: a 64-bit call gate in the RAM GDT
 %macro GATE64 4
@@ -343,20 +313,7 @@ set_idt:                        ; RAX handler, EDI gate
     mov dword [rdi + 12], 0
     ret
 
-puts64:
-    push rax
-    push rdx
-    mov dx, DEBUGCON_PORT
-.next:
-    lodsb
-    test al, al
-    jz .done
-    out dx, al
-    jmp .next
-.done:
-    pop rdx
-    pop rax
-    ret
+    PUTS64_ROUTINE
 
 align 8
 p_same:   dq 0, G_SAME              ; m16:64 far pointers (offset ignored)

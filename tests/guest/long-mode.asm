@@ -6,6 +6,7 @@
 ; to CPL 3, INT 0x80 through a DPL 3 gate onto RSP0 of the 64-bit TSS and
 ; IRETQ back, SYSCALL round trip. Runs with -cpu qemu64.
 %include "guest.inc"
+%include "long64.inc"
 
 %define PML4    0x20000
 %define PDPT    0x21000
@@ -26,46 +27,6 @@
 %define MSR_FS_BASE 0xc0000100
 %define MSR_GS_BASE 0xc0000101
 %define MSR_KGS_BASE 0xc0000102
-
-; 64-bit console output and checks (guest.inc's are 16/32-bit)
-%macro PUTS64 1
-    jmp %%over
-%%str: db %1, 0
-%%over:
-    push rsi
-    lea rsi, [rel %%str]
-    call puts64
-    pop rsi
-%endmacro
-
-%macro FAIL64 1
-    PUTS64 `FAIL: `
-    PUTS64 %1
-    PUTS64 `\n`
-    mov al, 1
-    out DEBUG_EXIT_PORT, al
-    hlt
-%endmacro
-
-%macro PASS64 0
-    PUTS64 `PASS\n`
-    mov al, 0
-    out DEBUG_EXIT_PORT, al
-    hlt
-%endmacro
-
-%macro CHECK64 3
-    cmp %1, %2
-    je %%ok
-    FAIL64 %3
-%%ok:
-%endmacro
-
-; expect a fault from the next instruction: resume at label %1
-%macro RESUME_AT 1
-    lea rax, [rel %1]
-    mov [V_RESUME], rax
-%endmacro
 
     TEST_START
     GO_PM32
@@ -305,20 +266,7 @@ set_gate:                       ; RAX handler, EDI gate, DX type/attr
     mov dword [rdi + 12], 0
     ret
 
-puts64:                         ; print the NUL-terminated string at RSI
-    push rax
-    push rdx
-    mov dx, DEBUGCON_PORT
-.next:
-    lodsb
-    test al, al
-    jz .done
-    out dx, al
-    jmp .next
-.done:
-    pop rdx
-    pop rax
-    ret
+    PUTS64_ROUTINE
 
 align 8
 k1234: dq 0x1234567890

@@ -13,18 +13,9 @@
 %define AREA_B  0x13200
 %define V_NM    0x600
 
-%macro GATE 2                           ; vector, handler
-    mov eax, %2 + 0xf0000
-    mov [IDT + %1 * 8], ax
-    mov word [IDT + %1 * 8 + 2], 0x08
-    mov word [IDT + %1 * 8 + 4], 0x8e00
-    shr eax, 16
-    mov [IDT + %1 * 8 + 6], ax
-%endmacro
-
     TEST_START
     GO_PM32
-    GATE 7, nm_handler
+    SET_GATE 7, nm_handler
     lidt [idt_desc + 0xf0000]
     mov eax, cr4
     or eax, 0x600                       ; OSFXSR, OSXMMEXCPT

@@ -19,16 +19,6 @@
 %define RING0_ESP 0x9000
 %define RING3_ESP 0x8000
 
-; gate: vector, handler, type/dpl word (0x8e00 interrupt, 0xef00 trap dpl3)
-%macro SET_GATE 3
-    mov eax, %2 + 0xf0000
-    mov [IDT + %1 * 8], ax
-    mov word [IDT + %1 * 8 + 2], 0x08
-    mov word [IDT + %1 * 8 + 4], %3
-    shr eax, 16
-    mov [IDT + %1 * 8 + 6], ax
-%endmacro
-
     TEST_START
     GO_PM32
 

@@ -8,6 +8,7 @@
 ; directly: with a local APIC, LINT0 is masked after reset until firmware
 ; sets up virtual wire mode, so QEMU's CPU never sees IRQ 0 here.
 %include "guest.inc"
+%include "pic.inc"
 
 %define V_TICKS 0x600
 %define IDT     0x12000
@@ -15,17 +16,9 @@
     TEST_START
     mov dword [V_TICKS], 0
     ; IVT entry 0x20 -> irq0_rm
-    mov word [0x20 * 4], irq0_rm
-    mov word [0x20 * 4 + 2], 0xf000
+    SET_VECTOR 0x20, irq0_rm
     ; 8259 master: vectors 0x20.., only IRQ 0 unmasked
-    mov al, 0x11
-    out 0x20, al
-    mov al, 0x20
-    out 0x21, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x01
-    out 0x21, al
+    PIC_INIT_MASTER 0x20
     mov al, 0xfe
     out 0x21, al
     ; 8254 channel 0: mode 2, 1193 -> about 1 kHz
@@ -56,12 +49,7 @@
 
     GO_PM32
     mov dword [V_TICKS], 0
-    mov eax, irq0_pm + 0xf0000
-    mov [IDT + 0x20 * 8], ax
-    mov word [IDT + 0x20 * 8 + 2], 0x08
-    mov word [IDT + 0x20 * 8 + 4], 0x8e00
-    shr eax, 16
-    mov [IDT + 0x20 * 8 + 6], ax
+    SET_GATE 0x20, irq0_pm
     lidt [idt_i_desc + 0xf0000]
     sti
     hlt

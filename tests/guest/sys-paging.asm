@@ -35,12 +35,7 @@
     mov dword [PD], PT | PG_P | PG_RW
 
     ; #PF gate
-    mov eax, pf_handler + 0xf0000
-    mov [IDT + 14 * 8], ax
-    mov word [IDT + 14 * 8 + 2], 0x08
-    mov word [IDT + 14 * 8 + 4], 0x8e00
-    shr eax, 16
-    mov [IDT + 14 * 8 + 6], ax
+    SET_GATE 14, pf_handler
     lidt [idt_desc + 0xf0000]
 
     mov eax, PD

@@ -18,15 +18,6 @@
 %define V_GPERR 0x61c
 %define V_GPEIP 0x620
 
-%macro SET_GATE 3
-    mov eax, %2 + 0xf0000
-    mov [IDT + %1 * 8], ax
-    mov word [IDT + %1 * 8 + 2], 0x08
-    mov word [IDT + %1 * 8 + 4], %3
-    shr eax, 16
-    mov [IDT + %1 * 8 + 6], ax
-%endmacro
-
     TEST_START
     GO_PM32
 

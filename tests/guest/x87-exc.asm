@@ -15,12 +15,7 @@
 
     TEST_START
     GO_PM32
-    mov eax, mf_handler + 0xf0000
-    mov [IDT + 16 * 8], ax
-    mov word [IDT + 16 * 8 + 2], 0x08
-    mov word [IDT + 16 * 8 + 4], 0x8e00
-    shr eax, 16
-    mov [IDT + 16 * 8 + 6], ax
+    SET_GATE 16, mf_handler
     lidt [idt_desc + 0xf0000]
     mov eax, cr0
     and eax, ~0xc                       ; EM, TS off

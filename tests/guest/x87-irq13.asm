@@ -13,6 +13,7 @@
 ; raised without its I/O thread lock) and does not freeze before the
 ; FWAIT: the ref run skips part 1 (docs/deviations.md).
 %include "guest.inc"
+%include "pic.inc"
 
 %define V_IRQ13 0x600               ; IRQ 13 count
 %define V_SW    0x604               ; FSW seen by the IRQ 13 handler
@@ -24,25 +25,10 @@
     TEST_START
     mov dword [V_IRQ13], 0
     mov dword [V_MF], 0
-    mov word [VEC_IRQ13 * 4], irq13_handler
-    mov word [VEC_IRQ13 * 4 + 2], 0xf000
-    mov word [16 * 4], mf_handler
-    mov word [16 * 4 + 2], 0xf000
+    SET_VECTOR VEC_IRQ13, irq13_handler
+    SET_VECTOR 16, mf_handler
     ; 8259 pair: master 0x20.., slave 0x28.. on IRQ 2; only IRQ 13 open
-    mov al, 0x11
-    out 0x20, al
-    out 0xa0, al
-    mov al, 0x20
-    out 0x21, al
-    mov al, 0x28
-    out 0xa1, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x02
-    out 0xa1, al
-    mov al, 0x01
-    out 0x21, al
-    out 0xa1, al
+    PIC_INIT_PAIR 0x20, 0x28
     mov al, 0xfb
     out 0x21, al
     mov al, 0xdf
