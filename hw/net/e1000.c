@@ -541,10 +541,7 @@ static void e1000_unrealize(PciDevice *d)
 
 static const PropDesc e1000_props[] = {
     PCI_DEVICE_PROPS(E1000State),
-    DEV_PROP(E1000State, netdev, "netdev", PROP_STR, NULL,
-             "id of the -netdev back-end"),
-    DEV_PROP(E1000State, macstr, "mac", PROP_STR, NULL,
-             "MAC address (default 52:54:00:12:34:56, then :57...)"),
+    NIC_PROPS(E1000State),
     DEV_PROP_END,
 };
 

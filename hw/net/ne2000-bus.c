@@ -69,10 +69,7 @@ static const PropDesc ne2k_isa_props[] = {
     DEV_PROP(Ne2kIsaState, iobase, "iobase", PROP_U16, "0x300",
              "first of the 32 ports"),
     DEV_PROP(Ne2kIsaState, irq, "irq", PROP_U32, "9", "ISA IRQ"),
-    DEV_PROP(Ne2kIsaState, netdev, "netdev", PROP_STR, NULL,
-             "id of the -netdev back-end"),
-    DEV_PROP(Ne2kIsaState, macstr, "mac", PROP_STR, NULL,
-             "MAC address (default 52:54:00:12:34:56, then :57...)"),
+    NIC_PROPS(Ne2kIsaState),
     DEV_PROP_END,
 };
 
@@ -132,10 +129,7 @@ static void ne2k_pci_unrealize(PciDevice *d)
 
 static const PropDesc ne2k_pci_props[] = {
     PCI_DEVICE_PROPS(Ne2kPciState),
-    DEV_PROP(Ne2kPciState, netdev, "netdev", PROP_STR, NULL,
-             "id of the -netdev back-end"),
-    DEV_PROP(Ne2kPciState, macstr, "mac", PROP_STR, NULL,
-             "MAC address (default 52:54:00:12:34:56, then :57...)"),
+    NIC_PROPS(Ne2kPciState),
     DEV_PROP_END,
 };
 

@@ -79,6 +79,13 @@ bool net_nic_attach(NetClient *nic, const char *netdev_id, GError **errp);
 /* The MAC from a "mac" property, or the next default 52:54:00:12:34:56+n. */
 bool net_nic_macaddr(uint8_t mac[ETH_ALEN], const char *str,
                      GError **errp);
+/* The properties every NIC has, for a state struct @st with the char *
+ * fields netdev and macstr that the realize passes to the two calls above. */
+#define NIC_PROPS(st)                                                   \
+    DEV_PROP(st, netdev, "netdev", PROP_STR, NULL,                      \
+             "id of the -netdev back-end"),                             \
+    DEV_PROP(st, macstr, "mac", PROP_STR, NULL,                         \
+             "MAC address (default 52:54:00:12:34:56, then :57...)")
 
 /* ---- capture ---- */
 
