@@ -3,9 +3,9 @@
  * The machine for the monitor fuzz targets: machine_create() (the first
  * half of machine_run) on the command line
  *
- *   kestrel -S -m 16 -smp 2 -nodefaults -display none -vga none -gdb null
- *           -drive file=DISK,format=raw,if=ide -drive if=ide,index=2,
- *           media=cdrom
+ *   kestrel -S -accel tcg -m 16 -smp 2 -nodefaults -display none
+ *           -vga none -gdb null -drive file=DISK,format=raw,if=ide
+ *           -drive if=ide,index=2,media=cdrom
  *
  * so the monitor sees two vCPUs, the PCI devices, a disk and an empty CD,
  * without vCPU threads or a main loop of its own. What a command asks of
@@ -19,6 +19,7 @@
  */
 #include "kestrel/osdep.h"
 #include <glib/gstdio.h>
+#include "kestrel/accel.h"
 #include "kestrel/options.h"
 #include "kestrel/runstate.h"
 #include "system/chardev-internal.h"
@@ -136,7 +137,8 @@ Machine *fuzz_machine(void)
     drive = g_strdup_printf("file=%s,format=raw,if=ide", disk);
     {
         char *argv[] = {
-            "kestrel", "-S", "-m", "16", "-smp", "2", "-nodefaults",
+            "kestrel", "-S", "-accel", "tcg", "-m", "16", "-smp", "2",
+            "-nodefaults",
             "-display", "none", "-vga", "none", "-gdb", "null",
             "-drive", drive, "-drive", "if=ide,index=2,media=cdrom", NULL,
         };
@@ -153,8 +155,15 @@ Machine *fuzz_machine(void)
 
 void fuzz_machine_restart(void)
 {
+    Machine *m = fuzz_machine();
+    GError *err = NULL;
+
+    /* a new input is a new process: -accel tcg, even after "accel kvm" */
+    if (strcmp(m->accel->name, "tcg") && !accel_switch(m, "tcg", &err)) {
+        ks_abort("fuzz: back to TCG: %s", err->message);
+    }
     machine_request_reset();
-    machine_handle_requests(fuzz_machine());
+    machine_handle_requests(m);
     vm_stop(RUN_STATUS_PRELAUNCH);
     fuzz_main_loop_run();
 }

@@ -242,7 +242,7 @@ HMP = [
         'x/xw 0x8000000000000000\ninfo registers\n'),
     (0, 'stop\ninfo status\ncont\ninfo status\nstop\nc\nsystem_reset\n'
         'system_powerdown\nsendkey ctrl-alt-delete\nsendkey a 10\n'
-        'accel tcg\naccel kvm\naccel x\n'),
+        'accel tcg\naccel kvm\ninfo accel\ninfo kvm\naccel x\n'),
     (0, 'screendump /tmp/x.ppm\ngdbserver tcp::1234\ngdbserver none\n'
         'x\nx/0x 0\nx/5z 0\nxp/99999999xg 0\nxp 0x\n"unterminated\n'
         'info nosuch\nnosuch\nsendkey nosuchkey\nsendkey a 0\n\r\n\x7f\x08'
@@ -265,7 +265,9 @@ QMP = [
     qmp(CAPS, '{"execute": "query-status", "id": 1}',
         '{"execute": "query-cpus-fast"}', '{"execute": "query-block"}',
         '{"execute": "query-version", "id": "v"}',
-        '{"execute": "query-commands"}'),
+        '{"execute": "query-commands"}', '{"execute": "query-kvm"}',
+        '{"execute": "x-accel-switch", "arguments": {"accel": "kvm"}}',
+        '{"execute": "x-accel-switch", "arguments": {"accel": "tcg"}}'),
     qmp(CAPS, '{"execute": "stop"}', '{"execute": "cont", "id": [1]}',
         '{"execute": "system_reset"}', '{"execute": "system_powerdown"}',
         '{"execute": "screendump", "arguments": {"filename": "/tmp/x"}}',
