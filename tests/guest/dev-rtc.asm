@@ -62,8 +62,12 @@
     mov al, [V_REGC]
     and al, 0xc0
     CHECK_EQ al, 0xc0, "register C: IRQF and PF in the handler"
-    ; PIE off: drain an interrupt that may be pending, then C stays clear
+    ; PIE off and rate 0 (register A RS = 0: no periodic flag at all),
+    ; drain an interrupt that may be pending, then C stays clear. With only
+    ; PIE off, PF sets again each period: two reads of C more than ~1 ms
+    ; apart (slow port exits under nested KVM) saw it set.
     CMOS_WR 0x0b, 0x02
+    CMOS_WR 0x0a, 0x20
     sti
     nop
     nop
