@@ -5,7 +5,7 @@
 # (tests/functional/gdbguest/gdbproto.asm) on -cpu qemu64 -smp 2 behind
 # -gdb unix:PATH,server=on -S. Checks qSupported, the x86-64 target
 # description (and i386 on the default qemu32 over TCP), one thread per
-# vCPU, -s, Hg, M/m and X with escaped binary bytes, malformed packets
+# vCPU, -s, Hg, G/P, M/m and X with escaped binary bytes, malformed packets
 # (checksum, over-long, bad hex, unknown: '-', 'E', ''), Z0/Z1/Z2/Z3/Z4
 # with their T stop reasons (swbreak, hwbreak, watch, rwatch, awatch),
 # vCont steps that stay on the code while IRQ 0 is pending (interrupts
@@ -218,6 +218,13 @@ def session(g):
     assert QEMU or \
         glen == 2 * (16 * 8 + 8 + 4 * 7 + 8 * 10 + 8 * 4 + 16 * 16 + 4)
     assert rip() == 0xfff0, 'reset: rip 0xfff0'
+    assert g.cmd('P0=' + '7856341200000000') == 'OK' and \
+        reg(0) == 0x12345678, 'P sets rax'
+    assert g.cmd('P0=' + '0' * 16) == 'OK'
+    if not QEMU:        # QEMU's G does not take its own g back unharmed
+        assert g.cmd('G' + '34120000' + '0' * 8 + regs[16:]) == 'OK'
+        assert reg(0) == 0x1234 and g.cmd('g')[16:] == regs[16:], 'G'
+        assert g.cmd('G' + regs) == 'OK' and g.cmd('g') == regs, 'G back'
     assert g.cmd('Hg2') == 'OK' and len(g.cmd('g')) == glen
     assert g.cmd('Hg1') == 'OK'
 
