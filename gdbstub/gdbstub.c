@@ -12,8 +12,10 @@
  * when the -cpu model has long mode (qemu-system-x86_64), i386 when it
  * has not (qemu-system-i386); gdb cannot take a new one mid-session.
  * vCont: the vCPU named by an s action (or the Hg one) steps, every other
- * vCPU continues, as in QEMU. Stop replies name the thread, and the
- * watchpoint, or swbreak/hwbreak when gdb announced them in qSupported.
+ * vCPU continues (QEMU leaves vCPUs no action names stopped). Stop
+ * replies name the thread, and the watchpoint, or swbreak/hwbreak when
+ * gdb announced them in qSupported; Ctrl-C replies T02 (SIGINT). The q
+ * packets are in gdb-query.c.
  * Missing: non-stop mode, no-ack mode, signals (C/S ignore them).
  */
 #include "kestrel/osdep.h"
@@ -24,7 +26,6 @@
 #include "gdbstub/gdbstub-int.h"
 #include "gdbstub/packet.h"
 #include "monitor/monitor-int.h"
-
 
 static GdbState *gdb;
 
