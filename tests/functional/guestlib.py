@@ -7,11 +7,13 @@ on the PS/2 keyboard (sendkey), reads the VGA text screen (xp of the
 text buffer at 0xb8000) and takes screendumps (PPM). wait_file() waits
 for text in a log file, such as SeaBIOS's debug log on an isa-debugcon
 at port 0x402. fetch() unpacks Debian packages with scripts/fetch-guests;
-shared_guest() finds an image in ../shared/guests.
+shared_guest() finds an image in ../shared/guests. arg_parser() and
+parse_args() read the command line every boot test shares.
 
 Every wait has a timeout and every failure raises TestFailure with the
 console text so far, so a test never hangs and always says why.
 """
+import argparse
 import fcntl
 import os
 import re
@@ -324,6 +326,28 @@ class Monitor:
 
     def close(self):
         self.sock.close()
+
+
+def arg_parser(timeout):
+    """An ArgumentParser with the options every boot test takes: --qemu
+    (the emulator is QEMU, the reference run) and --timeout (seconds)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--qemu", action="store_true")
+    ap.add_argument("--timeout", type=float, default=timeout)
+    return ap
+
+
+def parse_args(ap, builddir=True):
+    """Add the emulator (and builddir) positionals last and parse; None
+    after a SKIP line when --qemu names a QEMU that is not installed."""
+    ap.add_argument("emulator")
+    if builddir:
+        ap.add_argument("builddir")
+    a = ap.parse_args()
+    if a.qemu and not os.path.exists(a.emulator):
+        print("SKIP: %s not found" % a.emulator)
+        return None
+    return a
 
 
 def main(test):

@@ -9,7 +9,6 @@ and leaves through isa-debug-exit.
 usage: test-boot-media.py [--qemu] fda|hda|cdrom EMULATOR
 Exit 77 (skip) with a message when nasm, xorriso or QEMU is missing.
 """
-import argparse
 import os
 import re
 import shutil
@@ -56,14 +55,10 @@ def build_media(kind, tmp):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--qemu", action="store_true")
-    ap.add_argument("--timeout", type=float, default=60)
+    ap = guestlib.arg_parser(timeout=60)
     ap.add_argument("kind", choices=["fda", "hda", "cdrom"])
-    ap.add_argument("emulator")
-    a = ap.parse_args()
-    if a.qemu and not os.path.exists(a.emulator):
-        print("SKIP: %s not found" % a.emulator)
+    a = guestlib.parse_args(ap, builddir=False)
+    if not a:
         return guestlib.SKIP
 
     with tempfile.TemporaryDirectory() as tmp:

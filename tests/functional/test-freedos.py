@@ -12,7 +12,6 @@ boots from that emulated floppy instead.
 
 usage: test-freedos.py [--qemu] [--memdisk BUILDDIR] EMULATOR
 """
-import argparse
 import os
 import sys
 import tempfile
@@ -22,16 +21,12 @@ import guestlib  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--qemu", action="store_true")
-    ap.add_argument("--timeout", type=float, default=120)
+    ap = guestlib.arg_parser(timeout=120)
     ap.add_argument("--memdisk", metavar="BUILDDIR",
                     help="boot the image as a RAM disk with SYSLINUX's "
                     "MEMDISK (-kernel memdisk -initrd IMAGE)")
-    ap.add_argument("emulator")
-    a = ap.parse_args()
-    if a.qemu and not os.path.exists(a.emulator):
-        print("SKIP: %s not found" % a.emulator)
+    a = guestlib.parse_args(ap, builddir=False)
+    if not a:
         return guestlib.SKIP
     image = guestlib.shared_guest("freedos-boot-720K.img")
     if not image:

@@ -16,7 +16,6 @@ no-emulation boot image of an ISO 9660 made with xorriso, booted with
 
 usage: test-grub.py [--qemu] disk|cd EMULATOR BUILDDIR
 """
-import argparse
 import glob
 import os
 import shutil
@@ -119,15 +118,10 @@ def build_cd(pkg, tmp):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--qemu", action="store_true")
-    ap.add_argument("--timeout", type=float, default=60)
+    ap = guestlib.arg_parser(timeout=60)
     ap.add_argument("kind", choices=["disk", "cd"])
-    ap.add_argument("emulator")
-    ap.add_argument("builddir")
-    a = ap.parse_args()
-    if a.qemu and not os.path.exists(a.emulator):
-        print("SKIP: %s not found" % a.emulator)
+    a = guestlib.parse_args(ap)
+    if not a:
         return guestlib.SKIP
     for t in ["mcopy", "mmd", "xorriso"]:
         if not shutil.which(t):

@@ -8,7 +8,6 @@ filter-dump capture, since iPXE writes its console text to the VGA.
 
 usage: test-ipxe.py [--qemu] EMULATOR BUILDDIR
 """
-import argparse
 import os
 import shutil
 import subprocess
@@ -27,14 +26,9 @@ def dhcp_messages(tshark, pcap):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--qemu", action="store_true")
-    ap.add_argument("--timeout", type=float, default=120)
-    ap.add_argument("emulator")
-    ap.add_argument("builddir")
-    a = ap.parse_args()
-    if a.qemu and not os.path.exists(a.emulator):
-        print("SKIP: %s not found" % a.emulator)
+    ap = guestlib.arg_parser(timeout=120)
+    a = guestlib.parse_args(ap)
+    if not a:
         return guestlib.SKIP
     tshark = shutil.which("tshark")
     if not tshark:

@@ -19,7 +19,6 @@ usage: test-linux-vga.py [--qemu] EMULATOR BUILDDIR
 Skips (77) when the guest cannot be built or no VGA BIOS image with its
 font is found (Debian's seabios package).
 """
-import argparse
 import os
 import re
 import subprocess
@@ -86,14 +85,9 @@ def decode_screen(font, w, h, pixels, cols=80, rows=25):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--qemu", action="store_true")
-    ap.add_argument("--timeout", type=float, default=600)
-    ap.add_argument("emulator")
-    ap.add_argument("builddir")
-    a = ap.parse_args()
-    if a.qemu and not os.path.exists(a.emulator):
-        print("SKIP: %s not found" % a.emulator)
+    ap = guestlib.arg_parser(timeout=600)
+    a = guestlib.parse_args(ap)
+    if not a:
         return guestlib.SKIP
     font = load_font()
     if not font:

@@ -12,7 +12,6 @@ usage: test-linux.py [--qemu] [--accel A] [--smp N] --arch i386|amd64
 amd64 runs on -cpu qemu64; --smp N boots N vCPUs and checks that `nproc`
 prints N.
 """
-import argparse
 import os
 import shutil
 import subprocess
@@ -30,17 +29,12 @@ RTC_BASE = "2001-02-03T04:05:06"
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--qemu", action="store_true")
+    ap = guestlib.arg_parser(timeout=600)
     ap.add_argument("--accel", default="tcg")
     ap.add_argument("--arch", default="i386")
     ap.add_argument("--smp", type=int, default=1)
-    ap.add_argument("--timeout", type=float, default=600)
-    ap.add_argument("emulator")
-    ap.add_argument("builddir")
-    a = ap.parse_args()
-    if a.qemu and not os.path.exists(a.emulator):
-        print("SKIP: %s not found" % a.emulator)
+    a = guestlib.parse_args(ap)
+    if not a:
         return guestlib.SKIP
 
     p = subprocess.run([os.path.join(SRC, "scripts/make-linux-guest"),

@@ -10,7 +10,6 @@ one whole pass must complete with 0 errors (minutes: the slow suite).
 
 usage: test-memtest.py [--qemu] [--pass] [--build x64|ia32] EMULATOR BUILDDIR
 """
-import argparse
 import os
 import sys
 import tempfile
@@ -20,16 +19,11 @@ import guestlib  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--qemu", action="store_true")
+    ap = guestlib.arg_parser(timeout=120)
     ap.add_argument("--pass", dest="full_pass", action="store_true")
-    ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--build", choices=["x64", "ia32"], default="x64")
-    ap.add_argument("emulator")
-    ap.add_argument("builddir")
-    a = ap.parse_args()
-    if a.qemu and not os.path.exists(a.emulator):
-        print("SKIP: %s not found" % a.emulator)
+    a = guestlib.parse_args(ap)
+    if not a:
         return guestlib.SKIP
     dirs = guestlib.fetch(a.builddir, "memtest86+")
     if not dirs:

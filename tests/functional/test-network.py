@@ -11,7 +11,6 @@ pcap written by -object filter-dump.
 usage: test-network.py [--qemu] --model e1000|ne2k_pci [--arch A]
                        EMULATOR BUILDDIR
 """
-import argparse
 import http.server
 import os
 import shutil
@@ -63,17 +62,12 @@ def start_http_server(root):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--qemu", action="store_true")
+    ap = guestlib.arg_parser(timeout=600)
     ap.add_argument("--model", default="e1000", choices=sorted(MODULES))
     ap.add_argument("--arch", default="i386")
-    ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--append", default="", help="more kernel arguments")
-    ap.add_argument("emulator")
-    ap.add_argument("builddir")
-    a = ap.parse_args()
-    if a.qemu and not os.path.exists(a.emulator):
-        print("SKIP: %s not found" % a.emulator)
+    a = guestlib.parse_args(ap)
+    if not a:
         return guestlib.SKIP
 
     p = subprocess.run([os.path.join(SRC, "scripts/make-linux-guest"),

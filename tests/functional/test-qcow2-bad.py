@@ -44,6 +44,19 @@ def patch(img, off, fmt, *vals):
         f.write(struct.pack(fmt, *vals))
 
 
+def peek(img, off, fmt):
+    """The first value of struct format fmt at offset off of img."""
+    with open(img, 'rb') as f:
+        f.seek(off)
+        return struct.unpack(fmt, f.read(struct.calcsize(fmt)))[0]
+
+
+def rebase(img, backing):
+    """Point img at backing (qemu-img rebase -u: no data copied)."""
+    subprocess.run([QIMG, 'rebase', '-u', '-b', backing, '-F', 'qcow2', img],
+                   check=True, capture_output=True)
+
+
 def expect_error(img, words, fmt=None, cmds=('fill 0 512 1', 'flush'),
                  extra=()):
     """kestrel-img fails with one line naming img and containing words."""
@@ -82,6 +95,16 @@ def case(name):
     return deco
 
 
+def header_case(name, words, off, fmt, *vals):
+    """Case name: a fresh image with vals patched into its header at off
+    fails with one error line containing words."""
+    @case(name)
+    def _(tmp):
+        img = make(tmp)
+        patch(img, off, fmt, *vals)
+        expect_error(img, words)
+
+
 def main():
     if not shutil.which(QIMG) and not os.path.exists(QIMG):
         print('1..0 # SKIP qemu-img not installed')
@@ -99,41 +122,27 @@ def main():
         os.truncate(img, 90)
         expect_error(img, ['truncated'], fmt='qcow2')
 
-    @case('L1 table outside the file')
-    def _(tmp):
-        img = make(tmp)
-        patch(img, 40, '>Q', 0x40000000)
-        expect_error(img, ['L1 table offset 0x40000000',
-                           'beyond the end of the file'])
+    header_case('L1 table outside the file',
+                ['L1 table offset 0x40000000', 'beyond the end of the file'],
+                40, '>Q', 0x40000000)
 
     @case('L2 table outside the file')
     def _(tmp):
         img = make(tmp, data=True)
-        with open(img, 'rb') as f:
-            f.seek(40)
-            l1 = struct.unpack('>Q', f.read(8))[0]
+        l1 = peek(img, 40, '>Q')
         patch(img, l1, '>Q', (1 << 63) | 0x7000000000)
         expect_error(img, ['corrupt', 'L2 table offset'])
         expect_error(img, ['L2 table offset'], cmds=['read 0 512 /dev/null'])
 
-    @case('refcount table size overflows')
-    def _(tmp):
-        img = make(tmp)
-        patch(img, 56, '>I', 0xffffffff)
-        expect_error(img, ['refcount table'])
+    header_case('refcount table size overflows', ['refcount table'],
+                56, '>I', 0xffffffff)
 
-    @case('refcount order too large')
-    def _(tmp):
-        img = make(tmp)
-        patch(img, 96, '>I', 7)
-        expect_error(img, ['refcount order'])
+    header_case('refcount order too large', ['refcount order'], 96, '>I', 7)
 
     @case('refcount block outside the file')
     def _(tmp):
         img = make(tmp)
-        with open(img, 'rb') as f:
-            f.seek(48)
-            rt = struct.unpack('>Q', f.read(8))[0]
+        rt = peek(img, 48, '>Q')
         patch(img, rt, '>Q', 0x123400000)
         expect_error(img, ['refcount'])
 
@@ -143,35 +152,25 @@ def main():
         a = os.path.join(tmp, 'a.qcow2')
         subprocess.run([QIMG, 'create', '-f', 'qcow2', '-b', 'b.qcow2',
                         '-F', 'qcow2', a], check=True, capture_output=True)
-        subprocess.run([QIMG, 'rebase', '-u', '-b', 'a.qcow2', '-F',
-                        'qcow2', b], check=True, capture_output=True)
+        rebase(b, 'a.qcow2')
         expect_error(a, ['loops'])
 
     @case('backing file is itself')
     def _(tmp):
         a = make(tmp, 'a.qcow2')
-        subprocess.run([QIMG, 'rebase', '-u', '-b', 'a.qcow2', '-F',
-                        'qcow2', a], check=True, capture_output=True)
+        rebase(a, 'a.qcow2')
         expect_error(a, ['loops'], extra=['--readonly'])
 
     @case('missing backing file')
     def _(tmp):
         a = make(tmp, 'a.qcow2')
-        subprocess.run([QIMG, 'rebase', '-u', '-b', 'gone.qcow2', '-F',
-                        'qcow2', a], check=True, capture_output=True)
+        rebase(a, 'gone.qcow2')
         expect_error(a, ['backing file', 'gone.qcow2'])
 
-    @case('huge virtual size')
-    def _(tmp):
-        img = make(tmp)
-        patch(img, 24, '>Q', 1 << 62)
-        expect_error(img, ['virtual size', 'too large'])
+    header_case('huge virtual size', ['virtual size', 'too large'],
+                24, '>Q', 1 << 62)
 
-    @case('huge L1 size')
-    def _(tmp):
-        img = make(tmp)
-        patch(img, 36, '>I', 0x40000000)
-        expect_error(img, ['L1 table size'])
+    header_case('huge L1 size', ['L1 table size'], 36, '>I', 0x40000000)
 
     @case('L1 too small for the size')
     def _(tmp):
@@ -179,11 +178,7 @@ def main():
         patch(img, 36, '>I', 1)
         expect_error(img, ['too small'])
 
-    @case('bad cluster size')
-    def _(tmp):
-        img = make(tmp)
-        patch(img, 20, '>I', 40)
-        expect_error(img, ['cluster size'])
+    header_case('bad cluster size', ['cluster size'], 20, '>I', 40)
 
     @case('raw file given as qcow2')
     def _(tmp):
@@ -192,38 +187,25 @@ def main():
             f.write(b'\xeb\x3c\x90MSDOS5.0' + bytes(1 << 20))
         expect_error(img, ['not a qcow2 image'], fmt='qcow2')
 
-    @case('unknown incompatible feature')
-    def _(tmp):
-        img = make(tmp)
-        patch(img, 72, '>Q', 1 << 10)
-        expect_error(img, ['unsupported qcow2 feature', 'bit 10'])
+    header_case('unknown incompatible feature',
+                ['unsupported qcow2 feature', 'bit 10'],
+                72, '>Q', 1 << 10)
 
-    @case('known but unsupported feature named')
-    def _(tmp):
-        img = make(tmp)
-        patch(img, 72, '>Q', 1 << 4)
-        expect_error(img, ['unsupported qcow2 feature', 'extended L2'])
+    header_case('known but unsupported feature named',
+                ['unsupported qcow2 feature', 'extended L2'],
+                72, '>Q', 1 << 4)
 
     @case('header extension overruns the cluster')
     def _(tmp):
         img = make(tmp)
-        with open(img, 'rb') as f:
-            f.seek(100)
-            hlen = struct.unpack('>I', f.read(4))[0]
+        hlen = peek(img, 100, '>I')
         patch(img, hlen, '>II', 0x12345678, 0x7fffffff)
         expect_error(img, ['header extension'])
 
-    @case('backing name too long')
-    def _(tmp):
-        img = make(tmp)
-        patch(img, 8, '>QI', 512, 5000)
-        expect_error(img, ['backing file name'])
+    header_case('backing name too long', ['backing file name'],
+                8, '>QI', 512, 5000)
 
-    @case('encrypted image')
-    def _(tmp):
-        img = make(tmp)
-        patch(img, 32, '>I', 1)
-        expect_error(img, ['encrypted'])
+    header_case('encrypted image', ['encrypted'], 32, '>I', 1)
 
     @case('dirty image opened read-write')
     def _(tmp):

@@ -11,7 +11,6 @@ at "No bootable device."
 
 usage: test-seabios.py [--qemu] EMULATOR
 """
-import argparse
 import os
 import sys
 import tempfile
@@ -41,13 +40,9 @@ def check_screendump(g, mon, path):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--qemu", action="store_true")
-    ap.add_argument("--timeout", type=float, default=60)
-    ap.add_argument("emulator")
-    a = ap.parse_args()
-    if a.qemu and not os.path.exists(a.emulator):
-        print("SKIP: %s not found" % a.emulator)
+    ap = guestlib.arg_parser(timeout=60)
+    a = guestlib.parse_args(ap, builddir=False)
+    if not a:
         return guestlib.SKIP
 
     with tempfile.TemporaryDirectory() as tmp:

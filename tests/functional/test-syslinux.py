@@ -23,7 +23,6 @@ shell on the serial console.
 
 usage: test-syslinux.py [--qemu] disk|iso|linux EMULATOR BUILDDIR
 """
-import argparse
 import os
 import shutil
 import struct
@@ -179,15 +178,10 @@ def boot_linux(a, media):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--qemu", action="store_true")
-    ap.add_argument("--timeout", type=float, default=60)
+    ap = guestlib.arg_parser(timeout=60)
     ap.add_argument("kind", choices=["disk", "iso", "linux"])
-    ap.add_argument("emulator")
-    ap.add_argument("builddir")
-    a = ap.parse_args()
-    if a.qemu and not os.path.exists(a.emulator):
-        print("SKIP: %s not found" % a.emulator)
+    a = guestlib.parse_args(ap)
+    if not a:
         return guestlib.SKIP
     pkg = tools(a.builddir)
     if not pkg:
