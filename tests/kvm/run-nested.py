@@ -32,10 +32,6 @@ QEMU = "qemu-system-x86_64"
 KNOWN = [
     (r"guest-x87-irq13", r"FAIL: one IRQ 13 from FWAIT",
      "CR0.NE=0 x87 errors: no IRQ 13 at the FWAIT under KVM"),
-    (r"guest-dev-rtc", r"FAIL: register C cleared by reading",
-     "PF set again between two reads of register C"),
-    (r"seabios", r"^no 'Booting from'",
-     "SeaBIOS POSTs in minutes under -accel kvm, not seconds"),
 ]
 
 
