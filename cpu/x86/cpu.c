@@ -203,21 +203,21 @@ static uint32_t x86_seg_check_hflags(const X86CPUState *env)
     const uint32_t type = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK |
                           DESC_W_MASK | DESC_E_MASK;
     const uint32_t plain = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK;
+    const uint32_t dss = HF_SEG_PLAIN0 << R_DS | HF_SEG_PLAIN0 << R_ES |
+                         HF_SEG_PLAIN0 << R_SS;
     uint32_t hf = 0;
-    bool flat = true;
 
+    /* no branches: this runs on every far transfer and segment load */
     for (unsigned seg = 0; seg < 6; seg++) {
-        const SegmentCache *sc = &env->segs[seg];
-        bool ok = (sc->flags & type) == plain;
-
-        if (ok) {
-            hf |= HF_SEG_PLAIN0 << seg;
-        }
-        if (seg == R_DS || seg == R_ES || seg == R_SS) {
-            flat = flat && ok && sc->limit == 0xffffffff;
-        }
+        hf |= ((env->segs[seg].flags & type) == plain) * HF_SEG_PLAIN0
+              << seg;
     }
-    return hf | (flat ? HF_SEG_FLAT : 0);
+    if ((hf & dss) == dss &&
+        (env->segs[R_DS].limit & env->segs[R_ES].limit &
+         env->segs[R_SS].limit) == 0xffffffff) {
+        hf |= HF_SEG_FLAT;
+    }
+    return hf;
 }
 
 void x86_cpu_update_hflags(X86CPUState *env)
