@@ -256,18 +256,24 @@ def run_once(cmd, timeout, kind="bare"):
         wall = time.monotonic() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
         ok = p.returncode == 1 and open(con).read().endswith("PASS\n")
-    return (wall, ru.ru_maxrss) if ok else None
+    cpu = ru.ru_utime + ru.ru_stime
+    return (wall, ru.ru_maxrss, cpu) if ok else None
 
 
 def measure(cmd, runs, timeout=600, kind="bare"):
-    walls, rss = [], []
+    """min and median wall s, max RSS (KiB), median CPU s (bare only, else
+    None); None when a run failed."""
+    walls, rss, cpus = [], [], []
     for _ in range(runs):
         r = run_once(cmd, timeout, kind)
         if r is None:
             return None
         walls.append(r[0])
         rss.append(r[1])
-    return min(walls), statistics.median(walls), max(rss)
+        if len(r) > 2:
+            cpus.append(r[2])
+    return (min(walls), statistics.median(walls), max(rss),
+            statistics.median(cpus) if cpus else None)
 
 
 def main():
@@ -283,9 +289,9 @@ def main():
     outdir = os.path.join(build, "bench")
     os.makedirs(outdir, exist_ok=True)
     rows = []
-    print("%-15s %22s %22s %8s %14s %16s" % ("workload",
+    print("%-15s %22s %22s %8s %14s %16s %14s" % ("workload",
           "kestrel min/median s", "qemu min/median s", "ratio",
-          "RSS K/Q MiB", "RSS-RAM K/Q MiB"))
+          "RSS K/Q MiB", "RSS-RAM K/Q MiB", "CPU K/Q s"))
     for name in names:
         _, kind, extra, mem = table[name]
         tmo = {"linux": 120, "prog": 300, "net": 300}.get(kind, 120)
@@ -328,22 +334,30 @@ def main():
         # may not be resident, so this can be negative)
         extra_rss = "%7.0f/%-7.0f" % (k[2] / 1024 - mem if k else 0,
                                       q[2] / 1024 - mem if q else 0)
-        print("%-15s %22s %22s %s %14s %16s" % (name, fmt(k), fmt(q), ratio,
-                                               rss, extra_rss))
+        # CPU time (user + system, median) of the bare kinds: steadier
+        # than wall time on a loaded machine
+        def cpu(r):
+            return "%.2f" % r[3] if r and r[3] is not None else "-"
+        print("%-15s %22s %22s %s %14s %16s %14s" % (
+            name, fmt(k), fmt(q), ratio, rss, extra_rss,
+            cpu(k) + "/" + cpu(q)))
         if kind == "net":
             def mbs(r):
                 return "%.1f" % (NET_BYTES / 1e6 / r[1]) if r else "-"
             print("%-15s %s MiB guest->host: Kestrel %s MB/s, QEMU %s MB/s"
                   " (median)" % ("", NET_BYTES >> 20, mbs(k), mbs(q)))
         sys.stdout.flush()
-        rows.append([name] + (list(k) if k else ["", "", ""]) +
-                    (list(q) if q else ["", "", ""]) + [ratio.strip()])
+        rows.append([name] + (list(k[:3]) if k else ["", "", ""]) +
+                    (list(q[:3]) if q else ["", "", ""]) + [ratio.strip()] +
+                    [r[3] if r and r[3] is not None else ""
+                     for r in (k, q)])
     path = os.path.join(outdir, "results.csv")
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["workload", "kestrel_min_s", "kestrel_median_s",
                     "kestrel_rss_kib", "qemu_min_s", "qemu_median_s",
-                    "qemu_rss_kib", "ratio"])
+                    "qemu_rss_kib", "ratio", "kestrel_cpu_s",
+                    "qemu_cpu_s"])
         w.writerows(rows)
     print("results: " + path)
     plot(outdir, rows)
