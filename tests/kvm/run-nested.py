@@ -5,9 +5,9 @@ under qemu-system-x86_64 -accel tcg -cpu max, whose emulated AMD SVM gives
 a real kvm-amd, and run Kestrel with -accel kvm inside it
 (tests/kvm/nested-init.sh, built by scripts/make-kvm-initramfs). Each
 "KVMTEST name PASS|FAIL|SKIP detail" line of its serial console becomes
-one TAP result. KNOWN lists the failures seen there today by test and
-symptom, some of them only now and then: such a failure is a TAP TODO (an
-expected failure for meson); any other failure fails the test.
+one TAP result. KNOWN lists the failures that cannot be fixed under KVM,
+by test, symptom and why: such a failure is a TAP TODO (an expected
+failure for meson); any other failure fails the test.
 
 Where /dev/kvm opens on the host, the kvm-guest-* tests run there
 directly and this one skips, unless KESTREL_KVM_NESTED=1. It also skips
@@ -26,12 +26,12 @@ import sys
 import time
 
 QEMU = "qemu-system-x86_64"
-# Failures seen under kvm-amd in the nested guest (docs/kvm.md): Kestrel
-# bugs, or tests that assume fast port I/O: (test name, regex of its
-# detail, what is known of it).
+# Failures under kvm-amd in the nested guest that the KVM API leaves no way
+# to fix (docs/kvm.md): (test name, regex of its detail, why).
 KNOWN = [
     (r"guest-x87-irq13", r"FAIL: one IRQ 13 from FWAIT",
-     "CR0.NE=0 x87 errors: no IRQ 13 at the FWAIT under KVM"),
+     "CR0.NE=0 x87 errors: FERR# never reaches userspace under KVM (no "
+     "exit for #MF or FERR#; docs/kvm.md), so no IRQ 13"),
 ]
 
 
