@@ -345,8 +345,10 @@ static bool pc_init_pci(PcBoard *pc, GError **errp)
     }
     irq_connect(&pm->irq_out[0], isa_get_irq(9));
     irq_connect(&pm->irq_out[1], &pc->pins[PC_PIN_POWEROFF]);
-    /* The std VGA at 02.0, ahead of -device cards, as QEMU places it. */
-    if (g_strcmp0(cfg->vga, "none") && dev_type_find("VGA")) {
+    /* The std VGA at 02.0, ahead of -device cards, as QEMU places it;
+     * -nodefaults leaves it out unless -vga asks for it. */
+    if (g_strcmp0(cfg->vga ? cfg->vga : cfg->nodefaults ? "none" : "std",
+                  "none") && dev_type_find("VGA")) {
         return pc_create("VGA", errp, "addr", "2", NULL) != NULL;
     }
     return true;

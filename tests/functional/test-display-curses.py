@@ -56,7 +56,8 @@ class Tmux:
 
 def kestrel_cmd(kestrel, args):
     return ' '.join(shlex.quote(a) for a in [kestrel, '-nodefaults',
-                                              '-display', 'curses'] + args)
+                                              '-vga', 'std', '-display',
+                                              'curses'] + args)
 
 
 def test_banner(kestrel, tmp):

@@ -138,7 +138,8 @@ def test_seabios(kestrel, env):
 def test_keys(kestrel, echo_bin, env):
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, 'debugcon.txt')
-        proc = subprocess.Popen([kestrel, '-nodefaults', '-display', 'sdl',
+        proc = subprocess.Popen([kestrel, '-nodefaults', '-vga', 'std',
+                                 '-display', 'sdl',
                                  '-name', 'sdlkeys', '-bios', echo_bin,
                                  '-debugcon', 'file:' + log], env=env,
                                 stdout=subprocess.PIPE,
@@ -201,7 +202,8 @@ def close_window(display, win):
 
 
 def test_stopped(kestrel, env):
-    proc = subprocess.Popen([kestrel, '-nodefaults', '-display', 'sdl',
+    proc = subprocess.Popen([kestrel, '-nodefaults', '-vga', 'std',
+                                 '-display', 'sdl',
                              '-name', 'sdlstop', '-S'], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     win = find_window(env, 'sdlstop', proc)
@@ -212,7 +214,8 @@ def test_stopped(kestrel, env):
 
 
 def test_close(kestrel, echo_bin, env):
-    proc = subprocess.Popen([kestrel, '-nodefaults', '-display', 'sdl',
+    proc = subprocess.Popen([kestrel, '-nodefaults', '-vga', 'std',
+                                 '-display', 'sdl',
                              '-name', 'sdlclose', '-bios', echo_bin], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     win = find_window(env, 'sdlclose', proc)

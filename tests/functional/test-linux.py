@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Boot a Debian kernel with a busybox initramfs to a shell on the serial
-console, run commands there: uname, nproc, the PCI host bridge, `date`
+console, run commands there: uname, nproc, /proc/cpuinfo, the PCI
+devices with QEMU's IDs, `date`
 against -rtc base, `sleep 1` against /proc/uptime, an ext2 IDE disk
 (ata_piix loaded by /init) written, then read back after `reboot -f`;
 `poweroff -f` ends the process with status 0, and so does `reboot -f`
@@ -26,6 +27,14 @@ SRC = os.path.dirname(os.path.dirname(os.path.dirname(
 # The IDE disk (ext2, made here with mkfs.ext2) needs these modules.
 MODULES = "ata_piix sd_mod crc32c_generic ext4"
 RTC_BASE = "2001-02-03T04:05:06"
+# QEMU's pc machine with -nodefaults, as lspci would list it: i440FX
+# host bridge, PIIX3 ISA bridge and IDE, PIIX4 ACPI.
+PCI_DEVICES = ["0000:00:00.0 0x8086 0x1237", "0000:00:01.0 0x8086 0x7000",
+               "0000:00:01.1 0x8086 0x7010", "0000:00:01.3 0x8086 0x7113"]
+# Features of -cpu qemu32 (i386) and qemu64 (amd64) that Linux reports.
+CPU_FLAGS = {"i386": {"fpu", "tsc", "msr", "pae", "cx8", "apic", "cmov"},
+             "amd64": {"fpu", "tsc", "msr", "pae", "cx8", "apic", "cmov",
+                       "sse", "sse2", "fxsr", "syscall", "lm", "nx"}}
 
 
 def main():
@@ -74,9 +83,18 @@ def main():
             want = "x86_64" if a.arch == "amd64" else "i686"
             check("uname -m", lambda o: want in o, "machine")
             check("nproc", lambda o: o == str(a.smp), "CPUs online")
-            check("cat /sys/bus/pci/devices/0000:00:00.0/vendor "
-                  "/sys/bus/pci/devices/0000:00:00.0/device",
-                  lambda o: "0x8086" in o and "0x1237" in o, "host bridge")
+            check("grep -c ^processor /proc/cpuinfo",
+                  lambda o: o == str(a.smp), "cpuinfo processors")
+            check("grep -m1 '^model name' /proc/cpuinfo",
+                  lambda o: o.endswith("QEMU Virtual CPU version 2.5+"),
+                  "cpuinfo model")
+            check("grep -m1 '^flags' /proc/cpuinfo",
+                  lambda o: CPU_FLAGS[a.arch] <= set(o.split()[2:]),
+                  "cpuinfo flags")
+            check("cd /sys/bus/pci/devices && for d in *; do echo $d "
+                  "$(cat $d/vendor $d/device); done; cd /",
+                  lambda o: [ln.strip() for ln in o.splitlines()]
+                  == PCI_DEVICES, "PCI devices")
             check("date -u +%Y-%m-%dT%H", lambda o: o == RTC_BASE[:13],
                   "-rtc base")
             out = check("a=$(cut -d' ' -f1 /proc/uptime); sleep 1; "
