@@ -159,6 +159,10 @@ void dc_compare(const DiffSeq *s, const DiffState *a, const DiffState *b,
         /* Kestrel's exception frame below ESP; the host's is elsewhere */
         dc_page("stack", a->stack, b->stack, DG_STACK_SIZE, msg,
                 (a->regs[4] & 0xffffffff) - 16, 16);
+    } else if (a->excp >= 0 && s->bits == 16) {
+        /* the frame's FLAGS: its defined bits are compared above */
+        dc_page("stack", a->stack, b->stack, DG_STACK_SIZE, msg,
+                (a->regs[4] & 0xffff) - 2, 2);
     } else {
         dc_page("stack", a->stack, b->stack, DG_STACK_SIZE, msg, 0, 0);
     }

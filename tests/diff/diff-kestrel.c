@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Kestrel's runners for tests/diff/diff-run.c: the state of a DiffSeq
- * loaded into the vCPU of diff-machine.c, run under the JIT or the IR
- * interpreter until the HLT after the code, or the HLT an exception
+ * loaded into a vCPU of diff-machine.c, run under the JIT, the IR
+ * interpreter or KVM until the HLT after the code, or the HLT an exception
  * vector points at; the final state read back in the runners' common
  * form (DiffState, the x87/SSE state as an FXSAVE image).
  *
@@ -80,6 +80,11 @@ void dk_init(void)
     dk_put(DK_PML4, (DK_PML4 + 0x1000) | 3, 8);
     dk_put(DK_PML4 + 0x1000, (DK_PML4 + 0x2000) | 3, 8);
     dk_put(DK_PML4 + 0x2000, 0x83, 8);                  /* 2 MiB at 0 */
+}
+
+bool dk_kvm_init(GError **errp)
+{
+    return dm_kvm_init(&dk_m, errp);
 }
 
 void dk_set_engine(int engine)
