@@ -20,6 +20,7 @@
 #include "kestrel/osdep.h"
 #include <stdio.h>
 #include "diff-cmp.h"
+#include "diff-emit.h"
 #include "diff-kestrel.h"
 
 #define DR_BATCH    256
@@ -160,34 +161,38 @@ static void dr_reduce(DiffSeq *s)
     dg_layout(s);
 }
 
+/* The sequence dr_report reduced (or --index ran) and its states */
+static DiffSeq dr_rep;
+static DiffState dr_rep_st[RUN_N];
+
 static void dr_report(uint64_t seed, uint64_t index)
 {
-    static DiffSeq s;
-    static DiffState st[RUN_N];
+    DiffSeq *s = &dr_rep;
+    DiffState *const st = dr_rep_st;
     g_autoptr(GString) msg = g_string_new(NULL);
 
-    dr_generate(&s, seed, index);
+    dr_generate(s, seed, index);
     printf("MISMATCH seed %" PRIu64 " index %" PRIu64 " (class %s, %u-bit "
-           "code), %u instructions", seed, index, dg_class_names[s.cls],
-           s.bits, s.n);
-    dr_reduce(&s);
-    printf(", reduced to %u:\n", s.n);
-    dc_print_code(&s);
-    dr_states(&s, st);
-    dr_mismatch(&s, st, msg);
+           "code), %u instructions", seed, index, dg_class_names[s->cls],
+           s->bits, s->n);
+    dr_reduce(s);
+    printf(", reduced to %u:\n", s->n);
+    dc_print_code(s);
+    dr_states(s, st);
+    dr_mismatch(s, st, msg);
     printf("  in:");
     for (int i = 0; i < 16; i++) {
         if (i != 4 && i != DG_MEM_REG && i != 15) {
-            printf(" %" PRIx64, s.regs[i]);
+            printf(" %" PRIx64, s->regs[i]);
         }
     }
     printf(" (rax..r14 but rsp, rdi) flags=%03x fcw=%04x fsw=%04x "
-           "mxcsr=%08x\n%s", s.flags, s.fx[0] | s.fx[1] << 8,
-           s.fx[2] | s.fx[3] << 8, s.fx[24] | s.fx[25] << 8, "");
-    if (s.cls == DG_X87 || s.cls == DG_X87_16) {
-        printf("  in: ftw=%02x", s.fx[DG_FX_FTW]);
+           "mxcsr=%08x\n%s", s->flags, s->fx[0] | s->fx[1] << 8,
+           s->fx[2] | s->fx[3] << 8, s->fx[24] | s->fx[25] << 8, "");
+    if (s->cls == DG_X87 || s->cls == DG_X87_16) {
+        printf("  in: ftw=%02x", s->fx[DG_FX_FTW]);
         for (int i = 0; i < 8; i++) {
-            const uint8_t *r = s.fx + DG_FX_ST0 + 16 * i;
+            const uint8_t *r = s->fx + DG_FX_ST0 + 16 * i;
 
             printf(" st%d=%02x%02x:%02x%02x%02x%02x%02x%02x%02x%02x", i,
                    r[9], r[8], r[7], r[6], r[5], r[4], r[3], r[2], r[1], r[0]);
@@ -195,6 +200,28 @@ static void dr_report(uint64_t seed, uint64_t index)
         printf("\n");
     }
     printf("%s", msg->str);
+}
+
+/* --emit-guest @path: dr_rep as a guest test (diff-emit.c) */
+static bool dr_emit(const char *path, uint64_t seed, uint64_t index,
+                    bool failed)
+{
+    int ref = dr_first(&dr_rep);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *what = g_strdup_printf(
+        "seed %" PRIu64 " index %" PRIu64 " (class %s), %u instructions%s;"
+        "\n; expected state: the %s runner's", seed, index,
+        dg_class_names[dr_rep.cls], dr_rep.n,
+        failed ? " after\n; reduction, a mismatch when written" : "",
+        run_names[ref]);
+
+    if (!de_emit_guest(path, &dr_rep, &dr_rep_st[ref], what, &err)) {
+        g_printerr("diff-run: %s\n", err->message);
+        return false;
+    }
+    printf("diff-run: wrote %s (expected state: %s)\n", path,
+           run_names[ref]);
+    return true;
 }
 
 /* Bit i for each of @names[0..n) in the comma-separated @list (NULL:
@@ -250,7 +277,7 @@ int main(int argc, char **argv)
     uint64_t count, fails = 0, done = 0, per[DG_NCLASS] = { 0 };
     gint64 start = g_get_monotonic_time();
     gboolean verbose = false;
-    g_autofree char *classes = NULL, *engines = NULL;
+    g_autofree char *classes = NULL, *engines = NULL, *emit = NULL;
     uint32_t want = 0;
     GOptionEntry entries[] = {
         { "engines", 'e', 0, G_OPTION_ARG_STRING, &engines,
@@ -265,6 +292,9 @@ int main(int argc, char **argv)
           "S" },
         { "index", 'i', 0, G_OPTION_ARG_INT64, &one,
           "run sequence I only and report it", "I" },
+        { "emit-guest", 0, 0, G_OPTION_ARG_FILENAME, &emit,
+          "with --index: write the (reduced) sequence and the reference's "
+          "final state as a tests/guest test", "FILE" },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
           "print progress", NULL },
         { NULL },
@@ -303,14 +333,26 @@ int main(int argc, char **argv)
         return 77;
     }
     if (one >= 0) {
+        bool failed;
+
         dr_generate(&seqs[0], seed, one);
-        if (!dr_fails(&seqs[0])) {
+        failed = dr_fails(&seqs[0]);
+        if (failed) {
+            dr_report(seed, one);
+        } else {
             printf("diff-run: seed %" PRId64 " index %" PRId64 ": no "
                    "mismatch\n", seed, one);
-            return 0;
+            dr_rep = seqs[0];
+            dr_states(&dr_rep, dr_rep_st);
         }
-        dr_report(seed, one);
-        return 1;
+        if (emit && !dr_emit(emit, seed, one, failed)) {
+            return 2;
+        }
+        return failed;
+    }
+    if (emit) {
+        g_printerr("diff-run: --emit-guest needs --index\n");
+        return 2;
     }
     while (done < count && fails < 10) {
         unsigned n = MIN(count - done, DR_BATCH);
