@@ -268,9 +268,12 @@ static LoopResult tcg_between_blocks(TcgCpu *tc, VcpuExit *why)
     if (!tc->singlestep && !tc->watch_hit && irq_deliverable(tc)) {
         tcg_handle_interrupt(tc);
     }
-    /* a kick: let system/cpus.c look at stop/quit requests */
-    if (__atomic_exchange_n(&cpu->exit_request, 0, __ATOMIC_ACQ_REL) |
-        __atomic_exchange_n(&tc->exit_flag, 0, __ATOMIC_ACQ_REL)) {
+    /* a kick: let system/cpus.c look at stop/quit requests (plain loads
+     * first: the locked exchanges cost more than the rest of the loop) */
+    if ((__atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE) ||
+         __atomic_load_n(&tc->exit_flag, __ATOMIC_ACQUIRE)) &&
+        (__atomic_exchange_n(&cpu->exit_request, 0, __ATOMIC_ACQ_REL) |
+         __atomic_exchange_n(&tc->exit_flag, 0, __ATOMIC_ACQ_REL))) {
         *why = VCPU_EXIT_KICK;
         return LOOP_RETURN;
     }

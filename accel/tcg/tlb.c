@@ -427,9 +427,16 @@ void tlb_set_notdirty(MemRegion *mr, uint64_t page_off)
 
 void tlb_process_pending(TcgCpu *tc)
 {
-    uint64_t a20 = __atomic_exchange_n(&tc->a20_pending, 0,
-                                       __ATOMIC_ACQ_REL);
+    uint64_t a20;
 
+    /* runs between every two blocks: a plain load first, the locked
+     * exchange only when something is pending (a request that arrives
+     * after the load is seen at the next boundary, as after an exchange) */
+    if (!__atomic_load_n(&tc->a20_pending, __ATOMIC_ACQUIRE) &&
+        !__atomic_load_n(&tc->tlb_flush_pending, __ATOMIC_ACQUIRE)) {
+        return;
+    }
+    a20 = __atomic_exchange_n(&tc->a20_pending, 0, __ATOMIC_ACQ_REL);
     if (a20) {
         tc->env.a20_mask = a20;
         tc->cpu->env.a20_mask = a20;
