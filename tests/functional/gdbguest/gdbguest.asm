@@ -63,11 +63,13 @@ add_one:
     add eax, 1                      ; 3 bytes: a stepi moves EIP by 3
     ret
 
+; The accessed bits are set (as in SeaBIOS's GDT): the CPU then never
+; writes them into this ROM, which KVM may map read-only.
 align 8
 gdt:
     dq 0
-    dq 0x00cf9a000000ffff           ; 0x08: flat 32-bit code
-    dq 0x00cf92000000ffff           ; 0x10: flat data
+    dq 0x00cf9b000000ffff           ; 0x08: flat 32-bit code
+    dq 0x00cf93000000ffff           ; 0x10: flat data
 gdt_desc:
     dw gdt_desc - gdt - 1
     dd gdt
