@@ -5,10 +5,11 @@
  * becomes a slot. MMIO is left unmapped, so it exits.
  * ROM is mapped writable: with KVM_MEM_READONLY the CPU's own write of a
  * descriptor's accessed bit into a GDT in ROM (the guest tests' GO_PM32)
- * left the vCPU retrying the far jump forever on AMD (nested SVM); so under
- * KVM guest writes to ROM stick (docs/kvm.md, deviations). A listener re-syncs the slots after every map change (PAM,
- * VGA windows, PCI BARs): slots that no longer match are deleted, new
- * ranges are added.
+ * left the vCPU retrying the far jump forever, on kvm_pvm and on kvm-amd
+ * of Linux 6.1 (nested) alike; so under KVM guest writes to ROM stick
+ * (docs/kvm.md, deviations). A listener re-syncs the slots after every map
+ * change (PAM, VGA windows, PCI BARs): slots that no longer match are
+ * deleted, new ranges are added.
  * Ref: api.rst 4.35 KVM_SET_USER_MEMORY_REGION, KVM_CAP_READONLY_MEM.
  * Missing: dirty logging (the VGA redraws whole frames), ranges that are
  * not 4 KiB aligned (served by MMIO exits instead), KVM_MEM_READONLY.
