@@ -113,8 +113,9 @@ static JsonValue *qmp_negotiate(QmpSession *s, const char *name)
     return NULL;
 }
 
-/* One value from the streamer (text NULL: it was too long). */
-static void qmp_handle(void *opaque, const char *text, size_t len)
+/* One value from the streamer, or its error (a bad token, a limit). */
+static void qmp_handle(void *opaque, const char *text, size_t len,
+                       const char *error)
 {
     QmpSession *s = opaque;
     g_autoptr(GError) err = NULL;
@@ -123,8 +124,8 @@ static void qmp_handle(void *opaque, const char *text, size_t len)
     JsonValue *resp;
     const char *name;
 
-    if (!text) {
-        qmp_send(s, qmp_error("GenericError", "JSON input too long"));
+    if (error) {
+        qmp_send(s, qmp_error("GenericError", error));
         return;
     }
     if (!req) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for QMP: the JSON reader (monitor/json.c,
- * json-parse.c) and the session and dispatcher (monitor/qmp.c,
+ * libFuzzer target for QMP: the JSON reader (monitor/json-stream.c, the
+ * QEMU-like lexer, and json-parse.c, json-glib behind it; json.c, the
+ * writer) and the session and dispatcher (monitor/qmp.c,
  * qmp-cmds.c, and HMP through human-monitor-command) on the real pc
  * machine of fuzz-machine.c.
  *
@@ -59,16 +60,18 @@ static void fuzz_walk(const JsonValue *v, int depth)
 }
 
 /* The reader's own checks; what the session should answer. */
-static void fuzz_value(void *opaque, const char *text, size_t len)
+static void fuzz_value(void *opaque, const char *text, size_t len,
+                       const char *error)
 {
     FuzzExpect e = { .error = true };
     GError *err = NULL;
     JsonValue *v, *again, *id;
     g_autofree char *s1 = NULL, *s2 = NULL;
 
+    g_assert(!text != !error);
     v = text ? json_parse(text, len, &err) : NULL;
     if (!v) {
-        g_assert(!text || (err && err->message));
+        g_assert(error || (err && err->message));
         g_clear_error(&err);
         g_array_append_val(fuzz_expect, e);
         return;
@@ -178,7 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_check_session(fuzz_chr_output(fuzz_chr));
     }
     g_array_set_size(fuzz_expect, 0);
-    fuzz_value(NULL, (const char *)data, size);     /* the parser alone */
+    fuzz_value(NULL, (const char *)data, size, NULL);   /* parser alone */
     g_array_set_size(fuzz_expect, 0);
     return 0;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests for monitor/json*.c: parsing valid JSON, the compact writer
- * (round trips), malformed input that must give an error and never crash,
- * the nesting limit, and the QMP streamer cutting a byte stream into values.
+ * Unit tests for monitor/json*.c: parsing valid JSON (json-glib behind
+ * the streamer's checks), QEMU's extensions (single quotes, big integers),
+ * the compact writer (round trips), malformed input that must give QEMU's
+ * error text and never crash, the nesting limit, and the QMP streamer
+ * cutting a byte stream into values, with its errors and recovery.
  */
 #include "kestrel/osdep.h"
 #include "monitor/json.h"
@@ -22,7 +24,14 @@ static void test_parse_scalars(void)
         { "\"\\u0001\"", "\"\\u0001\"" },
         { "[]", "[]" }, { "{}", "{}" },
         { "[1,[2,[3]],{\"k\":null}]", "[1, [2, [3]], {\"k\": null}]" },
-        { "{\"a\":1,\"b\":\"x\",\"a\":2}", "{\"a\": 2, \"b\": \"x\"}" },
+        { "{\"b\":1,\"a\":\"x\"}", "{\"b\": 1, \"a\": \"x\"}" },
+        /* QEMU's extensions: single quotes, \' in any string */
+        { "{'a': 'x\"y', 'b': \"it\\'s\"}",
+          "{\"a\": \"x\\\"y\", \"b\": \"it's\"}" },
+        /* past int64: a double (QEMU: uint64 first, then double) */
+        { "-9223372036854775808", "-9223372036854775808" },
+        { "18446744073709551616", "1.8446744073709552e+19" },
+        { "-9223372036854775809", "-9.2233720368547758e+18" },
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -67,10 +76,11 @@ static void test_malformed(void)
 {
     static const char *const bad[] = {
         "", " ", "{", "}", "[", "]", "[1,]", "{\"a\":}", "{\"a\" 1}",
-        "{a:1}", "{\"a\":1,}", "'x'", "\"abc", "\"a\\x\"", "\"\\u12\"",
-        "\"\\ud800\"", "\"\\udc00x\"", "\"\\u0000\"", "\"a\nb\"", "01",
+        "{a:1}", "{\"a\":1,}", "\"abc", "\"a\\x\"", "\"\\u12\"",
+        "\"\\ud800\"", "\"\\u0000\"", "\"a\nb\"", "01",
         "1.", ".5", "-", "1e", "1e+", "tru", "nul", "falsey", "[1 2]",
         "{\"execute\":\"x\"} junk", "\"\xff\xfe\"", "+1", "NaN", "[\x01]",
+        "{\"a\":1,\"a\":2}",
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -82,6 +92,39 @@ static void test_malformed(void)
         }
         g_assert_null(v);
         g_assert_error(err, KS_ERROR, KS_ERROR_INVALID);
+    }
+}
+
+/* QEMU 7.2's texts for the same input (checked against it by hand). */
+static void test_qemu_errors(void)
+{
+    static const struct {
+        const char *in, *desc;
+    } cases[] = {
+        { "{\"execute\": }", "expecting value" },
+        { "{\"execute\": \"x\",}", "expecting value" },
+        { "[1,]", "expecting value" },
+        { "}", "expecting value" },
+        { "{\"a\" 1}", "missing : in object pair" },
+        { "[1 2]", "expected separator in list" },
+        { "{\"a\":1 \"b\":2}", "expected separator in dict" },
+        { "{\"a\": [1, 2] \"b\": 2}", "expected separator in dict" },
+        { "{1:2}", "key is not a string in object" },
+        { "{\"a\": tru}", "invalid keyword 'tru'" },
+        { "{\"a\":1, \"a\":2}", "duplicate key" },
+        { "{\"x\":\"\\x\"}", "invalid escape sequence in string" },
+        { "{\"execute\": @}", "stray '@'" },
+        { "[\"a\x01\"]", "stray '\"a\x01'" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autofree char *want = g_strdup_printf("JSON parse error, %s",
+                                                cases[i].desc);
+
+        g_assert_null(json_parse(cases[i].in, strlen(cases[i].in), &err));
+        g_assert_nonnull(err);
+        g_assert_cmpstr(err->message, ==, want);
     }
 }
 
@@ -101,8 +144,12 @@ static void test_depth(void)
     for (int i = 0; i < 100000; i++) {
         g_string_append_c(deep, '[');
     }
+    g_string_append(deep, "{\"a\": ");
+    for (int i = 0; i < 100000; i++) {
+        g_string_append_c(deep, ']');
+    }
     g_assert_null(json_parse(deep->str, deep->len, &err));
-    g_assert_nonnull(strstr(err->message, "too deep"));
+    g_assert_cmpstr(err->message, ==, "JSON nesting depth limit exceeded");
 }
 
 static void test_writer(void)
@@ -121,9 +168,11 @@ static void test_writer(void)
                     "\"d\": 0.25, \"i\": -5, \"a\": [false], \"n\": null}");
 }
 
-static void collect(void *opaque, const char *text, size_t len)
+static void collect(void *opaque, const char *text, size_t len,
+                    const char *error)
 {
-    g_ptr_array_add(opaque, text ? g_strndup(text, len) : g_strdup("<TOO LONG>"));
+    g_ptr_array_add(opaque, text ? g_strndup(text, len)
+                                 : g_strdup_printf("<%s>", error));
 }
 
 static void test_streamer(void)
@@ -147,6 +196,26 @@ static void test_streamer(void)
     json_streamer_destroy(&js);
 }
 
+/* A bad token: its error at once, input skipped to a bracket or brace. */
+static void test_streamer_recovery(void)
+{
+    g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(g_free);
+    const char *in = "{\"execute\": @ junk 'x'} {'a': 1}";
+    JsonStreamer js;
+
+    json_streamer_init(&js, collect, got);
+    json_streamer_feed(&js, in, strlen(in));
+    g_assert_cmpuint(got->len, ==, 3);
+    g_assert_cmpstr(got->pdata[0], ==, "<JSON parse error, stray '@'>");
+    g_assert_cmpstr(got->pdata[1], ==, "}");
+    g_assert_cmpstr(got->pdata[2], ==, "{\"a\": 1}");
+    json_streamer_feed(&js, "[1.5, 1.e]", 10);  /* the byte that breaks */
+    g_assert_cmpstr(got->pdata[3], ==, "<JSON parse error, stray '1.e'>");
+    g_assert_cmpuint(got->len, ==, 5);
+    g_assert_cmpstr(got->pdata[4], ==, "]");
+    json_streamer_destroy(&js);
+}
+
 static void test_streamer_too_long(void)
 {
     g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(g_free);
@@ -158,10 +227,13 @@ static void test_streamer_too_long(void)
     json_streamer_init(&js, collect, got);
     json_streamer_feed(&js, "[", 1);
     json_streamer_feed(&js, big, JSON_MAX_INPUT + 10);
-    json_streamer_feed(&js, "\"]{}", 4);
-    g_assert_cmpuint(got->len, ==, 2);
-    g_assert_cmpstr(got->pdata[0], ==, "<TOO LONG>");
-    g_assert_cmpstr(got->pdata[1], ==, "{}");
+    json_streamer_feed(&js, "\n{}", 3);
+    /* as QEMU: the error, then the rest read afresh (a bare word here,
+     * which json_parse() calls an invalid keyword) */
+    g_assert_cmpuint(got->len, ==, 3);
+    g_assert_cmpstr(got->pdata[0], ==, "<JSON token size limit exceeded>");
+    g_assert_cmpstr(got->pdata[1], ==, "xxxxxxxxxx");
+    g_assert_cmpstr(got->pdata[2], ==, "{}");
     json_streamer_destroy(&js);
 }
 
@@ -171,9 +243,12 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/json/scalars", test_parse_scalars);
     g_test_add_func("/monitor/json/accessors", test_accessors);
     g_test_add_func("/monitor/json/malformed", test_malformed);
+    g_test_add_func("/monitor/json/qemu-errors", test_qemu_errors);
     g_test_add_func("/monitor/json/depth", test_depth);
     g_test_add_func("/monitor/json/writer", test_writer);
     g_test_add_func("/monitor/json/streamer", test_streamer);
+    g_test_add_func("/monitor/json/streamer-recovery",
+                    test_streamer_recovery);
     g_test_add_func("/monitor/json/streamer-too-long", test_streamer_too_long);
     return g_test_run();
 }
