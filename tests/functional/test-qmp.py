@@ -192,8 +192,37 @@ def session(q, pid, img, tmp):
             ('[1, 2]', 'QMP input must be a JSON object'),
             ('{"execute": "stop", "arguments": {"x": 1}}',
              "Parameter 'x' is unexpected"),
-            ('{"execute": }', 'JSON parse error, expecting value')]:
+            ('{"execute": }', 'JSON parse error, expecting value'),
+            ('{"execute": "stop",}', 'JSON parse error, expecting value'),
+            ('{"execute": "stop" "id": 1}',
+             'JSON parse error, expected separator in dict'),
+            ('{"execute": "stop", "id": [1 2]}',
+             'JSON parse error, expected separator in list'),
+            ('{"execute" "stop"}', 'JSON parse error, missing : in object pair'),
+            ('{"execute": "stop", "id": tru}',
+             "JSON parse error, invalid keyword 'tru'"),
+            ('{"execute": "stop", "id": 1, "id": 2}',
+             'JSON parse error, duplicate key'),
+            ('{"execute": "st\\xop"}',
+             'JSON parse error, invalid escape sequence in string'),
+            ('[' * 1024 + ']' * 1024, 'QMP input must be a JSON object')]:
         error(q.cmd(text), 'GenericError', desc)
+    # a bad token: its error at once, then the rest read afresh
+    q.send('{"execute": @}')
+    error(q.reply(), 'GenericError', "JSON parse error, stray '@'")
+    error(q.reply(), 'GenericError', 'JSON parse error, expecting value')
+    q.send('[' * 1025)                      # QEMU's nesting limit
+    error(q.reply(), 'GenericError', 'JSON nesting depth limit exceeded')
+    # QEMU's single quotes; big integers; two commands in one write
+    r = q.cmd("{'execute': 'query-status', 'id': 'it\\'s \"q\"'}")
+    assert r['id'] == 'it\'s "q"' and 'return' in r, r
+    r = q.cmd('{"execute": "query-status", "id": 9223372036854775807}')
+    assert r['id'] == 9223372036854775807, r
+    r = q.cmd('{"execute": "query-status", "id": 18446744073709551616}')
+    assert r['id'] == 2.0 ** 64, r          # past uint64: a double
+    q.send('{"execute": "query-status", "id": 1}'
+           '{"execute": "query-status", "id": 2}')
+    assert q.reply()['id'] == 1 and q.reply()['id'] == 2
     r = q.cmd('{"id": 4}')
     error(r, 'GenericError', "QMP input lacks member 'execute'")
     assert r['id'] == 4, r
