@@ -10,7 +10,8 @@
 # and stderr), then "KVMTEST-END" and powers off.
 # List lines: "guest NAME [kestrel options]" (a tests/guest image),
 # "seabios" (POST to "Booting from"), "switch" (monitor `accel` kvm->tcg->kvm
-# in the middle of switch-count.bin). The kernel parameter
+# in the middle of switch-count.bin), "gdb" (tests/kvm/gdb-probe's GDB
+# session against the gdbguest BIOS). The kernel parameter
 # kvmtest.only=NAME,NAME runs only those.
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -263,11 +264,40 @@ run_switch() {
     fi
 }
 
+# The GDB stub under KVM_SET_GUEST_DEBUG: gdb-probe (no gdb here) sets
+# breakpoints (five Z0: four debug registers and one int3), steps, watches
+# the counter, and writes the exit code 0x21 the guest then exits with
+# (isa-debug-exit status 0x43). kvmtest.gdb=OPT passes OPT (--step-only
+# where the outer QEMU lets no breakpoint fire: run-nested.py).
+run_gdb() {
+    name=gdb
+    mark
+    rm -f $T/gdb.sock $T/probe
+    start_kestrel -m 16 -bios /kvmtest/gdbguest.bin \
+        -device isa-debug-exit,iobase=0xf4,iosize=4 \
+        -gdb unix:$T/gdb.sock,server=on -S
+    until_ok 30 test -S $T/gdb.sock
+    opt=$(sed -n 's/.*kvmtest\.gdb=\([^ ]*\).*/\1/p' /proc/cmdline)
+    /kvmtest/gdb-probe $opt /kvmtest/gdbguest.elf unix:$T/gdb.sock \
+        >$T/probe 2>&1
+    pst=$?
+    stop_kestrel 30
+    st=$?
+    if [ $pst = 0 ] && [ $st = 67 ]; then
+        result $name PASS "$(grep -c '^ok' $T/probe) probe checks${opt:+, $opt}"
+    else
+        result $name FAIL "probe status $pst, $(status_text $st) (want 0, 67): $(grep -m 1 '^FAIL' $T/probe)"
+        log $name $T/probe
+        log $name $T/err
+    fi
+}
+
 while read -r kind arg rest; do
     case $kind in
     guest) wanted "guest-$arg" && run_guest "$arg" $rest ;;
     seabios) wanted seabios && run_seabios ;;
     switch) wanted switch && run_switch ;;
+    gdb) wanted gdb && run_gdb ;;
     esac
 done </kvmtest/list
 finish

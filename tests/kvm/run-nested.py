@@ -69,7 +69,19 @@ def list_lines(guests):
         for opt, val in zip(words[1::2], words[2::2]):
             opts += ["-" + opt.lstrip("-"), val]
         lines.append(" ".join(["guest", words[0]] + opts))
-    return lines + ["seabios", "switch"]
+    return lines + ["seabios", "switch", "gdb"]
+
+
+def qemu_stops_l2_breakpoints():
+    """Whether a breakpoint can fire in the nested guest. QEMU 7.2's TCG
+    arms no debug register of an SVM guest (VMRUN takes DR7 without
+    updating its own breakpoints; changed upstream for 9.1) and checks only
+    the INTn intercept for an int3, not KVM's #BP one; there gdb-probe
+    runs --step-only. Assumed fixed from 9.1 on (not tried)."""
+    out = subprocess.run([QEMU, "--version"], capture_output=True,
+                         text=True).stdout
+    m = re.search(r"version (\d+)\.(\d+)", out)
+    return bool(m) and (int(m.group(1)), int(m.group(2))) >= (9, 1)
 
 
 def boot(kernel, initrd, only, timeout):
@@ -77,6 +89,8 @@ def boot(kernel, initrd, only, timeout):
     append = "console=ttyS0 quiet panic=-1 mitigations=off"
     if only:
         append += " kvmtest.only=" + only
+    if not qemu_stops_l2_breakpoints():
+        append += " kvmtest.gdb=--step-only"
     cmd = [QEMU, "-accel", "tcg", "-cpu", "max", "-m", "2G", "-smp", "1",
            "-nographic", "-nic", "none", "-no-reboot",
            "-kernel", kernel, "-initrd", initrd, "-append", append]
