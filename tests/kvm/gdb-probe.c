@@ -270,7 +270,7 @@ static void step_only(uint32_t add_one, uint32_t main_loop,
 {
     const uint32_t at[5] = { main_loop, main_loop + 2, main_loop + 7,
                              after_store, add_one };
-    uint8_t orig[5];
+    static const uint8_t opcode[5] = { 0x89, 0xe8, 0xa3, 0x43, 0x83 };
     bool ok = true;
     int n = 0;
     Regs r;
@@ -291,17 +291,18 @@ static void step_only(uint32_t add_one, uint32_t main_loop,
           (unsigned long long)r.eax, add_one + 3);
     /* the fifth is an int3 in guest memory until removed */
     for (int i = 0; i < 5; i++) {
-        orig[i] = mem(at[i], 1);
-        ok &= !strcmp(cmd("Z0,%x,1", at[i]), "OK");
+        ok &= mem(at[i], 1) == opcode[i] &&
+              !strcmp(cmd("Z0,%x,1", at[i]), "OK");
     }
     ok &= !strcmp(cmd("Z1,%x,1", after_store), "OK") &&
           !strcmp(cmd("Z2,%x,4", COUNTER), "OK");
-    check(ok, "insert-z0x5-z1-z2", "refused: %s", reply);
+    check(ok, "insert-z0x5-z1-z2", "an opcode differs or refused: %s",
+          reply);
     ok = !strcmp(cmd("z2,%x,4", COUNTER), "OK") &&
          !strcmp(cmd("z1,%x,1", after_store), "OK");
     for (int i = 0; i < 5; i++) {
         ok &= !strcmp(cmd("z0,%x,1", at[i]), "OK") &&
-              mem(at[i], 1) == orig[i];
+              mem(at[i], 1) == opcode[i];
     }
     check(ok, "remove-z0x5-z1-z2", "refused or a byte changed: %s", reply);
 }
