@@ -172,6 +172,11 @@ static void rtc_refresh_regs(RtcState *s, int64_t now)
     s->cmos[RTC_CENTURY] = rtc_encode(s, year / 100);
 }
 
+/* The clock counts nanoseconds from 1970 in an int64_t (1678 to 2262):
+ * dates from these years fit with decades of run time to spare. */
+#define RTC_MIN_YEAR    1700
+#define RTC_MAX_YEAR    2199
+
 /* Set the clock from the time registers, keeping the divider's phase. */
 static void rtc_resync(RtcState *s, int64_t now)
 {
@@ -189,6 +194,12 @@ static void rtc_resync(RtcState *s, int64_t now)
     if (!dt) {
         ks_log_mask(LOG_GUEST_ERROR, "mc146818: time registers hold no "
                     "valid date; clock left as it was\n");
+        return;
+    }
+    if (year < RTC_MIN_YEAR || year > RTC_MAX_YEAR) {
+        ks_log_mask(LOG_GUEST_ERROR, "mc146818: year %d is outside %d-%d, "
+                    "which the clock keeps; clock left as it was\n", year,
+                    RTC_MIN_YEAR, RTC_MAX_YEAR);
         return;
     }
     guest = g_date_time_to_unix(dt) * NANOSECONDS_PER_SECOND +
@@ -480,10 +491,11 @@ static bool rtc_parse_base(const char *base, int64_t *guest_ns,
         (sscanf(base, "%d-%d-%d%n", &y, &mo, &d, &n) == 3 && !base[n])) {
         dt = g_date_time_new_utc(y, mo, d, h, mi, sec);
     }
-    if (!dt || y < 1970) {
+    if (!dt || y < 1970 || y > RTC_MAX_YEAR) {
         g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
                     "mc146818rtc: base=%s: expected utc, localtime or a "
-                    "date like 2006-06-17T16:01:21 (from 1970 on)", base);
+                    "date like 2006-06-17T16:01:21 (from 1970 to %d)", base,
+                    RTC_MAX_YEAR);
         return false;
     }
     *guest_ns = g_date_time_to_unix(dt) * NANOSECONDS_PER_SECOND;

@@ -71,6 +71,7 @@ BAD = [
     (['-display', 'gtk'], '-display gtk'),
     (['-vga', 'cirrus'], '-vga cirrus'),
     (['-rtc', 'base=yesterday'], '-rtc base=yesterday'),
+    (['-rtc', 'base=9999-01-01'], 'mc146818rtc: base=9999-01-01'),
     (['-d', 'nosuchitem'], '-d nosuchitem'),
     (['-global', 'nonsense'], '-global nonsense'),
     (['-nographic', '-display', 'sdl'], '-nographic'),

@@ -130,6 +130,31 @@ static void test_set_time(void)
     g_assert_cmphex(cmos_read(tb, 0x00), ==, 0x01);
 }
 
+/* A year the clock cannot count to (fuzz-devio found the overflow): a
+ * guest error, and the clock runs on from where it was. */
+static void test_set_far_year(void)
+{
+    g_autoptr(TestBoard) tb = test_board_new();
+    g_autoptr(GError) err = NULL;
+    Device *dev = dev_new("mc146818rtc", &err);
+
+    g_assert_no_error(err);
+    dev_set_prop(dev, "base", "9999-01-01", &err);
+    if (!err) {
+        dev_realize(dev, &err);
+    }
+    g_assert_error(err, KS_ERROR, KS_ERROR_INVALID);
+
+    rtc_new(tb, "2001-02-03T04:05:06");
+    cmos_write(tb, 0x0b, 0x86);         /* SET, binary, 24 h */
+    cmos_write(tb, 0x32, 99);           /* the year 9901 */
+    cmos_write(tb, 0x0b, 0x06);
+    test_clock_step_ns(tb, 1000 * MS);
+    g_assert_cmphex(cmos_read(tb, 0x32), ==, 20);
+    g_assert_cmphex(cmos_read(tb, 0x09), ==, 1);
+    g_assert_cmphex(cmos_read(tb, 0x00), ==, 7);
+}
+
 static void test_periodic(void)
 {
     g_autoptr(TestBoard) tb = test_board_new();
@@ -276,6 +301,7 @@ int main(int argc, char **argv)
     g_test_add_func("/hw/rtc/base/host", test_base_host);
     g_test_add_func("/hw/rtc/formats", test_formats);
     g_test_add_func("/hw/rtc/set-time", test_set_time);
+    g_test_add_func("/hw/rtc/set-far-year", test_set_far_year);
     g_test_add_func("/hw/rtc/periodic", test_periodic);
     g_test_add_func("/hw/rtc/update-irq", test_update_irq);
     g_test_add_func("/hw/rtc/uip", test_uip);
