@@ -215,6 +215,22 @@ bool kvm_debug_exit_ours(KvmCpu *kc)
            !(kc->debug.control & KVM_GUESTDBG_SINGLESTEP);
 }
 
+/*
+ * kvm_pvm runs much guest code in KVM's instruction emulator, which fails
+ * on an int3 (KVM_INTERNAL_ERROR_EMULATION) instead of exiting for #BP;
+ * the step on the TCG that kvm.c then takes made no progress either, and
+ * the vCPU looped there. One of GDB's int3s at CS:RIP is a stop.
+ */
+bool kvm_debug_emulation_at_bp(KvmCpu *kc)
+{
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+
+    return nr_sw_bps && ioctl(kc->fd, KVM_GET_REGS, &regs) == 0 &&
+           ioctl(kc->fd, KVM_GET_SREGS, &sregs) == 0 &&
+           sw_bp_patched(sregs.cs.base + regs.rip);
+}
+
 bool kvm_debug_exit_gdb(KvmCpu *kc)
 {
     struct kvm_debug_exit_arch *a = &kc->run->debug.arch;

@@ -56,5 +56,7 @@ bool kvm_debug_exit_ours(KvmCpu *kc);
 /* A debug exit that is GDB's (false: the guest's own int3, given back;
  * a watchpoint hit is recorded for the stop reply). */
 bool kvm_debug_exit_gdb(KvmCpu *kc);
+/* At an int3 of GDB's that KVM's emulator failed on (kvm_pvm)? */
+bool kvm_debug_emulation_at_bp(KvmCpu *kc);
 
 #endif /* KESTREL_ACCEL_KVM_INT_H */

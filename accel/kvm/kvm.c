@@ -582,6 +582,10 @@ static VcpuExit kvm_vcpu_run(X86CPU *cpu)
         case KVM_EXIT_INTERNAL_ERROR: {
             VcpuExit why;
 
+            if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
+                kvm_debug_emulation_at_bp(kc)) {
+                return VCPU_EXIT_DEBUG;
+            }
             if (run->internal.suberror != KVM_INTERNAL_ERROR_EMULATION ||
                 !kvm_emulate_one(kc, &why)) {
                 return kvm_internal_error(kc, "internal error");
