@@ -9,8 +9,9 @@
  *   read watchpoint also stops on writes.
  * - Software breakpoints (Z0) take the debug registers left free, as
  *   QEMU does not: under kvm_pvm, which runs much guest code in KVM's
- *   instruction emulator, an int3 went to the guest's IDT, not to
- *   Kestrel, while debug-register breakpoints stopped. Past those, an
+ *   instruction emulator, that emulator fails on an int3 (taken as a stop
+ *   by kvm_debug_emulation_at_bp), while debug-register breakpoints exit
+ *   as on hardware. Past those, an
  *   int3 (0xCC) is written at the address through the vCPU's page
  *   tables, the old byte kept, and #BP exits (KVM_GUESTDBG_USE_SW_BP).
  *   An int3 that is not one of them is the guest's own: it gets its #BP.
