@@ -5,7 +5,7 @@
 # its fixed session, and the guest must then exit through isa-debug-exit
 # with the code the probe wrote (0x21: status 0x43). Under kvm it skips
 # where /dev/kvm cannot be opened, and passes --kvm-pvm where the KVM is
-# kvm_pvm (/sys/module/kvm_pvm): no int3 or watchpoint there. The nested kvm-amd runs the same session
+# kvm_pvm (/sys/module/kvm_pvm): no watchpoint there. The nested kvm-amd runs the same session
 # (tests/kvm/nested-init.sh).
 # usage: run-gdb-probe.py PROBE KESTREL GUEST.elf GUEST.bin tcg|kvm
 import os
