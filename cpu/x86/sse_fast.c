@@ -28,7 +28,7 @@
 #define IPS(x) _mm_castps_si128(x)
 #define IPD(x) _mm_castpd_si128(x)
 
-typedef __m128i FastFn(__m128i d, __m128i s);
+typedef SseFn FastFn;
 
 static inline __attribute__((always_inline))
 void fast_run(X86CPUState *env, uint64_t dofs, __m128i s, FastFn *fn,
@@ -43,7 +43,7 @@ void fast_run(X86CPUState *env, uint64_t dofs, __m128i s, FastFn *fn,
         __asm__ volatile("" : "+x"(d), "+x"(s));
         r = fn(d, s);
         __asm__ volatile("" : "+x"(r));
-        sse_mxcsr_leave(env, saved, ra);
+        sse_mxcsr_leave_op(env, saved, ra, fn, d, s);
     } else {
         r = fn(d, s);
     }

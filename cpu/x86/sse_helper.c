@@ -271,7 +271,7 @@ void helper_sse_vec(X86CPUState *env, uint64_t dofs, uint64_t lo,
         __asm__ volatile("" : "+x"(d), "+x"(s));
         r = fn(d, s);
         __asm__ volatile("" : "+x"(r));
-        sse_mxcsr_leave(env, host, 0);
+        sse_mxcsr_leave_op(env, host, 0, fn, d, s);
     } else {
         r = fn(d, s);
     }
