@@ -227,19 +227,24 @@ static Fx80 ld_operand(X87Op *o, FxEnv *e, bool arith)
 
 /* ---- stack ---- */
 
-/* Push v (flags of producing it in e): overflow, exceptions, write. */
-static void x87_push(X86CPUState *env, Fx80 v, uint16_t flags)
+/* Push v (flags of producing it in e): overflow, exceptions, write.
+ * True when v itself was pushed. */
+static bool x87_push(X86CPUState *env, Fx80 v, uint16_t flags)
 {
+    bool ok = true;
+
     if (!st_empty(env, 7)) {
         if (x87_stack_fault(env, true)) {
-            return;
+            return false;
         }
         v = fx_indefinite;
+        ok = false;
     } else if (x87_flags(env, flags)) {
-        return;
+        return false;
     }
     env->fpstt = (env->fpstt - 1) & 7;
     st_set(env, 0, v);
+    return ok;
 }
 
 /* ---- arithmetic ---- */
@@ -455,6 +460,7 @@ static void x87_load(X87Op *o)
     X86CPUState *env = o->env;
     FxEnv e = fenv(env);
     Fx80 v;
+    bool load_de = false;
 
     if (o->mnem == X86_INSN_FBLD) {
         bool neg;
@@ -464,6 +470,10 @@ static void x87_load(X87Op *o)
         v.se |= neg ? 0x8000 : 0;
     } else if (o->mem) {
         v = ld_operand(o, &e, false);
+        /* a denormal m32/m64 is loaded even with DE unmasked, as on the
+         * (AMD) host CPU */
+        load_de = e.flags & FX_DE;
+        e.flags &= ~FX_DE;
     } else {
         if (st_empty(env, o->sti)) {
             if (x87_stack_fault(env, false)) {
@@ -475,7 +485,10 @@ static void x87_load(X87Op *o)
         }
         v = x87_st_get(env, o->sti);
     }
-    x87_push(env, v, e.flags);
+    if (x87_push(env, v, e.flags) && load_de) {
+        env->fpus |= FX_DE;
+        x87_update_es(env);
+    }
 }
 
 static bool is_pop_store(unsigned m)
@@ -547,6 +560,9 @@ static void x87_store(X87Op *o)
         x87_st80(o, 0, v);
     } else if (!(e.flags & ~env->fpuc & (FX_IE | FX_OE | FX_UE))) {
         x87_st(o, 0, bits, o->memsize);
+    } else if (e.flags & ~env->fpuc & (FX_OE | FX_UE)) {
+        /* nothing stored, so neither PE nor C1, as on the host CPU */
+        e.flags &= FX_OE | FX_UE;
     }
     if (x87_flags(env, e.flags) ||
         (e.flags & ~env->fpuc & (FX_OE | FX_UE))) {
@@ -662,10 +678,16 @@ static void x87_unary(X87Op *o)
     case X86_INSN_FPREM:
     case X86_INSN_FPREM1:
         r = fx_rem(&e, a, b, m == X86_INSN_FPREM1, &q, &partial);
-        /* no quotient of a NaN or an invalid operand: C0 and C3 stay, as
-         * on the host CPU */
-        env->fpus &= ~FSW_CC | (fx_is_nan(a) || fx_is_nan(b) ||
-                                (e.flags & FX_IE) ? FSW_C0 | FSW_C3 : 0);
+        /* no quotient of a NaN or an invalid operand, nor when an
+         * unmasked DE stops it: C0 and C3 stay, as on the host CPU */
+        if (fx_is_nan(a) || fx_is_nan(b) ||
+            (e.flags & (FX_IE | (~env->fpuc & FX_DE)))) {
+            q = 0;
+            partial = false;
+            env->fpus &= ~(FSW_C1 | FSW_C2);
+        } else {
+            env->fpus &= ~FSW_CC;
+        }
         env->fpus |= (partial ? FSW_C2 : 0) | ((q & 4) ? FSW_C0 : 0) |
                      ((q & 2) ? FSW_C3 : 0);
         e.flags = (e.flags & ~FX_C1) | ((q & 1) ? FX_C1 : 0);

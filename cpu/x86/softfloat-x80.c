@@ -14,9 +14,9 @@
  * unnormal) are invalid (IE, real indefinite).
  * Ref: Intel SDM Vol. 1 4.2.2 (encodings), 4.7-4.9 (NaN rules, exceptions,
  * masked responses), 8.1.5 (precision control), 8.5 (x87 exceptions).
- * Missing: the unmasked overflow/underflow responses deliver the rounded
- * result scaled by 2^-24576 / 2^24576 only for x87 destinations (stores
- * to memory are the caller's business).
+ * Unmasked overflow/underflow: a register result comes scaled by
+ * 2^-24576 / 2^24576; for a store to memory the caller leaves the
+ * destination alone.
  */
 #include "kestrel/osdep.h"
 #include <math.h>
@@ -159,8 +159,11 @@ static bool fx_rounds_to_carry(const FxEnv *e, Unp u, unsigned drop)
 
 /*
  * Round u (normalized, or zero sig for an exact zero) to the format by
- * the rounding mode. unmasked_bias: x87 register destination with OE/UE
- * unmasked gets the exponent scaled back into range by 24576 instead.
+ * the rounding mode. With UE unmasked a tiny result underflows even when
+ * exact. x87_dest: a register destination with OE/UE unmasked gets the
+ * exponent scaled back into range by 24576 (SDM Vol. 1 8.5.4, 8.5.5);
+ * beyond that range (FSCALE) the host CPU gives a signed infinity (OE PE
+ * C1) or zero (UE PE) in every rounding mode.
  */
 static Rounded fx_round(FxEnv *e, Unp u, const FxFormat *f, bool x87_dest)
 {
@@ -170,7 +173,7 @@ static Rounded fx_round(FxEnv *e, Unp u, const FxFormat *f, bool x87_dest)
     u128 half = ulp >> 1;
     u128 rem;
     bool inexact, up = false, tiny = false;
-    bool ue_unmasked = x87_dest && !(e->masks & FX_UE);
+    bool ue_unmasked = !(e->masks & FX_UE);
     bool oe_unmasked = x87_dest && !(e->masks & FX_OE);
 
     if (!u.sig) {
@@ -183,9 +186,14 @@ static Rounded fx_round(FxEnv *e, Unp u, const FxFormat *f, bool x87_dest)
          * value rounded to the precision with an unbounded exponent
          * reaches 2^emin */
         tiny = !(u.exp == f->emin - 1 && fx_rounds_to_carry(e, u, drop));
-        if (ue_unmasked) {
+        if (ue_unmasked && x87_dest && tiny) {
             u.exp += 24576;
-            r.exp = u.exp;
+            if (u.exp < f->emin) {
+                e->flags |= FX_UE | FX_PE;
+                r.exp = f->emin - 1;
+                r.sig = 0;
+                return r;
+            }
         } else {
             unsigned sh = f->emin - u.exp;
 
@@ -237,6 +245,10 @@ static Rounded fx_round(FxEnv *e, Unp u, const FxFormat *f, bool x87_dest)
         if (oe_unmasked) {
             r.exp -= 24576;
             e->flags |= FX_OE;
+            if (r.exp > f->emax) {
+                r.inf = true;
+                e->flags |= FX_PE | FX_C1;
+            }
             return r;
         }
         e->flags |= FX_OE | FX_PE;

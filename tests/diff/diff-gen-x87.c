@@ -209,12 +209,8 @@ void dg_f80(GRand *r, uint8_t out[10])
     memcpy(out + 8, &se, 2);
 }
 
-/* Exceptions the generator unmasks in FCW: IM, ZM, PM. Not OM, UM:
- * Kestrel does not deliver the bias-adjusted result of an unmasked
- * overflow or underflow (SDM Vol. 1 8.5.4, 8.5.5); not DM: FLD of a
- * denormal m32/m64 with DM unmasked loads it on the AMD host, not on
- * Kestrel (docs/deviations.md). */
-#define DG_FCW_UNMASK 0x25
+/* Exceptions the generator unmasks in FCW: all six (IM DM ZM OM UM PM). */
+#define DG_FCW_UNMASK 0x3f
 
 /* A control word: precision 24/53/64, any rounding, masks mostly set;
  * bit 6 reads as one and bits 13-15 as zero on the host. */

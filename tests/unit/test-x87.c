@@ -7,7 +7,9 @@
  * pseudo-denormals, huge and tiny exponents, infinities, QNaN/SNaN,
  * unsupported encodings), in every rounding mode and precision control.
  * The result bits, the six exception flags and C1 (and C0/C2/C3 for
- * FCOM) must agree bit for bit. All exceptions are masked.
+ * FCOM) must agree bit for bit. All exceptions are masked, and then the
+ * register results again with OE and UE unmasked (the bias-adjusted
+ * results, SDM Vol. 1 8.5.4 and 8.5.5).
  */
 #include "kestrel/osdep.h"
 #include "cpu/x86/softfloat-x80.h"
@@ -39,31 +41,32 @@ static HostResult host_run(int op, Fx80 a, Fx80 b, uint16_t cw)
 
     memcpy(&la, &a, 10);
     memcpy(&lb, &b, 10);
+    /* fnclex before fstpt: an unmasked exception would raise #MF there */
     __asm__ volatile("fninit\n\tfldcw %0" : : "m"(cw));
     __asm__ volatile("fldt %0\n\tfldt %1" : : "m"(lb), "m"(la));
     switch (op) {
     case OP_ADD:
-        __asm__ volatile(".byte 0xd8, 0xc1\n\tfnstsw %0\n\tfstpt %1"
+        __asm__ volatile(".byte 0xd8, 0xc1\n\tfnstsw %0\n\tfnclex\n\tfstpt %1"
                          : "=m"(sw), "=m"(lr));
         break;
     case OP_SUB:
-        __asm__ volatile(".byte 0xd8, 0xe1\n\tfnstsw %0\n\tfstpt %1"
+        __asm__ volatile(".byte 0xd8, 0xe1\n\tfnstsw %0\n\tfnclex\n\tfstpt %1"
                          : "=m"(sw), "=m"(lr));
         break;
     case OP_MUL:
-        __asm__ volatile(".byte 0xd8, 0xc9\n\tfnstsw %0\n\tfstpt %1"
+        __asm__ volatile(".byte 0xd8, 0xc9\n\tfnstsw %0\n\tfnclex\n\tfstpt %1"
                          : "=m"(sw), "=m"(lr));
         break;
     case OP_DIV:
-        __asm__ volatile(".byte 0xd8, 0xf1\n\tfnstsw %0\n\tfstpt %1"
+        __asm__ volatile(".byte 0xd8, 0xf1\n\tfnstsw %0\n\tfnclex\n\tfstpt %1"
                          : "=m"(sw), "=m"(lr));
         break;
     case OP_SQRT:
-        __asm__ volatile("fsqrt\n\tfnstsw %0\n\tfstpt %1"
+        __asm__ volatile("fsqrt\n\tfnstsw %0\n\tfnclex\n\tfstpt %1"
                          : "=m"(sw), "=m"(lr));
         break;
     case OP_RNDINT:
-        __asm__ volatile("frndint\n\tfnstsw %0\n\tfstpt %1"
+        __asm__ volatile("frndint\n\tfnstsw %0\n\tfnclex\n\tfstpt %1"
                          : "=m"(sw), "=m"(lr));
         break;
     case OP_ST32:
@@ -192,18 +195,19 @@ static Fx80 pick(GRand *r, const Fx80 *near)
                     .se = (uint16_t)(ex | (g_rand_boolean(r) ? 0x8000 : 0)) };
 }
 
-static void test_x87_ops(void)
+/* ops [0, op_end) with the exception masks masks */
+static void run_ops(int op_end, uint16_t masks)
 {
     g_autoptr(GRand) r = g_rand_new_with_seed(0x78383780);
     unsigned failures = 0;
 
-    for (int op = 0; op < OP_COUNT; op++) {
+    for (int op = 0; op < op_end; op++) {
         unsigned op_failures = 0;
 
         for (int i = 0; i < 20000; i++) {
             Fx80 a = pick(r, NULL);
             Fx80 b = pick(r, &a);
-            uint16_t cw = 0x3f | g_rand_int_range(r, 0, 4) << 10 |
+            uint16_t cw = masks | g_rand_int_range(r, 0, 4) << 10 |
                           (uint16_t[]){ 0, 2, 3 }[g_rand_int_range(r, 0, 3)]
                           << 8;
             HostResult h = host_run(op, a, b, cw);
@@ -237,9 +241,22 @@ static void test_x87_ops(void)
     g_assert_cmpuint(failures, ==, 0);
 }
 
+static void test_x87_ops(void)
+{
+    run_ops(OP_COUNT, 0x3f);
+}
+
+/* register destinations: a stored result is the helper's business */
+static void test_x87_unmasked_oe_ue(void)
+{
+    run_ops(OP_ST32, 0x3f & ~(FX_OE | FX_UE));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/cpu/x87/softfloat-vs-host", test_x87_ops);
+    g_test_add_func("/cpu/x87/unmasked-oe-ue-vs-host",
+                    test_x87_unmasked_oe_ue);
     return g_test_run();
 }
