@@ -224,14 +224,9 @@ static uint16_t dg_fcw(GRand *r)
            (g_rand_int(r) & 0x1c00);
 }
 
-/* Exceptions the generator unmasks in MXCSR: PM only. Not IM, DM, ZM:
- * with one of them unmasked and raised Kestrel still records OE/UE/PE of
- * the other elements, which the hardware does not check then (SDM Vol. 1
- * 11.5.2); not OM: unmasked, it leaves PE clear, Kestrel sets both; not
- * UM: unmasked, a tiny exact result underflows (SDM Vol. 1 11.5.2.4),
- * Kestrel only sees tiny inexact ones. Kestrel runs the operation on the
- * host with every exception masked (docs/deviations.md). */
-#define DG_MXCSR_UNMASK 0x1000
+/* Exceptions the generator unmasks in MXCSR: all six (IM DM ZM OM UM
+ * PM). */
+#define DG_MXCSR_UNMASK 0x1f80
 
 uint32_t dg_mxcsr(GRand *r)
 {
