@@ -12,9 +12,12 @@
  * rounding and masks chosen here), FNSTCW, FNSTSW AX/m16, FWAIT. The
  * transcendentals (FSIN, FCOS, FSINCOS, FPTAN, FPATAN, F2XM1, FYL2X,
  * FYL2XP1) come with the loads of their arguments, inside the ranges
- * where the SDM promises their accuracy, as the last x87 instruction of
- * a sequence: the comparator allows DR_ULPS units in the last place on
- * ST0 and ST1 and ignores C1 there (SDM Vol. 1 8.3.10).
+ * where the SDM promises their accuracy (now and then a tiny, denormal
+ * or huge one), as the last x87 instruction of a sequence but for an
+ * FWAIT half of the time, with the FCW of the sequence (any exception
+ * may be unmasked; the FWAIT then raises #MF): the comparator allows
+ * DR_ULPS units in the last place on ST0 and ST1 and ignores C1 there
+ * (SDM Vol. 1 8.3.10); the other FSW bits are compared exactly.
  * Ref: Intel SDM Vol. 1 ch. 8, Vol. 2 the F* pages, Vol. 1 table 4-3.
  * Missing: FSAVE/FRSTOR/FSTENV/FLDENV/FXSAVE (images hold FIP/FDP, which
  * the host fills differently), FBLD/FBSTP, FISTTP (SSE3).
@@ -291,6 +294,12 @@ static void dg_transc_arg(DgCtx *c, const DgX87 *x, unsigned arg,
          * Kestrel reduces exactly, the results differ beyond */
         v = ldexpl(v, g_rand_int_range(c->r, -8, 0)) * sign;
     }
+    /* now and then a tiny or denormal one (DE, UE and its bias), or a
+     * huge y for FYL2X (OE and its bias) */
+    if (!g_rand_int_range(c->r, 0, 8)) {
+        v = ldexpl(v, x->b1 == 0xf1 && arg == 2
+                   ? 16376 : g_rand_int_range(c->r, -16440, -16300));
+    }
     memset(out, 0, 10);
     memcpy(out, &v, 10);                /* x86-64: long double is x87 */
 }
@@ -326,6 +335,14 @@ static void dg_gen_transc(DgCtx *c, const DgX87 *x)
     c->in->undef = x->cund;
     dg_commit(c);
     c->x87_closed = true;
+    /* FWAIT meets an unmasked exception of the transcendental: #MF */
+    if (g_rand_boolean(c->r) && dg_room(c, 1) && dg_begin(c, "fwait")) {
+        c->rex = false;
+        dg_encode(c, &(DgEnc) { .op = { 0x9b }, .oplen = 1,
+                                .reg = DG_NO_MODRM, .moff = -1 });
+        c->in->undef = CALL;
+        dg_commit(c);
+    }
 }
 
 void dg_gen_x87(DgCtx *c)
