@@ -154,6 +154,24 @@ class Guest:
             self.proc.wait()
 
 
+def connect_retry(family, addr, proc, timeout=20):
+    """A socket connected to addr once the emulator `proc` listens there;
+    raises the last OSError after `timeout` seconds or when proc exits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        sock = socket.socket(family)
+        try:
+            sock.connect(addr)
+        except OSError:
+            sock.close()
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise
+            time.sleep(0.1)
+            continue
+        sock.settimeout(timeout)
+        return sock
+
+
 def wait_file(path, pattern, timeout, proc=None):
     """Wait until regex `pattern` appears in file `path`; return the match.
     Raises TestFailure with the file's tail on timeout or when `proc`

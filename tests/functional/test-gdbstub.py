@@ -30,6 +30,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guestlib  # noqa: E402
+
 TICKS, WVAR, RVAR, AVAR = 0x1000, 0x1010, 0x1020, 0x1030
 QEMU = False                            # --qemu: the reference's run
 LABELS = ['sti_insn', 'step_nops', 'store_insn', 'load_insn', 'rmw_insn',
@@ -42,18 +45,7 @@ def checksum(data):
 
 class Gdb:
     def __init__(self, family, addr, proc):
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                self.sock = socket.socket(family)
-                self.sock.connect(addr)
-                break
-            except OSError:
-                self.sock.close()
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.1)
-        self.sock.settimeout(20)
+        self.sock = guestlib.connect_retry(family, addr, proc)
         self.buf = b''
 
     def byte(self):

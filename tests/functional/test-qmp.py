@@ -19,23 +19,14 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guestlib  # noqa: E402
 
 
 class Qmp:
     def __init__(self, family, addr, proc):
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                self.sock = socket.socket(family)
-                self.sock.connect(addr)
-                break
-            except OSError:
-                self.sock.close()
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.1)
-        self.sock.settimeout(20)
+        self.sock = guestlib.connect_retry(family, addr, proc)
         self.f = self.sock.makefile('rwb')
         self.events = []
 
