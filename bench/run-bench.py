@@ -277,7 +277,13 @@ def measure(cmd, runs, timeout=600, kind="bare"):
 
 
 def main():
+    if len(sys.argv) > 1 and sys.argv[1].startswith("-"):
+        print(__doc__.strip())
+        print("\nworkloads: " + " ".join(DEFAULT))
+        sys.exit(0 if sys.argv[1] in ("-h", "--help") else 2)
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
+    if not os.path.isfile(os.path.join(build, "kestrel")):
+        sys.exit("run-bench.py: %s/kestrel not found (build first)" % build)
     runs = int(os.environ.get("BENCH_RUNS", "3"))
     kestrel = os.path.join(build, "kestrel")
     names = sys.argv[2:] or DEFAULT
