@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * KVM accelerator internals shared by kvm.c (VM, vCPUs, run loop),
- * kvm-slots.c (memory slots from the flat view) and kvm-state.c (register
- * sync between kvm and X86CPU.env).
+ * KVM accelerator internals shared by kvm.c (VM, vCPUs), kvm-run.c (the
+ * run loop), kvm-cpuid.c (CPUID tables), kvm-slots.c (memory slots from
+ * the flat view) and kvm-state.c (register sync between kvm and
+ * X86CPU.env).
  * Ref: Linux Documentation/virt/kvm/api.rst.
  */
 #ifndef KESTREL_ACCEL_KVM_INT_H
@@ -38,6 +39,24 @@ typedef struct KvmState {
 } KvmState;
 
 extern KvmState kvm_state;
+
+#define KVM_CPUID_MAX       256         /* entries of a kvm_cpuid2 */
+
+/* kvm.c */
+/* The TCG steps the instructions KVM's emulator gives up on (see
+ * kvm_emulate_one); NULL where it could not be set up. */
+extern const AccelOps *kvm_tcg_ops;
+/* Step for interrupt windows (kvm_window_step): KVM without VMX/SVM. */
+extern bool kvm_window_stepping;
+KvmCpu *kvm_cpu(X86CPU *cpu);
+/* errno as a GError "what: strerror"; returns false */
+bool kvm_fail(GError **errp, const char *what);
+
+/* kvm-run.c */
+VcpuExit kvm_vcpu_run(X86CPU *cpu);
+
+/* kvm-cpuid.c */
+bool kvm_set_cpuid(KvmCpu *kc, GError **errp);
 
 /* kvm-slots.c: install the slots and follow map changes. */
 bool kvm_slots_init(GError **errp);
