@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared by the soft-float's files (softfloat-x80*.c) and nothing else:
+ * the unpacked form, classification, rounding and packing, NaN operands.
+ * A finite value unpacked is sign, unbiased exponent E and a 128-bit
+ * significand with the integer bit at 127 (value = sig * 2^(E-127)); the
+ * 64 low bits carry guard and sticky information for rounding.
+ */
+#ifndef KESTREL_CPU_X86_SOFTFLOAT_X80_INTERNAL_H
+#define KESTREL_CPU_X86_SOFTFLOAT_X80_INTERNAL_H
+
+#include "kestrel/osdep.h"
+#include "cpu/x86/softfloat-x80.h"
+
+typedef unsigned __int128 u128;
+
+#define X80_BIAS 16383
+#define X80_EXP_MAX 0x7fff
+#define X80_INT_BIT (1ull << 63)
+#define X80_QUIET_BIT (1ull << 62)
+
+typedef enum FxClass {
+    FC_ZERO, FC_NORMAL, FC_DENORMAL, FC_INF, FC_QNAN, FC_SNAN, FC_INVALID,
+} FxClass;
+
+typedef struct Unp {
+    bool sign;
+    int32_t exp;                        /* unbiased */
+    u128 sig;                           /* integer bit at 127 when finite */
+} Unp;
+
+typedef struct FxFormat {
+    unsigned prec;                      /* significand bits */
+    int32_t emin, emax;                 /* normal exponent range */
+} FxFormat;
+
+typedef struct Rounded {
+    bool sign;
+    int32_t exp;                        /* unbiased; emin - 1: denormal */
+    uint64_t sig;                       /* integer bit at 63 when normal */
+    bool inf;
+} Rounded;
+
+static inline FxFormat fmt_x80(const FxEnv *e)
+{
+    static const unsigned prec[4] = { 24, 64, 53, 64 };   /* 1: reserved */
+
+    return (FxFormat) { prec[e->pc & 3], -16382, 16383 };
+}
+
+static inline bool fx_sign(Fx80 a)
+{
+    return a.se >> 15;
+}
+
+static inline unsigned fx_exp(Fx80 a)
+{
+    return a.se & X80_EXP_MAX;
+}
+
+static inline Fx80 fx_make(bool sign, unsigned exp, uint64_t mant)
+{
+    return (Fx80) { .mant = mant, .se = (uint16_t)(sign << 15 | exp) };
+}
+
+static inline Fx80 fx_inf(bool sign)
+{
+    return fx_make(sign, X80_EXP_MAX, X80_INT_BIT);
+}
+
+static inline Fx80 fx_zero(bool sign)
+{
+    return fx_make(sign, 0, 0);
+}
+
+static inline Fx80 fx_quiet(Fx80 a)
+{
+    a.mant |= X80_QUIET_BIT;
+    return a;
+}
+
+FxClass fx_class(Fx80 a);
+/* A finite nonzero value, normalized (denormals: DE). */
+Unp fx_unpack(FxEnv *e, Fx80 a);
+/* Round u to the format by the rounding mode (softfloat-x80.c says more) */
+Rounded fx_round(FxEnv *e, Unp u, const FxFormat *f, bool x87_dest);
+Fx80 fx_pack(Rounded r);
+/* Round to the precision control; fx_round_full at 64 bits whatever it is */
+Fx80 fx_round_pack(FxEnv *e, Unp u);
+Fx80 fx_round_full(FxEnv *e, Unp u);
+/* NaN operands (SDM table 4-7) or an unsupported encoding: the result. */
+bool fx_nan_result(FxEnv *e, Fx80 a, Fx80 b, bool two, Fx80 *res);
+Fx80 fx_invalid(FxEnv *e);
+u128 shift_right_sticky(u128 v, unsigned n);
+Unp fx_normalize(Unp u);
+
+#endif /* KESTREL_CPU_X86_SOFTFLOAT_X80_INTERNAL_H */
