@@ -193,8 +193,53 @@ static bool kvm_emulate_one(KvmCpu *kc, VcpuExit *why)
     return true;
 }
 
+/*
+ * INIT and SIPI from Kestrel's local APIC (SDM Vol. 3A 8.4, 10.6.1; the
+ * same as accel/tcg/exec.c): without an in-kernel irqchip KVM knows
+ * neither, so the vCPU's state is set here and put before the next run.
+ * INIT resets the CPU but for the APIC base, A20 and the MTRRs; the vCPU
+ * then waits halted (out of KVM_RUN) for a SIPI, which starts it in real
+ * mode at vector << 12.
+ */
+static bool kvm_handle_init_sipi(KvmCpu *kc, uint32_t req)
+{
+    X86CPUState *env = &kc->cpu->env;
+    g_autoptr(GError) err = NULL;
+
+    if (!kc->dirty && !kvm_arch_get_state(kc, &err)) {
+        ks_log("kestrel: %s\n", err->message);
+        return false;
+    }
+    kc->dirty = true;
+    if (req & CPU_INTERRUPT_INIT) {
+        X86CPUState keep = *env;
+
+        cpu_reset_interrupt(kc->cpu, CPU_INTERRUPT_INIT);
+        x86_cpu_state_reset(env);
+        env->apic_base = keep.apic_base;
+        env->a20_mask = keep.a20_mask;
+        env->mtrr_def_type = keep.mtrr_def_type;
+        memcpy(env->mtrr_fixed, keep.mtrr_fixed, sizeof(env->mtrr_fixed));
+        memcpy(env->mtrr_var, keep.mtrr_var, sizeof(env->mtrr_var));
+        env->halted = true;
+    }
+    if (req & CPU_INTERRUPT_SIPI) {
+        unsigned vec = __atomic_load_n(&kc->cpu->sipi_vector,
+                                       __ATOMIC_ACQUIRE);
+
+        cpu_reset_interrupt(kc->cpu, CPU_INTERRUPT_SIPI);
+        env->segs[R_CS].selector = vec << 8;
+        env->segs[R_CS].base = vec << 12;
+        env->rip = 0;
+        env->halted = false;
+    }
+    return true;
+}
+
 VcpuExit kvm_vcpu_run(X86CPU *cpu)
 {
+    uint32_t req = __atomic_load_n(&cpu->env.interrupt_request,
+                                   __ATOMIC_ACQUIRE);
     KvmCpu *kc = kvm_cpu(cpu);
     struct kvm_run *run = kc->run;
     g_autoptr(GError) err = NULL;
@@ -202,6 +247,10 @@ VcpuExit kvm_vcpu_run(X86CPU *cpu)
     if (!kc->thread_valid) {
         kc->thread = pthread_self();
         __atomic_store_n(&kc->thread_valid, true, __ATOMIC_RELEASE);
+    }
+    if ((req & (CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI)) &&
+        !kvm_handle_init_sipi(kc, req)) {
+        return VCPU_EXIT_ERROR;
     }
     if (kc->dirty) {
         if (!kvm_arch_put_state(kc, &err)) {

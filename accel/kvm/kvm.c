@@ -12,8 +12,7 @@
  * GDB's breakpoints and watchpoints: kvm-debug.c. A live switch
  * (system/accel-switch.c) may set KVM up after start-up and park its
  * vCPUs while the TCG runs.
- * Missing: SMM, INIT/SIPI of application processors under KVM (they stay
- * halted).
+ * Missing: SMM; no in-kernel irqchip (INIT/SIPI: kvm-run.c).
  */
 #include "kestrel/osdep.h"
 #include "kestrel/guest-debug.h"

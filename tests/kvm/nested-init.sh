@@ -11,7 +11,9 @@
 # List lines: "guest NAME [kestrel options]" (a tests/guest image),
 # "seabios" (POST to "Booting from"), "switch" (monitor `accel` kvm->tcg->kvm
 # in the middle of switch-count.bin), "gdb" (tests/kvm/gdb-probe's GDB
-# session against the gdbguest BIOS). The kernel parameter
+# session against the gdbguest BIOS), "smp" (SeaBIOS with -smp 2 wakes
+# the second vCPU by INIT/SIPI and counts 2 CPUs), "linux-smp" (this
+# kernel with -smp 2 brings both CPUs up). The kernel parameter
 # kvmtest.only=NAME,NAME runs only those.
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -196,6 +198,47 @@ run_seabios() {
     fi
 }
 
+# SMP under KVM: SeaBIOS sends INIT/SIPI through Kestrel's local APIC and
+# waits until the second vCPU has counted itself.
+run_smp() {
+    name=smp
+    mark
+    rm -f $T/bios
+    start_kestrel -smp 2 -m 64 -chardev file,id=seabios,path=$T/bios \
+        -device isa-debugcon,iobase=0x402,chardev=seabios
+    if wait_text $T/bios "Found [0-9]* cpu(s)" 90 $pid &&
+            grep -q "Found 2 cpu(s) max supported 2 cpu(s)" $T/bios; then
+        result $name PASS "$(grep -m 1 'Found [0-9]* cpu(s)' $T/bios)"
+        kill_kestrel
+    else
+        stop_kestrel 0
+        result $name FAIL "want 'Found 2 cpu(s)': $(grep -m 1 'Found [0-9]* cpu(s)' $T/bios || tail -n 1 $T/bios)"
+        log $name $T/bios
+        log $name $T/err
+    fi
+}
+
+# This kernel under Kestrel -accel kvm -smp 2: its /init
+# (tests/kvm/linux-smp-init.sh) prints the CPUs Linux brought up.
+run_linux_smp() {
+    name=linux-smp
+    mark
+    rm -f $T/con
+    start_kestrel -cpu qemu64 -smp 2 -m 128 -serial file:$T/con -no-reboot \
+        -kernel /kvmtest/vmlinuz -initrd /kvmtest/linux-smp.cpio \
+        -append "console=ttyS0 quiet panic=-1"
+    if wait_text $T/con "^KVMSMP" 240 $pid &&
+            grep -q "^KVMSMP online 0-1 processors 2" $T/con; then
+        result $name PASS "$(grep -m 1 '^KVMSMP' $T/con | tr -d '\r')"
+        kill_kestrel
+    else
+        stop_kestrel 0
+        result $name FAIL "want 'KVMSMP online 0-1 processors 2': $(grep -m 1 '^KVMSMP' $T/con || tail -n 1 $T/con)"
+        log $name $T/con
+        log $name $T/err
+    fi
+}
+
 # wait_count N: until the guest has printed N "count" lines
 wait_count() {
     wait_text $T/con "^count $1\$" 120 $pid
@@ -298,6 +341,8 @@ while read -r kind arg rest; do
     seabios) wanted seabios && run_seabios ;;
     switch) wanted switch && run_switch ;;
     gdb) wanted gdb && run_gdb ;;
+    smp) wanted smp && run_smp ;;
+    linux-smp) wanted linux-smp && run_linux_smp ;;
     esac
 done </kvmtest/list
 finish

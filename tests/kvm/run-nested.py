@@ -69,7 +69,7 @@ def list_lines(guests):
         for opt, val in zip(words[1::2], words[2::2]):
             opts += ["-" + opt.lstrip("-"), val]
         lines.append(" ".join(["guest", words[0]] + opts))
-    return lines + ["seabios", "switch", "gdb"]
+    return lines + ["seabios", "switch", "gdb", "smp", "linux-smp"]
 
 
 def qemu_stops_l2_breakpoints():
