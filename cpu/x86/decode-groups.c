@@ -87,8 +87,8 @@ static const X86OpDesc x86_grp7_mem[8] = {
     [7] = OP1(INVLPG, M,b, F_PRIV | F_END),
 };
 static const X86OpDesc x86_grp7_reg[64] = {
-    [0x08] = OP0(MONITOR, F_PRIV),
-    [0x09] = OP0(MWAIT, F_PRIV | F_END),
+    [0x08] = OP0(MONITOR, 0),          /* CPL > 0: #UD (emit-sse3.c) */
+    [0x09] = OP0(MWAIT, F_END),
     [0x10] = OP0(XGETBV, 0),
     [0x11] = OP0(XSETBV, F_PRIV),
     [0x20 ... 0x27] = OP1(SMSW, R,vw, 0),
