@@ -187,7 +187,7 @@ fast_operands(X86Insn *insn, const X86FastRow *fr, const uint8_t *p,
     case FAST_SHAPE_REL:
         return fast_rel(insn, &op[0], &sh->op[0], p, ds, oi);
     default:
-        for (unsigned i = 0; i < fr->nops; i++) {
+        for (unsigned i = 0; i < fr->head[offsetof(X86Insn, nops)]; i++) {
             n += fast_operand(insn, &op[i], &sh->op[i], p + n, ds, b, modrm,
                               oi);
         }
@@ -205,17 +205,17 @@ static inline __attribute__((always_inline)) bool
 fast_decode(X86Insn *insn, const DecodeState *ds, unsigned b, X86Mode mode)
 {
     const uint8_t *p = ds->bytes + ds->pos;
-    unsigned map = X86_MAP_1BYTE, rex = ds->rex, pfx = ds->pfx;
+    unsigned rex = ds->rex, pfx = ds->pfx, row = b;
     unsigned modrm = 0, oi, len;
     const X86FastRow *fr;
     uint32_t flags;
 
     if (b == 0x0f) {
         b = *p++;
-        map = X86_MAP_0F;
+        row = 256 + b;          /* the 0F map's rows follow */
     }
     /* resolve the switches; ModRM is peeked here, consumed below */
-    fr = &x86_fast_top[mode][map][b];
+    fr = &x86_fast_top[mode][0][row];
     while (unlikely(fr->kind)) {        /* not FR_INSN */
         unsigned i;
         switch (fr->kind) {
@@ -229,14 +229,15 @@ fast_decode(X86Insn *insn, const DecodeState *ds, unsigned b, X86Mode mode)
             i = (rex >> 3) & 1;
             break;
         case FR_PFX:
-            i = x86_fast_pstate(pfx, ds->last_rep);
+            i = !!(pfx & X86_PFX_66) +
+                (ds->last_rep == 0xf3 ? 2 : ds->last_rep == 0xf2 ? 4 : 0);
             break;
         default:
             return false;
         }
         fr = &x86_fast_pool[fr->sub + i];
     }
-    flags = fr->flags;
+    memcpy(&flags, fr->head + offsetof(X86Insn, flags), sizeof(flags));
     oi = (fr->oszs >> ds->oshift) & 3;      /* 2, 4 or 8 bytes */
 
     memcpy(insn, fr->head, sizeof(fr->head));
@@ -257,7 +258,8 @@ fast_decode(X86Insn *insn, const DecodeState *ds, unsigned b, X86Mode mode)
             if (fr->rmreq == FAST_RM_REG) {
                 return false;
             }
-            p += x86_mem_operand(insn, &insn->op[fr->rm], p, modrm, ds);
+            p += x86_mem_operand(insn, &insn->op[fr->rm], p, modrm, rex,
+                                 ds->akind, ds->seg, ds->asz);
         } else if (fr->rmreq == FAST_RM_MEM) {
             return false;
         }
@@ -275,7 +277,7 @@ fast_decode(X86Insn *insn, const DecodeState *ds, unsigned b, X86Mode mode)
             }
             insn->flags |= X86_IF_LOCK;
         }
-        if (ds->last_rep && !fr->mand && (flags & (F_REP | F_REPCC))) {
+        if (ds->last_rep && fr->rep) {
             insn->flags |= ds->last_rep == 0xf3 ? X86_IF_REP : X86_IF_REPNE;
         }
     }
@@ -283,14 +285,17 @@ fast_decode(X86Insn *insn, const DecodeState *ds, unsigned b, X86Mode mode)
     return true;
 }
 
-/* Prefix bytes: X86_PFX_* bit, or PK_REX */
+/* Prefix bytes by mode: X86_PFX_* bit, or PK_REX (64-bit mode only) */
 #define PK_REX  0x8000
-static const uint16_t x86_prefix_bits[256] = {
-    [0x26] = X86_PFX_ES, [0x2E] = X86_PFX_CS, [0x36] = X86_PFX_SS,
-    [0x3E] = X86_PFX_DS, [0x64] = X86_PFX_FS, [0x65] = X86_PFX_GS,
-    [0x66] = X86_PFX_66, [0x67] = X86_PFX_67, [0xF0] = X86_PFX_F0,
-    [0xF2] = X86_PFX_F2, [0xF3] = X86_PFX_F3,
-    [0x40 ... 0x4F] = PK_REX,
+#define X86_LEGACY_PREFIXES                                             \
+    [0x26] = X86_PFX_ES, [0x2E] = X86_PFX_CS, [0x36] = X86_PFX_SS,      \
+    [0x3E] = X86_PFX_DS, [0x64] = X86_PFX_FS, [0x65] = X86_PFX_GS,      \
+    [0x66] = X86_PFX_66, [0x67] = X86_PFX_67, [0xF0] = X86_PFX_F0,      \
+    [0xF2] = X86_PFX_F2, [0xF3] = X86_PFX_F3
+static const uint16_t x86_prefix_bits[3][256] = {
+    [X86_MODE_16] = { X86_LEGACY_PREFIXES },
+    [X86_MODE_32] = { X86_LEGACY_PREFIXES },
+    [X86_MODE_64] = { X86_LEGACY_PREFIXES, [0x40 ... 0x4F] = PK_REX },
 };
 /* Segment prefixes: X86_SEG_* + 1 */
 static const uint8_t x86_prefix_seg[256] = {
@@ -301,19 +306,20 @@ static const uint8_t x86_prefix_seg[256] = {
 /* Whether byte @b is a legacy prefix, or a REX in 64-bit mode */
 static inline bool x86_is_prefix(unsigned b, X86Mode mode)
 {
-    unsigned bits = x86_prefix_bits[b];
-
-    return bits && (bits != PK_REX || mode == X86_MODE_64);
+    return x86_prefix_bits[mode][b];
 }
 
 /* A REX (64-bit mode only) directly before an opcode byte, at @p */
 static inline bool x86_rex_alone(const uint8_t *p, X86Mode mode)
 {
-    return mode == X86_MODE_64 && x86_prefix_bits[p[0]] == PK_REX &&
-           !x86_prefix_bits[p[1]];
+    return x86_prefix_bits[mode][p[0]] == PK_REX &&
+           !x86_prefix_bits[mode][p[1]];
 }
 
-/* Address size and kind by mode and 67 */
+/* Address size and kind by mode and 67 (without 67: 2 << mode, mode) */
+G_STATIC_ASSERT(X86_ADDR16 == (int)X86_MODE_16 &&
+                X86_ADDR32 == (int)X86_MODE_32 &&
+                X86_ADDR64 == (int)X86_MODE_64);
 static const uint8_t x86_asz[3][2] = { { 2, 4 }, { 4, 2 }, { 8, 4 } };
 static const uint8_t x86_akind[3][2] = {
     { X86_ADDR16, X86_ADDR32 }, { X86_ADDR32, X86_ADDR16 },
@@ -323,16 +329,19 @@ static const uint8_t x86_akind[3][2] = {
 /* Legacy prefixes and REX into @ds, from the first byte; see below */
 static int x86_scan_prefix_bytes(DecodeState *ds, X86Mode mode)
 {
+    const uint8_t *p = ds->bytes;
     unsigned pfx = 0, rex = 0, last_rep = 0, seg = X86_SEG_NONE, b, a67;
+    unsigned pos, bits;
 
-    for (ds->pos = 0;; ds->pos++) {
-        unsigned bits;
-        if (unlikely(!ds_need(ds, 1))) {
+    for (pos = 0;; pos++) {
+        if (unlikely(pos >= ds->lim)) {
+            ds->pos = pos;
+            ds->need = pos + 1;
             return -1;
         }
-        b = ds->bytes[ds->pos];
-        bits = x86_prefix_bits[b];
-        if (!bits || (bits == PK_REX && mode != X86_MODE_64)) {
+        b = p[pos];
+        bits = x86_prefix_bits[mode][b];
+        if (!bits) {
             break;
         }
         if (bits == PK_REX) {
@@ -347,7 +356,7 @@ static int x86_scan_prefix_bytes(DecodeState *ds, X86Mode mode)
             }
         }
     }
-    ds->pos++;
+    ds->pos = pos + 1;
     ds->pfx = pfx | (rex ? X86_PFX_REX : 0);
     ds->rex = rex;
     ds->last_rep = last_rep;
@@ -442,8 +451,8 @@ X86DecodeStatus x86_decode(X86Insn *insn, const uint8_t *bytes, size_t avail,
             .lim = X86_MAX_INSN_LEN,
             .seg_prefix = X86_SEG_NONE,
             .seg = X86_SEG_NONE,
-            .asz = x86_asz[mode][0],
-            .akind = x86_akind[mode][0],
+            .asz = 2 << mode,           /* x86_asz[mode][0] */
+            .akind = mode,              /* x86_akind[mode][0] */
         };
         unsigned b = bytes[0];
         bool plain = !x86_is_prefix(b, mode);

@@ -22,8 +22,8 @@
 #include "cpu/x86/decode-internal.h"
 
 X86FastRow x86_fast_top[3][2][256];
-X86FastRow x86_fast_pool[6144];
-X86FastShape x86_fast_shapes[256];
+X86FastRow x86_fast_pool[X86_FAST_POOL_ROWS];
+X86FastShape x86_fast_shapes[X86_FAST_SHAPES];
 static unsigned x86_fast_npool, x86_fast_nshapes;
 
 G_STATIC_ASSERT(X86_RC_GPR8H == X86_RC_GPR + 1);
@@ -99,14 +99,20 @@ static bool flat_op(X86FastOp *fo, unsigned am, unsigned sz, bool mode64)
     return true;
 }
 
-/* The common shapes fast_operands() has its own lines for */
-static unsigned flat_form(const X86FastShape *sh, unsigned nops)
+/*
+ * The common shapes decode-fast.c has a decoder for; those without an r/m
+ * operand only when no ModRM byte follows.
+ */
+static unsigned flat_form(const X86FastShape *sh, unsigned nops,
+                          uint32_t flags)
 {
     unsigned k0 = sh->op[0].kind, k1 = sh->op[1].kind;
     bool rm0 = k0 >= FK_RM && k0 <= FK_RMREG;
     bool rm1 = k1 >= FK_RM && k1 <= FK_RMREG;
 
-    if (nops == 0) {
+    if (flags & F_MODRM && !rm0 && !rm1) {
+        return FAST_SHAPE_OTHER;
+    } else if (nops == 0) {
         return FAST_SHAPE_NONE;
     } else if (nops == 1 && rm0) {
         return FAST_SHAPE_RM;
@@ -157,8 +163,7 @@ static void flat_insn(X86FastRow *fr, const X86OpDesc *d,
 {
     static const uint8_t mand[4] = { 0, 0x66, 0xf3, 0xf2 };
     bool mode64 = c->mode == X86_MODE_64;
-    X86FastRow t = { .kind = FR_INSN, .nops = opd->nops,
-                     .mand = c->mpfx < 0 ? 0 : mand[c->mpfx] };
+    X86FastRow t = { .kind = FR_INSN };
     X86FastShape sh = { 0 };
     X86Insn h;
     uint32_t flags = d->flags | c->modrm;
@@ -183,7 +188,7 @@ static void flat_insn(X86FastRow *fr, const X86OpDesc *d,
             t.rmreq = rmreq[sh.op[i].kind];
         }
     }
-    t.form = flat_form(&sh, opd->nops);
+    t.form = flat_form(&sh, opd->nops, flags);
     for (i = 0; i < x86_fast_nshapes; i++) {
         if (!memcmp(&x86_fast_shapes[i], &sh, sizeof(sh))) {
             break;
@@ -194,7 +199,8 @@ static void flat_insn(X86FastRow *fr, const X86OpDesc *d,
         x86_fast_shapes[x86_fast_nshapes++] = sh;
     }
     t.sub = i;
-    t.flags = flags | (flags & F_MODRM ? X86_IF_MODRM : 0);
+    flags |= flags & F_MODRM ? X86_IF_MODRM : 0;
+    t.rep = c->mpfx <= 0 && (flags & (F_REP | F_REPCC));
     t.oszs = flat_oszs(flags, c);
     /* the X86Insn header without prefixes; x86_decode() fills in the rest */
     memset(&h, 0, sizeof(h));
@@ -206,9 +212,9 @@ static void flat_insn(X86FastRow *fr, const X86OpDesc *d,
     h.seg_prefix = X86_SEG_NONE;
     h.map = c->map;
     h.opcode = c->b;
-    h.mand_prefix = t.mand;
+    h.mand_prefix = c->mpfx < 0 ? 0 : mand[c->mpfx];
     h.feature = d->feat ? d->feat : x86_mnemonic_feat[d->mnem];
-    h.flags = t.flags & F_PUBLIC;
+    h.flags = flags & F_PUBLIC;
     if ((c->map == X86_MAP_1BYTE && (c->b & 0xf0) == 0x70) ||
         (c->map == X86_MAP_0F && ((c->b & 0xf0) == 0x80 ||
                                   (c->b & 0xf0) == 0x90 ||

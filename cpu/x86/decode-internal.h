@@ -284,81 +284,79 @@ static inline uint64_t x86_trunc(uint64_t v, unsigned bytes)
     return bytes >= 8 ? v : v & ((1ull << (bytes * 8)) - 1);
 }
 
-/*
- * Memory form of a ModRM mod/rm pair, by addressing kind (x86_modrm_forms,
- * filled at start-up in decode.c): which base and index, how many
- * displacement bytes, whether a SIB byte follows.
- */
-typedef struct X86ModrmForm {
-    int8_t base;            /* GPR before REX.B, X86_GPR_RIP, or -1 */
-    int8_t index;           /* 16-bit forms: SI/DI, else -1 */
-    uint8_t disp;           /* displacement bytes: 0, 1, 2 or 4 */
-    uint8_t sib;            /* a SIB byte follows */
-} X86ModrmForm;
-
 enum {
     X86_ADDR16,             /* 16-bit addressing */
     X86_ADDR32,             /* 32-bit outside 64-bit mode: rm 5 = disp32 */
     X86_ADDR64,             /* 64-bit mode (either size): rm 5 = RIP */
     X86_ADDR_KINDS
 };
-/* [kind][(mod << 3) | rm], mod 0..2 */
-extern X86ModrmForm x86_modrm_forms[X86_ADDR_KINDS][24];
+
+/*
+ * Memory form of a ModRM byte (mod 0..2) by addressing kind, filled at
+ * start-up in decode.c: the operand's first 8 bytes as they come out
+ * (kind MEM, default segment, base, index, scale 1, size 0), and what
+ * follows ModRM.
+ */
+typedef struct X86MemForm {
+    uint64_t head;          /* X86Operand kind .. scale, host byte order */
+    uint8_t disp;           /* displacement bytes: 0, 1, 2 or 4 */
+    uint8_t sib;            /* a SIB byte follows (then see x86_sib_forms) */
+    uint8_t rip;            /* RIP-relative */
+    uint8_t zext;           /* a bare displacement: zero-extended */
+} X86MemForm;
+
+/* [kind][ModRM]: X86_ADDR16, _32, _64, and _64 with REX.B (index 3);
+ * mod 3 (register forms) is never looked up */
+extern X86MemForm x86_mem_forms[X86_ADDR_KINDS + 1][256];
+/* [REX.X << 1 | REX.B][SIB]: the operand head with a SIB byte */
+extern uint64_t x86_sib_forms[4][256];
 
 /*
  * ModRM memory operand (mod != 3) from the bytes after ModRM at @p (SIB,
  * displacement), which must be there: base, index, scale, displacement,
- * default segment. Returns the number of bytes taken.
+ * default segment, with REX @rex, addressing kind @akind (X86_ADDR*),
+ * segment override @seg (or X86_SEG_NONE) and address size @asz. The size
+ * is left 0. Returns the number of bytes taken.
  */
 static inline __attribute__((always_inline)) unsigned
 x86_mem_operand(X86Insn *insn, X86Operand *op, const uint8_t *p,
-                unsigned modrm, const DecodeState *ds)
+                unsigned modrm, unsigned rex, unsigned akind, unsigned seg,
+                unsigned asz)
 {
-    unsigned mod = modrm >> 6, rex = ds->rex;
-    const X86ModrmForm *f =
-        &x86_modrm_forms[ds->akind][(mod << 3) | (modrm & 7)];
-    int base = f->base, index = f->index;
-    unsigned scale = 1, dsz = f->disp, n = 0;
+    /* REX is there only in 64-bit mode: X86_ADDR64 + REX.B */
+    X86MemForm f = x86_mem_forms[akind + (rex & 1)][modrm];
+    unsigned n = 0, dsz = f.disp, zext = f.zext;
     int64_t disp = 0;
 
-    if (base >= 0 && base < 8) {
-        base |= (rex & 1) << 3;     /* no REX outside 64-bit mode */
-    }
-    if (f->sib) {
+    if (!f.sib) {
+        memcpy(op, &f.head, 8);
+    } else {
         unsigned sib = p[n++];
         insn->sib = sib;
-        scale = 1u << (sib >> 6);
-        index = ((sib >> 3) & 7) | (rex & 2) << 2;
-        if (index == 4) {
-            index = -1;
-        }
-        base = (sib & 7) | (rex & 1) << 3;
-        if ((sib & 7) == 5 && mod == 0) {
-            base = -1;
+        memcpy(op, &x86_sib_forms[rex & 3][sib], 8);
+        if ((sib & 7) == 5 && modrm < 0x40) {
+            /* no base: [index*scale + disp32] */
+            op->base = X86_GPR_NONE;
+            op->seg = X86_SEG_DS;
             dsz = 4;
+            zext = op->index < 0 && asz != 8;
         }
-    } else if (base == X86_GPR_RIP) {
+    }
+    if (seg != X86_SEG_NONE) {
+        op->seg = seg;
+    }
+    if (dsz == 1) {
+        disp = (int8_t)p[n];
+    } else if (dsz == 4) {
+        disp = zext ? (int64_t)x86_load(p + n, 4) : x86_load_sext(p + n, 4);
+    } else if (dsz == 2) {
+        disp = zext ? (int64_t)x86_load(p + n, 2) : x86_load_sext(p + n, 2);
+    }
+    op->disp = disp;
+    if (f.rip) {
         insn->flags |= X86_IF_RIPREL;
     }
-    if (dsz) {
-        /* 32-bit addressing of a bare disp32 keeps it as an unsigned
-         * offset; 16-bit without a base likewise */
-        if (base >= 0 || index >= 0 || ds->asz == 8) {
-            disp = x86_load_sext(p + n, dsz);
-        } else {
-            disp = x86_load(p + n, dsz);
-        }
-        n += dsz;
-    }
-    op->kind = X86_OPND_MEM;
-    op->base = base;
-    op->index = index;
-    op->scale = scale;
-    op->disp = disp;
-    op->seg = ds->seg != X86_SEG_NONE ? ds->seg
-              : base == X86_GPR_SP || base == X86_GPR_BP ? X86_SEG_SS
-              : X86_SEG_DS;
-    return n;
+    return n + dsz;
 }
 
 /*
@@ -368,21 +366,21 @@ x86_mem_operand(X86Insn *insn, X86Operand *op, const uint8_t *p,
 static inline bool x86_decode_mem(DecodeState *ds, X86Insn *insn,
                                   X86Operand *op)
 {
-    unsigned mod = ds->modrm >> 6;
-    const X86ModrmForm *f =
-        &x86_modrm_forms[ds->akind][(mod << 3) | (ds->modrm & 7)];
+    const X86MemForm *f = &x86_mem_forms[ds->akind][ds->modrm];
     unsigned n = f->disp;
 
     if (f->sib) {
         if (!ds_need(ds, 1)) {
             return false;
         }
-        n = 1 + ((ds->bytes[ds->pos] & 7) == 5 && mod == 0 ? 4 : f->disp);
+        n = 1 + ((ds->bytes[ds->pos] & 7) == 5 && ds->modrm < 0x40
+                 ? 4 : f->disp);
     }
     if (!ds_need(ds, n)) {
         return false;
     }
-    ds->pos += x86_mem_operand(insn, op, ds->bytes + ds->pos, ds->modrm, ds);
+    ds->pos += x86_mem_operand(insn, op, ds->bytes + ds->pos, ds->modrm,
+                               ds->rex, ds->akind, ds->seg, ds->asz);
     ds->mem_done = true;
     return true;
 }
@@ -397,7 +395,7 @@ enum {
     FR_REG,         /* ModRM.reg picks one of 8 rows at .sub */
     FR_MOD,         /* memory form .sub[0], register form .sub[1] */
     FR_W,           /* REX.W picks one of 2 */
-    FR_PFX,         /* prefix state (x86_fast_pstate()) picks one of 6 */
+    FR_PFX,         /* prefix state (X86_FAST_PSTATES) picks one of 6 */
 };
 
 /* Operand kinds */
@@ -452,33 +450,30 @@ enum {
 
 typedef struct X86FastRow {
     /* FR_INSN: the X86Insn fields before op[] as this row decodes with no
-     * prefix (mnemonic, mode, opcode, flags ...), copied whole */
+     * prefix (mnemonic, operand count, mode, opcode, mandatory prefix,
+     * public flags ...), copied whole */
     uint8_t head[offsetof(X86Insn, op)];
-    uint32_t flags;         /* F_*; X86_IF_MODRM when a ModRM byte follows */
     uint16_t sub;           /* FR_INSN: shape; switches: first pool row */
     uint8_t kind;           /* FR_* */
-    uint8_t nops;
-    uint8_t mand;           /* mandatory prefix taken: 0, 0x66, 0xF3, 0xF2 */
     uint8_t oszs;           /* operand size 2 << n, n in bits 2i+1:2i for
                              * i = 66 present (1) + REX.W (2) */
     uint8_t form;           /* FAST_SHAPE_*: the common shapes by name */
     uint8_t rm;             /* slot of the ModRM r/m operand */
     uint8_t rmreq;          /* FAST_RM_*: what ModRM.mod must say */
+    uint8_t rep;            /* F3/F2 act as REP/REPNE (F_REP, F_REPCC and
+                             * no mandatory prefix taken) */
 } __attribute__((aligned(16))) X86FastRow;
 
-/* Prefix state of a FR_PFX switch: 66 (1) and the last F3 (2) or F2 (4) */
+/* Prefix states of a FR_PFX switch: 66 (1) and the last F3 (2) or F2 (4) */
 #define X86_FAST_PSTATES 6
-
-static inline unsigned x86_fast_pstate(unsigned pfx, unsigned last_rep)
-{
-    return !!(pfx & X86_PFX_66) +
-           (last_rep == 0xf3 ? 2 : last_rep == 0xf2 ? 4 : 0);
-}
 
 /* [mode][map 1-byte/0F][opcode]; the rows of switches in the pool */
 extern X86FastRow x86_fast_top[3][2][256];
-extern X86FastRow x86_fast_pool[];
-extern X86FastShape x86_fast_shapes[];
+#define X86_FAST_POOL_ROWS  6144
+#define X86_FAST_SHAPES     256
+/* (sized, so that position-independent code reaches them directly) */
+extern X86FastRow x86_fast_pool[X86_FAST_POOL_ROWS];
+extern X86FastShape x86_fast_shapes[X86_FAST_SHAPES];
 
 /*
  * The generic walk (decode.c): decodes from opcode byte @b (@ds->pos is

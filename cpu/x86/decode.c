@@ -58,7 +58,8 @@ static inline void set_reg(X86Operand *op, unsigned cls, unsigned reg,
  */
 static uint8_t x86_sz_bytes[2][2][3][SZ_COUNT];
 
-X86ModrmForm x86_modrm_forms[X86_ADDR_KINDS][24];
+X86MemForm x86_mem_forms[X86_ADDR_KINDS + 1][256];
+uint64_t x86_sib_forms[4][256];
 
 unsigned x86_op_bytes(unsigned sz, unsigned osz, bool mode64, bool mod3)
 {
@@ -98,7 +99,22 @@ static void __attribute__((constructor)) x86_sz_init(void)
     }
 }
 
-/* The ModRM memory forms of SDM vol. 2, tables 2-1 and 2-2 */
+/* The head of a memory operand: its first 8 bytes as X86Operand has them */
+static uint64_t x86_mem_head(int base, int index, unsigned scale)
+{
+    X86Operand op = {
+        .kind = X86_OPND_MEM, .base = base, .index = index, .scale = scale,
+        .seg = base == X86_GPR_SP || base == X86_GPR_BP ? X86_SEG_SS
+                                                         : X86_SEG_DS,
+    };
+    uint64_t head;
+
+    G_STATIC_ASSERT(offsetof(X86Operand, disp) == 8);
+    memcpy(&head, &op, 8);
+    return head;
+}
+
+/* The ModRM and SIB memory forms of SDM vol. 2, tables 2-1, 2-2 and 2-3 */
 static void __attribute__((constructor)) x86_modrm_init(void)
 {
     static const int8_t base16[8] = {
@@ -109,28 +125,40 @@ static void __attribute__((constructor)) x86_modrm_init(void)
         X86_GPR_SI, X86_GPR_DI, X86_GPR_SI, X86_GPR_DI, -1, -1, -1, -1,
     };
 
-    for (unsigned mod = 0; mod < 3; mod++) {
-        for (unsigned rm = 0; rm < 8; rm++) {
-            X86ModrmForm *f16 = &x86_modrm_forms[X86_ADDR16][mod << 3 | rm];
-            X86ModrmForm *f32 = &x86_modrm_forms[X86_ADDR32][mod << 3 | rm];
-            X86ModrmForm *f64 = &x86_modrm_forms[X86_ADDR64][mod << 3 | rm];
+    for (unsigned modrm = 0; modrm < 192; modrm++) {
+        unsigned mod = modrm >> 6, rm = modrm & 7;
+        unsigned d32 = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+        bool bare = mod == 0 && rm == 5;
 
-            if (mod == 0 && rm == 6) {
-                *f16 = (X86ModrmForm) { .base = -1, .index = -1, .disp = 2 };
+        for (unsigned k = X86_ADDR16; k <= X86_ADDR_KINDS; k++) {
+            X86MemForm *f = &x86_mem_forms[k][modrm];
+            unsigned base = rm | (k == X86_ADDR_KINDS ? 8 : 0);
+
+            if (k == X86_ADDR16) {
+                bool bare16 = mod == 0 && rm == 6;
+                *f = (X86MemForm) {
+                    .head = x86_mem_head(bare16 ? -1 : base16[rm],
+                                         index16[rm], 1),
+                    .disp = bare16 ? 2 : mod, .zext = bare16,
+                };
+            } else if (bare && k == X86_ADDR32) {
+                *f = (X86MemForm) { .head = x86_mem_head(-1, -1, 1),
+                                    .disp = 4, .zext = true };
+            } else if (bare) {
+                *f = (X86MemForm) { .head = x86_mem_head(X86_GPR_RIP, -1, 1),
+                                    .disp = 4, .rip = true };
             } else {
-                *f16 = (X86ModrmForm) { .base = base16[rm],
-                                        .index = index16[rm], .disp = mod };
+                *f = (X86MemForm) { .head = x86_mem_head(base, -1, 1),
+                                    .disp = d32, .sib = rm == 4 };
             }
-            *f32 = (X86ModrmForm) { .base = rm, .index = -1,
-                                    .disp = mod == 1 ? 1 : mod == 2 ? 4 : 0,
-                                    .sib = rm == 4 };
-            *f64 = *f32;
-            if (mod == 0 && rm == 5) {
-                f32->base = -1;
-                f32->disp = 4;
-                f64->base = X86_GPR_RIP;
-                f64->disp = 4;
-            }
+        }
+    }
+    for (unsigned rex = 0; rex < 4; rex++) {
+        for (unsigned sib = 0; sib < 256; sib++) {
+            int index = ((sib >> 3) & 7) | (rex & 2) << 2;
+            x86_sib_forms[rex][sib] =
+                x86_mem_head((sib & 7) | (rex & 1) << 3,
+                             index == 4 ? -1 : index, 1u << (sib >> 6));
         }
     }
 }
