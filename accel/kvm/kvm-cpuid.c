@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The CPUID table of a KVM vCPU (KVM_SET_CPUID2): the -cpu model's leaves
- * from x86_cpu_cpuid(), the function the TCG's CPUID uses, with the
- * feature leaves 1 and 0x80000001 masked by KVM_GET_SUPPORTED_CPUID.
+ * from x86_cpu_cpuid() (cpu/x86/cpuid.c), the function the TCG's CPUID
+ * uses, with the feature leaves 1 and 0x80000001 masked by
+ * KVM_GET_SUPPORTED_CPUID; leaves 4 and 0Bh per sub-leaf.
  * Ref: api.rst 4.46 KVM_SET_CPUID2, 4.73 KVM_GET_SUPPORTED_CPUID.
  */
 #include "kestrel/osdep.h"
@@ -18,6 +19,26 @@ static const struct kvm_cpuid_entry2 *kvm_supported_leaf(uint32_t leaf)
         }
     }
     return NULL;
+}
+
+/* Leaves 4 and 0Bh depend on ECX: one entry per sub-leaf, up to the
+ * first whose type field (leaf 4 EAX[4:0], leaf 0Bh ECX[15:8]) is 0,
+ * which guests take as the end of the list. */
+static void kvm_cpuid_subleaves(struct kvm_cpuid2 *c, const X86CPUModel *m,
+                                unsigned index, uint32_t leaf)
+{
+    for (uint32_t sub = 0; c->nent < KVM_CPUID_MAX; sub++) {
+        uint32_t v[4];
+
+        x86_cpu_cpuid_sub(m, index, leaf, sub, v);
+        c->entries[c->nent++] = (struct kvm_cpuid_entry2) {
+            .function = leaf, .index = sub,
+            .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+            .eax = v[0], .ebx = v[1], .ecx = v[2], .edx = v[3] };
+        if (leaf == 4 ? !(v[0] & 0x1f) : !(v[2] & 0xff00)) {
+            return;
+        }
+    }
 }
 
 /* The -cpu model's leaves; feature leaves masked by what KVM supports. */
@@ -43,6 +64,10 @@ bool kvm_set_cpuid(KvmCpu *kc, GError **errp)
             if (leaf == 1 || leaf == 0x80000001u) {
                 e->ecx &= sup ? sup->ecx : 0;
                 e->edx &= sup ? sup->edx : 0;
+            }
+            if (leaf == 4 || leaf == 0xb) {
+                c->nent--;
+                kvm_cpuid_subleaves(c, m, kc->cpu->index, leaf);
             }
         }
     }

@@ -2,15 +2,18 @@
 /*
  * x86 CPU state at reset, the derived mode word (hflags) and the -cpu
  * model table. system/runstate.c resets the vCPUs; both accelerators call
- * x86_cpu_update_hflags() after loading state; misc_helper.c answers CPUID
- * from the model.
+ * x86_cpu_update_hflags() after loading state; cpuid.c answers CPUID from
+ * the model.
  *
+ * qemu32, qemu64 and core2duo report the feature bits of QEMU 7.2's TCG
+ * models that Kestrel implements (docs/deviations.md lists the others:
+ * MCA, SVM, SSSE3, ACPI/SS); qemu64 is the default, as in
+ * qemu-system-x86_64. They set the hypervisor bit (CPUID.1:ECX[31]) as
+ * QEMU's models do: Linux then does not expect real performance counters.
  * Ref: Intel SDM Vol. 3A 9.1.1 (processor state after reset, table 9-1),
  * Vol. 2A CPUID (leaves 0, 1, 80000000h-80000004h).
- * Missing: per-vCPU models (one model for the machine), VME; SSE3 and
- * later (core2duo lacks them). The APIC bit is set from the Pentium up.
- * qemu32 and qemu64 set the hypervisor bit (CPUID.1:ECX[31]) as QEMU's
- * models do: Linux then does not expect real performance counters.
+ * Missing: per-vCPU models (one model for the machine), VME. The APIC bit
+ * is set from the Pentium up.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/log.h"
@@ -25,6 +28,10 @@
                      CPUID_PGE | CPUID_CMOV | CPUID_PAT | CPUID_PSE36)
 #define FEAT_SSE    (FEAT_P6 | CPUID_FXSR | CPUID_SSE)
 #define FEAT_SSE2   (FEAT_SSE | CPUID_SSE2 | CPUID_CLFSH)
+/* QEMU's PPRO_FEATURES */
+#define FEAT_QEMU   (FEAT_P5 | CPUID_DE | CPUID_MCE | CPUID_PAE | CPUID_SEP | \
+                     CPUID_PGE | CPUID_CMOV | CPUID_PAT | CPUID_FXSR | \
+                     CPUID_SSE | CPUID_SSE2)
 
 static const X86CPUModel x86_cpu_models[] = {
     {
@@ -48,29 +55,32 @@ static const X86CPUModel x86_cpu_models[] = {
         .family = 6, .model = 7, .stepping = 3,
         .features_edx = FEAT_SSE,
     }, {
-        .name = "qemu32", .desc = "QEMU Virtual CPU (32-bit, default)",
+        .name = "qemu32", .desc = "QEMU Virtual CPU (32-bit)",
         .vendor = "GenuineIntel", .level = 4, .xlevel = 0x80000004,
         .family = 6, .model = 6, .stepping = 3,
-        .features_edx = FEAT_P6,
-        .features_ecx = CPUID_ECX_HYPERVISOR,
+        .features_edx = FEAT_QEMU,
+        .features_ecx = CPUID_ECX_SSE3 | CPUID_ECX_HYPERVISOR,
         .model_id = "QEMU Virtual CPU version 2.5+",
     }, {
-        .name = "qemu64", .desc = "QEMU Virtual CPU (64-bit)",
-        .vendor = "AuthenticAMD", .level = 4, .xlevel = 0x80000008,
+        .name = "qemu64", .desc = "QEMU Virtual CPU (64-bit, default)",
+        .vendor = "AuthenticAMD", .level = 0xd, .xlevel = 0x8000000a,
         .family = 15, .model = 107, .stepping = 1,
-        .features_edx = FEAT_SSE2,
-        .features_ecx = CPUID_ECX_CX16 | CPUID_ECX_HYPERVISOR,
-        .ext_features_edx = CPUID_EXT_SYSCALL | CPUID_EXT_NX |
-                            CPUID_EXT_RDTSCP | CPUID_EXT_LM,
+        .features_edx = FEAT_QEMU | CPUID_MTRR | CPUID_CLFSH | CPUID_PSE36,
+        .features_ecx = CPUID_ECX_SSE3 | CPUID_ECX_CX16 |
+                        CPUID_ECX_HYPERVISOR,
+        .ext_features_edx = CPUID_EXT_SYSCALL | CPUID_EXT_NX | CPUID_EXT_LM,
+        .ext_features_ecx = CPUID_EXT3_LAHF_LM,
         .model_id = "QEMU Virtual CPU version 2.5+",
     }, {
-        /* a Core 2 without SSE3/SSSE3 (not implemented: see deviations) */
-        .name = "core2duo", .desc = "Intel Core 2 Duo (SSE2, x86-64)",
-        .vendor = "GenuineIntel", .level = 4, .xlevel = 0x80000008,
+        /* a Core 2 without SSSE3 (not implemented: see deviations) */
+        .name = "core2duo", .desc = "Intel Core 2 Duo (SSE3, x86-64)",
+        .vendor = "GenuineIntel", .level = 0xa, .xlevel = 0x80000008,
         .family = 6, .model = 15, .stepping = 11,
-        .features_edx = FEAT_SSE2,
-        .features_ecx = CPUID_ECX_CX16,
+        .features_edx = FEAT_SSE2 | CPUID_DE | CPUID_MCE,
+        .features_ecx = CPUID_ECX_SSE3 | CPUID_ECX_MONITOR | CPUID_ECX_CX16 |
+                        CPUID_ECX_HYPERVISOR,
         .ext_features_edx = CPUID_EXT_SYSCALL | CPUID_EXT_NX | CPUID_EXT_LM,
+        .ext_features_ecx = CPUID_EXT3_LAHF_LM,
         .model_id = "Intel(R) Core(TM)2 Duo CPU     T7700  @ 2.40GHz",
     },
 };
@@ -136,6 +146,9 @@ uint32_t x86_cpu_model_insn_features(const X86CPUModel *m)
     }
     if (m->features_ecx & CPUID_ECX_CX16) {
         f |= 1u << X86_FEAT_CX16;
+    }
+    if (m->features_ecx & CPUID_ECX_SSE3) {
+        f |= 1u << X86_FEAT_SSE3;
     }
     return f;
 }

@@ -121,11 +121,15 @@ typedef struct X86CPUModel {
     uint32_t family, model, stepping;
     uint32_t features_edx;              /* CPUID.1:EDX */
     uint32_t features_ecx;              /* CPUID.1:ECX */
-    uint32_t ext_features_edx;          /* CPUID.80000001h:EDX */
+    uint32_t ext_features_edx;          /* CPUID.80000001h:EDX (AMD
+                                         * vendors add the aliases of
+                                         * CPUID.1:EDX, as QEMU does) */
+    uint32_t ext_features_ecx;          /* CPUID.80000001h:ECX */
     const char *model_id;               /* brand string (48 chars max) */
 } X86CPUModel;
 
-#define X86_DEFAULT_CPU_MODEL "qemu32"
+/* As qemu-system-x86_64's: 64-bit OSes boot without -cpu */
+#define X86_DEFAULT_CPU_MODEL "qemu64"
 
 /* The model called @name (NULL: the default), or NULL if unknown. */
 const X86CPUModel *x86_cpu_model_find(const char *name);
@@ -136,8 +140,11 @@ uint32_t x86_cpu_model_insn_features(const X86CPUModel *m);
  * reset signature in EDX and CPUID come from it. */
 void x86_cpu_set_machine_model(const X86CPUModel *m);
 const X86CPUModel *x86_cpu_machine_model(void);
-/* CPUID @leaf of model @m on vCPU @index: eax ebx ecx edx (misc_helper.c;
- * the TCG's CPUID instruction and KVM_SET_CPUID2 both use it). */
+/* CPUID @leaf, sub-leaf @sub (ECX: leaves 4 and 0Bh) of model @m on
+ * vCPU @index: eax ebx ecx edx (cpuid.c; the TCG's CPUID instruction and
+ * KVM_SET_CPUID2 both use it). x86_cpu_cpuid is sub-leaf 0. */
+void x86_cpu_cpuid_sub(const X86CPUModel *m, unsigned index, uint32_t leaf,
+                       uint32_t sub, uint32_t r[4]);
 void x86_cpu_cpuid(const X86CPUModel *m, unsigned index, uint32_t leaf,
                    uint32_t r[4]);
 
@@ -168,7 +175,10 @@ void x86_cpu_cpuid(const X86CPUModel *m, unsigned index, uint32_t leaf,
 #define CPUID_EXT_SYSCALL (1u << 11)
 #define CPUID_EXT_RDTSCP (1u << 27)
 #define CPUID_EXT_LM (1u << 29)
-#define CPUID_ECX_CX16 (1u << 13)       /* CPUID.1:ECX */
+#define CPUID_EXT3_LAHF_LM (1u << 0)    /* CPUID.80000001h:ECX */
+#define CPUID_ECX_SSE3 (1u << 0)        /* CPUID.1:ECX */
+#define CPUID_ECX_MONITOR (1u << 3)
+#define CPUID_ECX_CX16 (1u << 13)
 #define CPUID_ECX_HYPERVISOR (1u << 31) /* CPUID.1:ECX: running under one */
 
 /* The vCPU that owns the running @env (accel/tcg). */

@@ -71,7 +71,10 @@
     X(EMMS) X(FXSAVE) X(FXSAVE64) X(FXRSTOR) X(FXRSTOR64) X(LFENCE)         \
     X(MFENCE) X(SFENCE) X(PREFETCHNTA) X(PREFETCHT0) X(PREFETCHT1)          \
     X(PREFETCHT2) X(CLFLUSH) X(MOVNTI) X(MASKMOVQ) X(MASKMOVDQU)           \
-    X86_SSE_VEC_EMITTERS(X) X86_SSE_SHUF_EMITTERS(X)
+    X86_SSE_VEC_EMITTERS(X) X86_SSE_SHUF_EMITTERS(X)                        \
+    /* emit-sse3.c */                                                       \
+    X(ADDSUBPS) X(ADDSUBPD) X(HADDPS) X(HADDPD) X(HSUBPS) X(HSUBPD)         \
+    X(MOVSLDUP) X(MOVSHDUP) X(MOVDDUP) X(LDDQU) X(MONITOR) X(MWAIT)
 
 /* SSE/MMX instructions that are one call of helper_sse_vec (emit-sse.c;
  * sse_helper.c has their table) or of helper_sse_shuf. */

@@ -2,13 +2,13 @@
 /*
  * System instructions that translated code calls out for: control and
  * debug register moves, CLTS, LMSW, INVLPG, HLT, CLI/STI and PUSHF/POPF
- * with their IOPL rules, IN/OUT with the I/O permission checks, CPUID
- * from the -cpu model, RDTSC from the virtual clock, RDMSR/WRMSR.
+ * with their IOPL rules, IN/OUT with the I/O permission checks, RDTSC
+ * from the virtual clock, RDMSR/WRMSR (CPUID: cpuid.c).
  * Port I/O goes to io_read/io_write under the big lock.
  *
  * Ref: Intel SDM Vol. 3A 2.5 (control registers), 18.2 (debug registers),
- * 20.2 (IOPL in V86 mode), Vol. 1 19.5 (I/O permission bit map), Vol. 2A
- * CPUID, Vol. 4 (model-specific registers).
+ * 20.2 (IOPL in V86 mode), Vol. 1 19.5 (I/O permission bit map), Vol. 4
+ * (model-specific registers).
  * Missing: VME/PVI (CR4 bits are stored, VIF/VIP are not used),
  * debug breakpoints in DR7 (stored, logged as unimplemented), RSM/SMM,
  * performance counters (RDPMC gives 0), caching effects of MTRR/PAT.
@@ -283,76 +283,6 @@ void helper_pause(X86CPUState *env, uint64_t next_eip)
         __atomic_store_n(&tc->exit_flag, 1, __ATOMIC_RELEASE);
         tcg_cpu_loop_exit(tc);
     }
-}
-
-/* ---- CPUID ---- */
-
-static uint32_t str4(const char *s)
-{
-    return (uint8_t)s[0] | (uint8_t)s[1] << 8 | (uint8_t)s[2] << 16 |
-           (uint32_t)(uint8_t)s[3] << 24;
-}
-
-void x86_cpu_cpuid(const X86CPUModel *m, unsigned index, uint32_t leaf,
-                   uint32_t r[4])
-{
-    char brand[49] = { 0 };
-
-    r[0] = r[1] = r[2] = r[3] = 0;
-    if (leaf < 0x80000000u && leaf > m->level) {
-        leaf = m->level;
-    }
-    switch (leaf) {
-    case 0:
-        r[0] = m->level;
-        r[1] = str4(m->vendor);
-        r[3] = str4(m->vendor + 4);
-        r[2] = str4(m->vendor + 8);
-        break;
-    case 1:
-        r[0] = m->family << 8 | m->model << 4 | m->stepping;
-        r[1] = (uint32_t)index << 24 | 1u << 16 |
-               ((m->features_edx & CPUID_CLFSH) ? 8u << 8 : 0); /* 64 B */
-        r[2] = m->features_ecx;
-        r[3] = m->features_edx;
-        break;
-    case 2:
-        r[0] = 1;                       /* one round, no descriptors */
-        break;
-    case 0x80000000:
-        r[0] = m->xlevel;
-        break;
-    case 0x80000001:
-        r[3] = m->xlevel ? m->ext_features_edx : 0;
-        break;
-    case 0x80000008:                    /* address sizes: 48 linear */
-        r[0] = m->xlevel >= 0x80000008u ? 0x3024 : 0;
-        break;
-    case 0x80000002:
-    case 0x80000003:
-    case 0x80000004:
-        if (m->xlevel >= 0x80000004u && m->model_id) {
-            g_strlcpy(brand, m->model_id, sizeof(brand));
-            for (int i = 0; i < 4; i++) {
-                r[i] = str4(brand + (leaf - 0x80000002u) * 16 + i * 4);
-            }
-        }
-        break;
-    default:
-        break;
-    }
-}
-
-void helper_cpuid(X86CPUState *env)
-{
-    uint32_t r[4];                      /* eax ebx ecx edx */
-
-    x86_cpu_cpuid(x86_cpu_machine_model(), x86_env_cpu(env)->index,
-                  env->regs[R_EAX], r);
-    env->regs[R_EAX] = r[0];
-    env->regs[R_EBX] = r[1];
-    env->regs[R_ECX] = r[2];
-    env->regs[R_EDX] = r[3];
 }
 
 /* ---- TSC, MSRs ---- */

@@ -165,6 +165,8 @@ XT_UNUSED_HELPER(sysret, uint64_t a)
 XT_UNUSED_HELPER(fxsave, uint64_t a, uint64_t b, uint64_t c)
 XT_UNUSED_HELPER(fxrstor, uint64_t a, uint64_t b, uint64_t c)
 XT_UNUSED_HELPER(maskmov, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+XT_UNUSED_HELPER(monitor)
+XT_UNUSED_HELPER(mwait, uint64_t a)
 
 static size_t xt_fetch(void *opaque, vaddr addr, uint8_t *buf, size_t len,
                        bool may_fault)
