@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * MMX, SSE and SSE2 instructions of the differential generator
+ * MMX, SSE, SSE2 and SSE3 instructions of the differential generator
  * (diff-gen.c): packed and scalar single/double arithmetic, MIN/MAX,
  * SQRT, logic, compares (CMPccPS.., COMISS/UCOMISD into EFLAGS), the
  * conversions between floats, doubles, dwords, MMX and general
  * registers, shuffles and unpacks, the moves (aligned, unaligned, low,
  * high, masks, non-temporal, MASKMOVQ/MASKMOVDQU to [(E/R)DI]), the
  * integer operations on MMX and XMM registers with their shifts, EMMS,
- * and LDMXCSR of a chosen MXCSR (rounding, DAZ, FTZ, masks) / STMXCSR.
+ * LDMXCSR of a chosen MXCSR (rounding, DAZ, FTZ, masks) / STMXCSR, and
+ * SSE3 (ADDSUB, HADD, HSUB PS/PD, MOVSLDUP/MOVSHDUP/MOVDDUP, LDDQU).
  * A 16-byte memory operand is aligned unless the form is unaligned,
  * except rarely (#GP).
  * Ref: Intel SDM Vol. 2 the instruction pages, Vol. 1 ch. 9-11.
@@ -131,6 +132,15 @@ static const DgSse dg_sse[] = {
     P("ldmxcsr", 0, 0xae, S_LDMXCSR, 4, 0),
     P("stmxcsr", 0, 0xae, S_STMXCSR, 4, 0),
     P("emms", 0, 0x77, S_EMMS, 0, 0),
+    /* SSE3 */
+    P("addsubpd", 0x66, 0xd0, S_XX, 16, 16),
+    P("addsubps", 0xf2, 0xd0, S_XX, 16, 16),
+    P("haddpd", 0x66, 0x7c, S_XX, 16, 16), P("haddps", 0xf2, 0x7c, S_XX, 16, 16),
+    P("hsubpd", 0x66, 0x7d, S_XX, 16, 16), P("hsubps", 0xf2, 0x7d, S_XX, 16, 16),
+    P("movsldup", 0xf3, 0x12, S_XX, 16, 16),
+    P("movshdup", 0xf3, 0x16, S_XX, 16, 16),
+    P("movddup", 0xf2, 0x12, S_XX, 8, 0),
+    P("lddqu", 0xf2, 0xf0, S_XMEM, 16, 0),
 };
 
 /* The integer operations of MMX and SSE2 (mm, mm/m64 or 66 xmm, xmm/m128) */

@@ -4,8 +4,8 @@
  * interesting floating-point values every FP family draws from, and the
  * initial x87/SSE state (an FXSAVE image).
  *
- * Forms: FLD/FST/FSTP (m32/m64/m80, ST(i)), FILD/FIST/FISTP (m16/m32/
- * m64), the arithmetic and compare group (m32, m64, m16int, m32int,
+ * Forms: FLD/FST/FSTP (m32/m64/m80, ST(i)), FILD/FIST/FISTP/FISTTP
+ * (m16/m32/m64), the arithmetic and compare group (m32, m64, m16int, m32int,
  * ST(i) both ways, the popping forms), FCOMI/FUCOMI(P), FCMOVcc, FXCH,
  * FCHS/FABS/FTST/FXAM, the constants, FSQRT, FSCALE, FPREM/FPREM1,
  * FRNDINT, FXTRACT, FINCSTP/FDECSTP, FFREE, FNCLEX, FLDCW (precision,
@@ -20,7 +20,7 @@
  * (SDM Vol. 1 8.3.10); the other FSW bits are compared exactly.
  * Ref: Intel SDM Vol. 1 ch. 8, Vol. 2 the F* pages, Vol. 1 table 4-3.
  * Missing: FSAVE/FRSTOR/FSTENV/FLDENV/FXSAVE (images hold FIP/FDP, which
- * the host fills differently), FBLD/FBSTP, FISTTP (SSE3).
+ * the host fills differently), FBLD/FBSTP.
  */
 #include "kestrel/osdep.h"
 #include <math.h>
@@ -93,6 +93,8 @@ static const DgX87 dg_x87[] = {
     MEM("fist", 0xdf, 2, 2, true, U3), MEM("fist", 0xdb, 2, 4, true, U3),
     MEM("fistp", 0xdf, 3, 2, true, U3), MEM("fistp", 0xdb, 3, 4, true, U3),
     MEM("fistp", 0xdf, 7, 8, true, U3),
+    MEM("fisttp", 0xdf, 1, 2, true, U3), MEM("fisttp", 0xdb, 1, 4, true, U3),
+    MEM("fisttp", 0xdd, 1, 8, true, U3),
     MEM("fnstcw", 0xd9, 7, 2, true, CALL),
     { "fnstsw", 0xdd, 7, X_MEM, 2, true, 0, CALL, CALL, 0, 0 },
     STI("fld", 0xd9, 0xc0), STI("fst", 0xdd, 0xd0), STI("fstp", 0xdd, 0xd8),

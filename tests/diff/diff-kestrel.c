@@ -55,7 +55,7 @@ static uint64_t dk_get(uint32_t addr, unsigned size)
     return v;
 }
 
-/* The accelerator's init sets the model from -cpu (none here: qemu32) */
+/* The accelerator's init sets the model from -cpu (none here) */
 static void dk_model(void)
 {
     x86_cpu_set_machine_model(x86_cpu_model_find("qemu64"));
