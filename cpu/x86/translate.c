@@ -11,7 +11,8 @@
  * instructions.
  *
  * Block ends: branches (goto_tb to constant targets on the block's page,
- * lookup_and_goto_ptr otherwise), mode changes (exit to the loop), page
+ * lookup_and_goto_ptr otherwise; a direct JMP forward on the page is
+ * followed instead), mode changes (exit to the loop), page
  * end, max_insns. With HF_TF each block is one instruction followed by the
  * single-step trap; in an interrupt shadow (HF_INHIBIT_IRQ) the block is one
  * instruction that clears the shadow, then returns to the loop.
@@ -218,11 +219,41 @@ static uint64_t x86_next_eip(const DisasContext *dc, uint64_t eip,
                                           : next & 0xffff;
 }
 
+/*
+ * A direct JMP forward within the block's page does not end the block:
+ * translation goes on at its target, so cc_op stays known across it and
+ * the flags the target's code overwrites are dead before it (`xor; jmp;
+ * dec` needs no helper for DEC's CF). The bytes jumped over count as the
+ * block's (its size runs to the end of its last instruction), so a write
+ * to them invalidates it; being forward, no block loops inside itself.
+ * Returns true and the target's offset in *target when @insn at @eip is one.
+ */
+static bool x86_jmp_followed(const DisasContext *dc, const X86Insn *insn,
+                             X86DecodeStatus st, uint64_t eip,
+                             uint64_t *target)
+{
+    uint64_t next;
+
+    if (st != X86_DEC_OK || insn->mnem != X86_INSN_JMP ||
+        insn->op[0].kind != X86_OPND_REL ||
+        (dc->hflags & (HF_TF | HF_INHIBIT_IRQ))) {
+        return false;
+    }
+    next = x86_code_linear(dc, x86_next_eip(dc, eip, insn->len));
+    *target = x86_rel_target(insn, eip);
+    if (!dc->code64) {
+        *target &= insn->op_size == 2 ? 0xffff : 0xffffffff;
+    }
+    return x86_code_linear(dc, *target) >= next &&
+           x86_same_page(dc, *target) && x86_same_page(dc, eip);
+}
+
 /* An instruction decoded ahead, with the flags live after it. */
 typedef struct X86PreInsn {
     X86Insn insn;
     X86DecodeStatus st;
     uint16_t cc_live;
+    bool followed;              /* a JMP translation goes on after */
     uint8_t buf[X86_MAX_INSN_LEN];
 } X86PreInsn;
 
@@ -254,6 +285,10 @@ static unsigned x86_predecode(DisasContext *dc, X86PreInsn *pre,
             break;
         }
         n++;
+        pi->followed = x86_jmp_followed(dc, &pi->insn, pi->st, eip, &eip);
+        if (pi->followed) {
+            continue;
+        }
         if (pi->st != X86_DEC_OK ||
             (pi->insn.flags & (X86_IF_END_TB | X86_IF_BRANCH))) {
             break;
@@ -264,6 +299,10 @@ static unsigned x86_predecode(DisasContext *dc, X86PreInsn *pre,
         bool known = x86_cc_effect(&pre[i].insn, pre[i].st, dc->features,
                                    &read, &write);
 
+        if (pre[i].followed) {          /* no code: flags pass through */
+            known = true;
+            read = write = 0;
+        }
         pre[i].cc_live = known ? live : CC_MASK;
         live = read | (live & ~write);
     }
@@ -363,6 +402,7 @@ bool x86_translate_block(X86Translator *xt, X86TranslateParams *p)
         uint8_t buf[X86_MAX_INSN_LEN];
         X86Insn insn;
         X86DecodeStatus st;
+        uint64_t target;
 
         if (p->breakpoint && p->breakpoint(dc.code64 ? dc.next_eip
                                            : (p->cs_base + dc.next_eip)
@@ -397,7 +437,13 @@ bool x86_translate_block(X86Translator *xt, X86TranslateParams *p)
         if (ks_log_enabled(LOG_IN_ASM) && st == X86_DEC_OK) {
             x86_log_in_asm(&dc, &insn, buf);
         }
-        x86_translate_insn(&dc, &insn, st);
+        if (x86_jmp_followed(&dc, &insn, st, dc.eip, &target)) {
+            p->size += x86_code_linear(&dc, target) -
+                       x86_code_linear(&dc, dc.next_eip);
+            dc.next_eip = target;
+        } else {
+            x86_translate_insn(&dc, &insn, st);
+        }
         for (unsigned i = 0; i < dc.nb_temps; i++) {
             tcg_temp_free(dc.s, dc.temps[i]);
         }
