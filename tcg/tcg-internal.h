@@ -146,6 +146,7 @@ TCGTemp *tcg_temp_new_kind(TCGContext *s, TCGTempKind kind);
 void tcg_op_set_nop(TCGOp *op);
 
 /* ---- passes ---- */
+void tcg_demand(TCGContext *s);
 void tcg_optimize(TCGContext *s);
 void tcg_liveness(TCGContext *s);
 

@@ -307,6 +307,7 @@ int tcg_gen_code(TCGContext *s, TcgCodeOut *out)
     if (ks_log_enabled(LOG_OP)) {
         tcg_dump_ops(s, "OP:");
     }
+    tcg_demand(s);
     tcg_optimize(s);
     tcg_liveness(s);
     if (ks_log_enabled(LOG_OP_OPT)) {
