@@ -74,9 +74,16 @@ static unsigned tb_hash_index(MemRegion *mr, uint64_t off, uint64_t pc,
 
 /* The jump cache is TB_JMP_PAGE_SLOTS groups of TB_JMP_PAGE_SLOTS slots:
  * the page of pc picks the group, so one page's blocks sit in one group
- * and INVLPG clears TB_JMP_PAGE_SLOTS entries, not the whole cache. */
+ * and INVLPG clears TB_JMP_PAGE_SLOTS entries, not the whole cache. Two
+ * multiplicative hashes of the offset in the page give each pc two slots
+ * in its group. A new block takes its first slot and the block there
+ * moves to its own second one, so blocks that share a slot both stay
+ * (with one slot per pc, two pairs of nearby blocks of the kernel's
+ * SYSENTER path evicted each other: 4 hash-table lookups per getppid). */
 #define TB_JMP_PAGE_BITS  (TB_JMP_CACHE_BITS / 2)
 #define TB_JMP_PAGE_SLOTS (1u << TB_JMP_PAGE_BITS)
+#define JC_HASH1          0x9e3779b1u
+#define JC_HASH2          0x85ebca6bu
 
 static inline unsigned jc_group(uint64_t pc)
 {
@@ -86,10 +93,30 @@ static inline unsigned jc_group(uint64_t pc)
            << TB_JMP_PAGE_BITS;
 }
 
-static inline unsigned jc_index(uint64_t pc)
+static inline unsigned jc_slot(uint64_t pc, uint32_t mul)
 {
-    return jc_group(pc) |
-           ((pc ^ (pc >> TB_JMP_PAGE_BITS)) & (TB_JMP_PAGE_SLOTS - 1));
+    uint32_t off = pc & ~TLB_PAGE_MASK;
+
+    return jc_group(pc) | (off * mul) >> (32 - TB_JMP_PAGE_BITS);
+}
+
+static inline bool jc_match(const TranslationBlock *tb, uint64_t pc,
+                            uint64_t cs_base, uint32_t flags,
+                            unsigned max_insns)
+{
+    return tb && tb->pc == pc && tb->cs_base == cs_base &&
+           tb->flags == flags && tb->max_insns == max_insns && !tb->invalid;
+}
+
+static void jc_insert(TcgCpu *tc, TranslationBlock *tb)
+{
+    unsigned i = jc_slot(tb->pc, JC_HASH1);
+    TranslationBlock *old = tc->jmp_cache[i];
+
+    if (old && old != tb && jc_slot(old->pc, JC_HASH1) == i) {
+        tc->jmp_cache[jc_slot(old->pc, JC_HASH2)] = old;
+    }
+    tc->jmp_cache[i] = tb;
 }
 
 void tb_jmp_cache_clear(TcgCpu *tc)
@@ -175,9 +202,12 @@ TranslationBlock *tb_lookup(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
                                                  __ATOMIC_ACQUIRE)) {
         tb_jmp_cache_clear(tc);
     }
-    tb = tc->jmp_cache[jc_index(pc)];
-    if (tb && !tb->invalid && tb->pc == pc && tb->cs_base == cs_base &&
-        tb->flags == flags && tb->max_insns == max_insns) {
+    tb = tc->jmp_cache[jc_slot(pc, JC_HASH1)];
+    if (jc_match(tb, pc, cs_base, flags, max_insns)) {
+        return tb;
+    }
+    tb = tc->jmp_cache[jc_slot(pc, JC_HASH2)];
+    if (jc_match(tb, pc, cs_base, flags, max_insns)) {
         return tb;
     }
     if (!tlb_code_page(tc, pc, false, &cp) || !cp.mr) {
@@ -195,7 +225,7 @@ TranslationBlock *tb_lookup(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
         return NULL;
     }
     if (tb) {
-        tc->jmp_cache[jc_index(pc)] = tb;
+        jc_insert(tc, tb);
     }
     return tb;
 }
@@ -512,7 +542,7 @@ static TranslationBlock *tb_gen(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
     tb->hash_next = tb_hash[h];
     tb_hash[h] = tb;
     g_mutex_unlock(&tb_lock);
-    tc->jmp_cache[jc_index(pc)] = tb;
+    jc_insert(tc, tb);
     return tb;
 }
 

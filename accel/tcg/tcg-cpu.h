@@ -77,20 +77,21 @@ void tcg_cpu_free(TcgCpu *tc);
 
 /* ---- translation blocks (tb.c) ---- */
 struct TranslationBlock {
-    /* key */
+    /* what a jump cache hit reads, in the first 32 bytes: key, state,
+     * entry (one cache line, mostly) */
     uint64_t pc;                        /* linear: cs_base + eip */
     uint64_t cs_base;
     uint32_t flags;                     /* hflags */
     uint16_t max_insns;                 /* 0: the default */
+    bool invalid;
+    bool uncached;                      /* code not from RAM: run once */
+    void *code;                         /* tcg_exec_tb entry */
+    /* the rest of the key */
     MemRegion *page_mr[2];              /* code pages (second: crossing) */
     uint64_t page_off[2];               /* page offset in page_mr */
-    /* code */
-    void *code;                         /* tcg_exec_tb entry */
     size_t code_size;
     uint32_t size;                      /* guest bytes */
     uint32_t icount;
-    bool invalid;
-    bool uncached;                      /* code not from RAM: run once */
     /* chaining: jmp_dest[n] is the TB slot n jumps to; jmp_list is the
      * list of (tb, n) pairs jumping into this TB, as tagged pointers */
     TranslationBlock *jmp_dest[2];
