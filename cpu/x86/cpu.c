@@ -196,7 +196,7 @@ void x86_cpu_state_reset(X86CPUState *env)
     seg_reset(&env->tr, 0, 0, 11u << DESC_TYPE_SHIFT);
     env->gdt.limit = 0xffff;
     env->idt.limit = 0xffff;
-    env->regs[R_EDX] = m->family << 8 | m->model << 4 | m->stepping;
+    env->regs[R_EDX] = x86_cpu_signature(m);
     env->dr[6] = 0xffff0ff0;
     env->dr[7] = 0x400;
     env->fpuc = 0x40;

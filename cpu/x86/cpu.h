@@ -147,6 +147,9 @@ void x86_cpu_cpuid_sub(const X86CPUModel *m, unsigned index, uint32_t leaf,
                        uint32_t sub, uint32_t r[4]);
 void x86_cpu_cpuid(const X86CPUModel *m, unsigned index, uint32_t leaf,
                    uint32_t r[4]);
+/* Family, model and stepping as CPUID.1:EAX (and EDX after reset) has
+ * them, with the extended family and model fields. */
+uint32_t x86_cpu_signature(const X86CPUModel *m);
 
 /* CPUID.1:EDX bits used by the helpers */
 #define CPUID_FPU   (1u << 0)

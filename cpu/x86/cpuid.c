@@ -49,7 +49,7 @@ static void cpuid_set(uint32_t r[4], uint32_t a, uint32_t b, uint32_t c,
     r[3] = d;
 }
 
-static uint32_t cpuid_signature(const X86CPUModel *m)
+uint32_t x86_cpu_signature(const X86CPUModel *m)
 {
     uint32_t fam = MIN(m->family, 15u), ext_fam = m->family - fam;
 
@@ -66,7 +66,7 @@ static void cpuid_basic(const X86CPUModel *m, unsigned index, uint32_t leaf,
                   str4(m->vendor + 4));
         break;
     case 1:
-        r[0] = cpuid_signature(m);
+        r[0] = x86_cpu_signature(m);
         /* CLFLUSH line size 64 bytes, on every model as in QEMU */
         r[1] = (uint32_t)index << 24 | 8u << 8;
         r[2] = m->features_ecx;
@@ -112,7 +112,7 @@ static void cpuid_extended(const X86CPUModel *m, uint32_t leaf,
                   str4(m->vendor + 4));
         break;
     case 0x80000001:
-        r[0] = cpuid_signature(m);
+        r[0] = x86_cpu_signature(m);
         r[2] = m->ext_features_ecx;
         r[3] = m->ext_features_edx;
         if (!cpuid_is_intel(m)) {

@@ -355,6 +355,9 @@ static const MsrDesc msr_table[] = {
     { 0xc0000103u, 1, MSR_PLAIN, ENV_OFS(tsc_aux) },
     { 0xc0010010u, 1, MSR_ZERO, 0 },    /* AMD SYSCFG: 0, writes ignored
                                            (as QEMU's TCG) */
+    { 0xc0010055u, 1, MSR_ZERO, 0 },    /* AMD interrupt pending message:
+                                           no C1E; Linux reads it on K8
+                                           rev F+ (qemu64), erratum 400 */
 };
 
 static const MsrDesc *msr_find(uint32_t msr)
