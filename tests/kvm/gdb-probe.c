@@ -231,7 +231,8 @@ static Regs get_regs(void)
     unsigned w = wide ? 8 : 4, pc = wide ? 128 : 32;
 
     return (Regs) {
-        .eax = hex_le(g, w), .ebx = hex_le(g + 2 * 3 * w, w),
+        /* rax rbx rcx rdx, but eax ecx edx ebx */
+        .eax = hex_le(g, w), .ebx = hex_le(g + 2 * (wide ? 1 : 3) * w, w),
         .eip = hex_le(g + 2 * pc, w),
         .cs = hex_le(g + 2 * (pc + w + 4), 4),
     };
