@@ -86,8 +86,9 @@ def main():
                      else 'hbreak after_store')
             f.write(SCRIPT.format(port=port, counter=COUNTER,
                                   exit_code=EXIT_CODE, watch=watch))
-        argv = [kestrel, '-accel', accel, '-display', 'none', '-nodefaults',
-                '-bios', image,
+        # qemu32: the i386 description that this i386 ELF and gdb expect
+        argv = [kestrel, '-accel', accel, '-cpu', 'qemu32', '-display',
+                'none', '-nodefaults', '-bios', image,
                 '-device', 'isa-debug-exit,iobase=0xf4,iosize=4',
                 '-gdb', f'tcp:127.0.0.1:{port}', '-S']
         vm = subprocess.Popen(argv, stdout=subprocess.PIPE,

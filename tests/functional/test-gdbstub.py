@@ -4,7 +4,7 @@
 # what a gdb batch script cannot show: the gdbproto BIOS
 # (tests/functional/gdbguest/gdbproto.asm) on -cpu qemu64 -smp 2 behind
 # -gdb unix:PATH,server=on -S. Checks qSupported, the x86-64 target
-# description (and i386 on the default qemu32 over TCP), one thread per
+# description (and i386 on -cpu qemu32 over TCP), one thread per
 # vCPU, -s, Hg, G/P, M/m and X with escaped binary bytes, malformed packets
 # (checksum, over-long, bad hex, unknown: '-', 'E', ''), Z0/Z1/Z2/Z3/Z4
 # with their T stop reasons (swbreak, hwbreak, watch, rwatch, awatch),
@@ -118,8 +118,8 @@ def start(argv):
 
 
 def check_i386_description(kestrel):
-    """On the default qemu32, over TCP: -s (tcp::1234) when that port is
-    free here, else -gdb tcp::PORT."""
+    """On -cpu qemu32, over TCP: -s (tcp::1234) when that port is free
+    here, else -gdb tcp::PORT."""
     with socket.socket() as s:
         try:
             s.bind(('', 1234))
@@ -128,8 +128,8 @@ def check_i386_description(kestrel):
             s.bind(('127.0.0.1', 0))
             port = s.getsockname()[1]
             gdb_opt = ['-gdb', f'tcp:127.0.0.1:{port}']
-    proc = start([kestrel, '-display', 'none', '-nodefaults', '-S'] +
-                 gdb_opt)
+    proc = start([kestrel, '-display', 'none', '-nodefaults', '-cpu',
+                  'qemu32', '-S'] + gdb_opt)
     try:
         g = Gdb(socket.AF_INET, ('127.0.0.1', port), proc)
         xml = read_xml(g, 0xffff)       # cut to the PacketSize

@@ -10,7 +10,7 @@ under -no-reboot.
 
 usage: test-linux.py [--qemu] [--accel A] [--smp N] --arch i386|amd64
                      EMULATOR BUILDDIR
-amd64 runs on -cpu qemu64; --smp N boots N vCPUs and checks that `nproc`
+i386 runs on -cpu qemu32, amd64 on -cpu qemu64; --smp N boots N vCPUs and checks that `nproc`
 prints N.
 """
 import os
@@ -32,9 +32,10 @@ RTC_BASE = "2001-02-03T04:05:06"
 PCI_DEVICES = ["0000:00:00.0 0x8086 0x1237", "0000:00:01.0 0x8086 0x7000",
                "0000:00:01.1 0x8086 0x7010", "0000:00:01.3 0x8086 0x7113"]
 # Features of -cpu qemu32 (i386) and qemu64 (amd64) that Linux reports.
-CPU_FLAGS = {"i386": {"fpu", "tsc", "msr", "pae", "cx8", "apic", "cmov"},
+CPU_FLAGS = {"i386": {"fpu", "tsc", "msr", "pae", "cx8", "apic", "cmov",
+                      "sse", "sse2", "fxsr", "pni"},
              "amd64": {"fpu", "tsc", "msr", "pae", "cx8", "apic", "cmov",
-                       "sse", "sse2", "fxsr", "syscall", "lm", "nx"}}
+                       "sse", "sse2", "fxsr", "pni", "syscall", "lm", "nx"}}
 
 
 def main():
@@ -59,7 +60,8 @@ def main():
         f.truncate(16 << 20)
     subprocess.run(["mkfs.ext2", "-q", "-F", disk], check=True)
 
-    cpu = ["-cpu", "qemu64"] if a.arch == "amd64" else []
+    # the same -cpu for Kestrel and QEMU: both default to qemu64
+    cpu = ["-cpu", "qemu64" if a.arch == "amd64" else "qemu32"]
     args = cpu + [
         "-accel", a.accel, "-m", "256", "-smp", str(a.smp),
         "-display", "none", "-nodefaults", "-serial", "stdio",
