@@ -284,9 +284,20 @@ static void x86_ext(X86Gen *g, TCGOpcode opc, int rd, int rs)
 static void gen_unop(X86Gen *g, const TCGOp *op)
 {
     TCGTemp *d = arg_temp(op->args[0]);
-    int ra = ra_load(g, arg_temp(op->args[1]));
+    TCGTemp *a = arg_temp(op->args[1]);
     bool copy;
-    int rd = out_reg_from(g, op, 1, ra, &copy);
+    int ra, rd;
+
+    if (op->opc == INDEX_op_ext32u && a->val_type == TEMP_VAL_MEM &&
+        a != d) {
+        /* a 32-bit load zero-extends: a need not be in a register */
+        rd = ra_alloc(g, ~0u, d->kind != TEMP_NORMAL);
+        ra_load32_to(g, a, rd);
+        ra_set_output(g, d, rd);
+        return;
+    }
+    ra = ra_load(g, a);
+    rd = out_reg_from(g, op, 1, ra, &copy);
 
     switch (op->opc) {
     case INDEX_op_ext8u: case INDEX_op_ext8s:

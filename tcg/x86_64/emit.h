@@ -253,6 +253,7 @@ int ra_alloc(X86Gen *g, uint32_t allowed, bool callee_first);
 void ra_free_reg(X86Gen *g, int r);
 int ra_load(X86Gen *g, TCGTemp *t);
 void ra_copy_to(X86Gen *g, TCGTemp *t, int r);
+void ra_load32_to(X86Gen *g, TCGTemp *t, int r);
 void ra_set_output(X86Gen *g, TCGTemp *t, int r);
 void ra_set_const(X86Gen *g, TCGTemp *t, uint64_t v);
 void ra_release(X86Gen *g, TCGTemp *t);

@@ -189,6 +189,16 @@ void ra_copy_to(X86Gen *g, TCGTemp *t, int r)
     }
 }
 
+/* Load the low 32 bits of t, which is in memory, zero-extended into r. */
+void ra_load32_to(X86Gen *g, TCGTemp *t, int r)
+{
+    int32_t ofs;
+    int base = temp_mem(t, &ofs);
+
+    g_assert(t->val_type == TEMP_VAL_MEM);
+    x86_modrm_ofs(g, 0x8b, r, base, ofs);
+}
+
 /* Bring t into a register and return it; the register is reserved for
  * the current op. */
 int ra_load(X86Gen *g, TCGTemp *t)
