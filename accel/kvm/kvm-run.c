@@ -212,16 +212,23 @@ static bool kvm_handle_init_sipi(KvmCpu *kc, uint32_t req)
     }
     kc->dirty = true;
     if (req & CPU_INTERRUPT_INIT) {
-        X86CPUState keep = *env;
+        g_autofree X86CPUState *fresh = g_memdup2(env, sizeof(*env));
+        size_t irq = offsetof(X86CPUState, interrupt_request);
+        size_t rest = irq + sizeof(env->interrupt_request);
 
         cpu_reset_interrupt(kc->cpu, CPU_INTERRUPT_INIT);
-        x86_cpu_state_reset(env);
-        env->apic_base = keep.apic_base;
-        env->a20_mask = keep.a20_mask;
-        env->mtrr_def_type = keep.mtrr_def_type;
-        memcpy(env->mtrr_fixed, keep.mtrr_fixed, sizeof(env->mtrr_fixed));
-        memcpy(env->mtrr_var, keep.mtrr_var, sizeof(env->mtrr_var));
-        env->halted = true;
+        x86_cpu_state_reset(fresh);
+        fresh->apic_base = env->apic_base;
+        fresh->a20_mask = env->a20_mask;
+        fresh->mtrr_def_type = env->mtrr_def_type;
+        memcpy(fresh->mtrr_fixed, env->mtrr_fixed, sizeof(env->mtrr_fixed));
+        memcpy(fresh->mtrr_var, env->mtrr_var, sizeof(env->mtrr_var));
+        fresh->halted = true;
+        /* all but interrupt_request, which is live (cpu_interrupt from
+         * other threads): SeaBIOS's SIPI follows its INIT at once, and a
+         * reset of env itself lost it now and then */
+        memcpy(env, fresh, irq);
+        memcpy((char *)env + rest, (char *)fresh + rest, sizeof(*env) - rest);
     }
     if (req & CPU_INTERRUPT_SIPI) {
         unsigned vec = __atomic_load_n(&kc->cpu->sipi_vector,

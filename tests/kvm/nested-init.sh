@@ -223,17 +223,20 @@ run_smp() {
 run_linux_smp() {
     name=linux-smp
     mark
-    rm -f $T/con
+    rm -f $T/con $T/bios
     start_kestrel -cpu qemu64 -smp 2 -m 128 -serial file:$T/con -no-reboot \
         -kernel /kvmtest/vmlinuz -initrd /kvmtest/linux-smp.cpio \
-        -append "console=ttyS0 quiet panic=-1"
-    if wait_text $T/con "^KVMSMP" 240 $pid &&
+        -append "console=ttyS0 quiet panic=-1" \
+        -chardev file,id=seabios,path=$T/bios \
+        -device isa-debugcon,iobase=0x402,chardev=seabios
+    if wait_text $T/con "^KVMSMP" 400 $pid &&
             grep -q "^KVMSMP online 0-1 processors 2" $T/con; then
         result $name PASS "$(grep -m 1 '^KVMSMP' $T/con | tr -d '\r')"
         kill_kestrel
     else
         stop_kestrel 0
         result $name FAIL "want 'KVMSMP online 0-1 processors 2': $(grep -m 1 '^KVMSMP' $T/con || tail -n 1 $T/con)"
+        log $name $T/bios
         log $name $T/con
         log $name $T/err
     fi
