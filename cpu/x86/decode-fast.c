@@ -186,12 +186,14 @@ fast_operands(X86Insn *insn, const X86FastRow *fr, const uint8_t *p,
         return 0;
     case FAST_SHAPE_REL:
         return fast_rel(insn, &op[0], &sh->op[0], p, ds, oi);
-    default:
+    case FAST_SHAPE_OTHER:
         for (unsigned i = 0; i < fr->head[offsetof(X86Insn, nops)]; i++) {
             n += fast_operand(insn, &op[i], &sh->op[i], p + n, ds, b, modrm,
                               oi);
         }
         return n;
+    default:
+        __builtin_unreachable();        /* decode-flat.c sets no other */
     }
 }
 

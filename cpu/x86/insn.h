@@ -24,6 +24,8 @@
 #include "kestrel/osdep.h"
 
 #define X86_MAX_INSN_LEN    15
+/* x86_decode() takes its fastest way when this many bytes are readable */
+#define X86_DECODE_WINDOW   32
 #define X86_MAX_OPERANDS    4
 
 /* Instruction identity. Text is the lowercased name up to any "__". */

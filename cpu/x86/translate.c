@@ -188,7 +188,7 @@ static bool x86_fetch_decode(DisasContext *dc, uint64_t eip, bool first,
     X86TranslateParams *p = dc->p;
     uint64_t pc = x86_code_linear(dc, eip);
     size_t room = TLB_PAGE_SIZE - (pc & (TLB_PAGE_SIZE - 1));
-    size_t n = MIN(room, X86_MAX_INSN_LEN);
+    size_t n = MIN(room, X86_DECODE_WINDOW);   /* this page only */
     X86Mode mode = dc->code64 ? X86_MODE_64 :
                    (dc->hflags & HF_CS32) ? X86_MODE_32 : X86_MODE_16;
 
@@ -254,7 +254,7 @@ typedef struct X86PreInsn {
     X86DecodeStatus st;
     uint16_t cc_live;
     bool followed;              /* a JMP translation goes on after */
-    uint8_t buf[X86_MAX_INSN_LEN];
+    uint8_t buf[X86_DECODE_WINDOW];
 } X86PreInsn;
 
 #define X86_PREDECODE_MAX 32
@@ -399,7 +399,7 @@ bool x86_translate_block(X86Translator *xt, X86TranslateParams *p)
     p->size = 0;
     npre = x86_predecode(&dc, pre, max);
     while (dc.is_jmp == DISAS_NEXT) {
-        uint8_t buf[X86_MAX_INSN_LEN];
+        uint8_t buf[X86_DECODE_WINDOW];
         X86Insn insn;
         X86DecodeStatus st;
         uint64_t target;
