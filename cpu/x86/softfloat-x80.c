@@ -292,14 +292,3 @@ Unp fx_normalize(Unp u)
     }
     return u;
 }
-
-/* Round a finite value to the precision control (host results). */
-Fx80 fx_round_prec(FxEnv *e, Fx80 a)
-{
-    FxClass c = fx_class(a);
-
-    if (c != FC_NORMAL && c != FC_DENORMAL) {
-        return a;
-    }
-    return fx_round_pack(e, fx_unpack(e, a));
-}

@@ -2,9 +2,10 @@
 /*
  * Soft-float arithmetic on the x87's 80-bit extended format, exact in all
  * four rounding modes and the three precision controls, with the x87's
- * exception flags and C1 (rounded up). Used by the x87 helpers; the unit
- * test tests/unit/test-x87.c checks it against the host FPU bit for bit.
- * Implemented in softfloat-x80.c.
+ * exception flags and C1 (rounded up), and the transcendental functions.
+ * Used by the x87 helpers; the unit tests tests/unit/test-x87.c and
+ * test-x87-trans.c check it against the host FPU. Implemented in
+ * softfloat-x80*.c.
  * Ref: Intel SDM Vol. 1 ch. 4.2-4.9 (formats, rounding, exceptions), 8.1.5
  * (precision control), 8.5 (x87 exception conditions, masked responses).
  */
@@ -64,8 +65,20 @@ Fx80 fx_scale(FxEnv *e, Fx80 a, Fx80 b);
  * 64 or more apart and only a partial reduction was done (C2). */
 Fx80 fx_rem(FxEnv *e, Fx80 a, Fx80 b, bool nearest, unsigned *q_low,
             bool *partial);
-/* Round a finite value to the precision control (host results). */
-Fx80 fx_round_prec(FxEnv *e, Fx80 a);
+/*
+ * The transcendental functions (softfloat-x80-trans.c) of non-NaN,
+ * supported operands, within one ulp, rounded at 64 bits whatever the
+ * precision control: PE, C1 (rounded up), UE/OE. The caller raises DE
+ * and IE for NaNs; fx_yl2x wants x > 0 (the caller handles zero and
+ * negative x). fx_sin, fx_cos, fx_tan want |x| < 2^63.
+ */
+Fx80 fx_f2xm1(FxEnv *e, Fx80 x);                /* 2^x - 1 */
+Fx80 fx_yl2x(FxEnv *e, Fx80 x, Fx80 y);         /* y log2(x) */
+Fx80 fx_yl2xp1(FxEnv *e, Fx80 x, Fx80 y);       /* y log2(x + 1) */
+Fx80 fx_atan2(FxEnv *e, Fx80 y, Fx80 x);        /* FPATAN: atan(y / x) */
+Fx80 fx_sin(FxEnv *e, Fx80 x);
+Fx80 fx_cos(FxEnv *e, Fx80 x);
+Fx80 fx_tan(FxEnv *e, Fx80 x);
 
 bool fx_is_nan(Fx80 a);
 /* The QNaN "real indefinite" the x87 returns for invalid operations. */
