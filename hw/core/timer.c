@@ -5,7 +5,8 @@
  * precision) that the main loop watches and answers with
  * timers_run_expired(). Arming a timer from any thread re-arms the fd.
  * CLOCK_VIRTUAL is the host monotonic clock minus the time the VM spent
- * stopped; in manual mode (unit tests) only clock_step_ns() moves it.
+ * stopped; in manual mode (unit tests) only clock_step_ns() and
+ * clock_jump_ns() move it.
  */
 #include "kestrel/osdep.h"
 #include "kestrel/timer.h"
@@ -28,6 +29,7 @@ static int64_t virt_offset;             /* virtual = host - virt_offset */
 static int64_t virt_stopped_at;         /* virtual time while stopped */
 static bool vm_running;
 static bool clock_manual;
+static bool timers_running;             /* timers_run_expired re-arms last */
 static int64_t manual_now;
 static int timer_fd = -1;
 void (*timers_deadline_changed)(void);
@@ -189,7 +191,7 @@ void timer_mod_ns(Timer *t, int64_t expire_ns)
     first = pp == &timer_lists[t->clock];
     t->next = *pp;
     *pp = t;
-    if (first) {
+    if (first && !timers_running) {
         rearm_locked();
     }
     g_mutex_unlock(&timer_lock);
@@ -233,6 +235,14 @@ static Timer *pop_expired(ClockType c, int64_t now)
     return t;
 }
 
+/*
+ * Run the timers that expired by the time of the call, each callback under
+ * the big lock on its own: a vCPU waiting for the lock gets it between two
+ * callbacks. A timer a callback re-arms for a time already past runs again
+ * in the same call; devices re-arm ahead of the clock (i8254, hpet), so the
+ * loop ends. The timerfd is re-armed once, at the end, rather than by every
+ * timer_mod_ns() of a callback.
+ */
 void timers_run_expired(void)
 {
     uint64_t ticks;
@@ -241,21 +251,25 @@ void timers_run_expired(void)
         ssize_t r = read(timer_fd, &ticks, sizeof(ticks));
         (void)r;                        /* EAGAIN when not yet expired */
     }
-    bql_lock();
+    g_mutex_lock(&timer_lock);
+    timers_running = true;
+    g_mutex_unlock(&timer_lock);
     for (int c = 0; c < CLOCK_COUNT; c++) {
         int64_t now;
         Timer *t;
 
-        if (c == CLOCK_VIRTUAL && (clock_manual || !vm_running)) {
+        if (c == CLOCK_VIRTUAL && !clock_manual && !vm_running) {
             continue;
         }
         now = clock_ns(c);
         while ((t = pop_expired(c, now))) {
+            bql_lock();
             t->cb(t->opaque);
+            bql_unlock();
         }
     }
-    bql_unlock();
     g_mutex_lock(&timer_lock);
+    timers_running = false;
     rearm_locked();
     g_mutex_unlock(&timer_lock);
 }
@@ -292,6 +306,13 @@ void clock_set_manual(bool manual)
     g_mutex_lock(&timer_lock);
     clock_manual = manual;
     manual_now = 0;
+    g_mutex_unlock(&timer_lock);
+}
+
+void clock_jump_ns(int64_t delta_ns)
+{
+    g_mutex_lock(&timer_lock);
+    manual_now += delta_ns;
     g_mutex_unlock(&timer_lock);
 }
 

@@ -4,8 +4,9 @@
  * PC's port 0x61 (channel 2 gate, speaker data, refresh toggle, OUT2).
  *
  * Three 16-bit counters at 1.193182 MHz. Counts and OUT levels are
- * computed on demand from the virtual clock, never ticked; a timer fires
- * only at the next OUT0 transition, which drives ISA IRQ 0. Channel 1 (DRAM
+ * computed on demand from the virtual clock, never ticked (i8254-count.c);
+ * a timer fires only at the next OUT0 transition, which drives ISA IRQ 0;
+ * a late timer skips the transitions it missed. Channel 1 (DRAM
  * refresh) counts but its OUT goes nowhere; channel 2's gate and OUT are
  * bits 0 and 5 of port 0x61. The board (hw/i386/pc.c) maps it at 0x40;
  * port 0x61 is region 1, 0x21 above the base.
@@ -21,8 +22,8 @@
 #include "kestrel/isa.h"
 #include "kestrel/log.h"
 #include "kestrel/timer.h"
+#include "hw/timer/i8254-int.h"
 
-#define PIT_FREQ            1193182     /* Hz */
 #define PIT_PORT_CTRL       3
 #define PIT_PORT61_OFFSET   0x21        /* 0x61 from 0x40 */
 #define PIT_REFRESH_NS      15085       /* port 0x61 bit 4 half-period */
@@ -43,30 +44,6 @@
 
 KS_TRACE_DEFINE(pit);
 
-typedef struct PitChannel {
-    uint32_t reload;                    /* last count written (binary) */
-    uint32_t count;                     /* N of the running cycle */
-    int64_t load_ns;                    /* virtual time of tick 0 */
-    int64_t switch_ns;                  /* modes 2/3: reload starts; -1 */
-    uint64_t frozen_ticks;              /* modes 0/4: ticks done at gate low */
-    uint32_t frozen_value;              /* count while not counting */
-    bool frozen_out;                    /* OUT while not counting */
-    bool counting;
-    bool loaded;                        /* count written since control word */
-    bool armed;                         /* modes 1/5: count awaits a trigger */
-    bool gate;
-    uint8_t mode;                       /* 0..5 */
-    uint8_t rw;                         /* PIT_RW_* */
-    bool bcd;
-    bool write_msb;                     /* LSB/MSB: the MSB comes next */
-    uint8_t write_lsb;
-    bool read_msb;
-    bool count_latched;
-    uint16_t latched;
-    bool status_latched;
-    uint8_t status;
-} PitChannel;
-
 typedef struct PitState {
     Device dev;
     MemRegion io;
@@ -80,176 +57,23 @@ typedef struct PitState {
     uint8_t irq;
 } PitState;
 
-static uint64_t pit_ticks(int64_t from, int64_t to)
+static void pit_set_out0(PitState *s, int64_t t)
 {
-    if (to <= from) {
-        return 0;
+    int out = pit_out(&s->ch[0], t);
+
+    if (out != s->irq0.level) {
+        ks_trace(pit, "OUT0 %d at %" PRId64 " ns", out, t);
+        irq_set(&s->irq0, out);
     }
-    return (unsigned __int128)(to - from) * PIT_FREQ / NANOSECONDS_PER_SECOND;
-}
-
-/* The first virtual time at which tick k (from load) has happened. */
-static int64_t pit_tick_ns(int64_t load, uint64_t k)
-{
-    unsigned __int128 ns = (unsigned __int128)k * NANOSECONDS_PER_SECOND;
-
-    return load + (int64_t)((ns + PIT_FREQ - 1) / PIT_FREQ);
-}
-
-static uint16_t pit_to_bcd(uint32_t v)
-{
-    return (v % 10) | (v / 10 % 10) << 4 | (v / 100 % 10) << 8 |
-           (v / 1000 % 10) << 12;
-}
-
-static uint32_t pit_from_bcd(uint16_t v)
-{
-    return (v & 0xf) + (v >> 4 & 0xf) * 10 + (v >> 8 & 0xf) * 100 +
-           (v >> 12 & 0xf) * 1000;
-}
-
-/* Modes 2/3: a count written while counting starts at the cycle's end. */
-static void pit_settle(PitChannel *ch, int64_t now)
-{
-    if (ch->switch_ns >= 0 && now >= ch->switch_ns) {
-        ch->count = ch->reload;
-        ch->load_ns = ch->switch_ns;
-        ch->switch_ns = -1;
-    }
-}
-
-/* Count (binary, 1..0x10000) and OUT at time now. */
-static void pit_state_at(PitChannel *ch, int64_t now, uint32_t *value,
-                         bool *out)
-{
-    uint32_t mod = ch->bcd ? 10000 : 0x10000;
-    uint64_t n, d, r;
-
-    pit_settle(ch, now);
-    if (!ch->counting) {
-        *value = ch->frozen_value;
-        *out = ch->frozen_out;
-        return;
-    }
-    n = ch->count;
-    d = pit_ticks(ch->load_ns, now);
-    r = d % n;
-    switch (ch->mode) {
-    case 0:
-    case 1:
-        *value = (n + mod - d % mod) % mod;
-        *out = d >= n;
-        break;
-    case 2:
-        *value = n - r;
-        *out = r != n - 1;
-        break;
-    case 3:
-        *value = n - (2 * r) % n;
-        *out = r < (n + 1) / 2;
-        break;
-    default:                            /* 4, 5: strobe at terminal count */
-        *value = (n + mod - d % mod) % mod;
-        *out = d != n;
-        break;
-    }
-}
-
-static bool pit_out(PitChannel *ch, int64_t now)
-{
-    uint32_t value;
-    bool out;
-
-    pit_state_at(ch, now, &value, &out);
-    return out;
-}
-
-/* The 16 bits a read returns (BCD-coded in BCD mode). */
-static uint16_t pit_read_value(PitChannel *ch, int64_t now)
-{
-    uint32_t value;
-    bool out;
-
-    pit_state_at(ch, now, &value, &out);
-    return ch->bcd ? pit_to_bcd(value % 10000) : value;
-}
-
-/* Stop counting, keeping what the pins show now. */
-static void pit_freeze(PitChannel *ch, int64_t now)
-{
-    uint32_t value;
-    bool out;
-
-    pit_state_at(ch, now, &value, &out);
-    if (ch->counting) {
-        ch->frozen_ticks = pit_ticks(ch->load_ns, now);
-    }
-    ch->frozen_value = value;
-    ch->frozen_out = out;
-    ch->counting = false;
-    ch->switch_ns = -1;
-}
-
-static void pit_start(PitChannel *ch, int64_t now)
-{
-    ch->count = ch->reload;
-    ch->load_ns = now;
-    ch->counting = true;
-    ch->armed = false;
-    ch->switch_ns = -1;
-}
-
-/* The next virtual time after now at which OUT changes, or -1. */
-static int64_t pit_next_edge(PitChannel *ch, int64_t now)
-{
-    uint64_t n = ch->count, d, r, next;
-
-    if (!ch->counting) {
-        return -1;
-    }
-    d = pit_ticks(ch->load_ns, now);
-    r = d % n;
-    switch (ch->mode) {
-    case 0:
-    case 1:
-        if (d >= n) {
-            return -1;
-        }
-        next = n;
-        break;
-    case 2:
-        if (n < 2) {
-            return -1;
-        }
-        next = d - r + (r < n - 1 ? n - 1 : n);
-        break;
-    case 3:
-        if (n < 2) {
-            return -1;
-        }
-        next = d - r + (r < (n + 1) / 2 ? (n + 1) / 2 : n);
-        break;
-    default:
-        if (d > n) {
-            return -1;
-        }
-        next = d < n ? n : n + 1;
-        break;
-    }
-    return pit_tick_ns(ch->load_ns, next);
 }
 
 /* Drive IRQ 0 from OUT0 at time t and arm the timer for its next edge. */
 static void pit_update_irq(PitState *s, int64_t t)
 {
     PitChannel *ch = &s->ch[0];
-    int out = pit_out(ch, t);
     int64_t next;
 
-    if (out != s->irq0.level) {
-        ks_trace(pit, "OUT0 %d at %" PRId64 " ns", out, t);
-        irq_set(&s->irq0, out);
-    }
+    pit_set_out0(s, t);
     next = pit_next_edge(ch, t);
     if (ch->switch_ns >= 0 && (next < 0 || ch->switch_ns < next)) {
         next = ch->switch_ns;
@@ -262,95 +86,17 @@ static void pit_update_irq(PitState *s, int64_t t)
     }
 }
 
+/* The edge the timer was armed for reaches the PIC even when the callback
+ * runs late; further edges the clock ran past (a loaded host, a period
+ * shorter than handling an edge takes) are skipped: stepping edge by edge
+ * never caught up. OUT0 takes its level at now, the timer the next edge. */
 static void pit_edge_cb(void *opaque)
 {
     PitState *s = opaque;
+    int64_t now = clock_ns(CLOCK_VIRTUAL);
 
-    /* evaluate at the edge itself, even if the clock ran past it */
-    pit_update_irq(s, s->edge_due);
-}
-
-static void pit_set_gate(PitChannel *ch, bool gate, int64_t now)
-{
-    if (gate == ch->gate) {
-        return;
-    }
-    ch->gate = gate;
-    if (!ch->loaded) {
-        return;
-    }
-    switch (ch->mode) {
-    case 0:
-    case 4:
-        if (!gate) {
-            pit_freeze(ch, now);
-        } else if (!ch->counting) {
-            /* a count written while the gate was low starts here */
-            ch->count = ch->reload;
-            ch->load_ns = now - (pit_tick_ns(0, ch->frozen_ticks));
-            ch->counting = true;
-        }
-        break;
-    case 2:
-    case 3:
-        if (!gate) {
-            pit_freeze(ch, now);
-            ch->frozen_out = true;      /* gate low forces OUT high */
-        } else {
-            pit_start(ch, now);
-        }
-        break;
-    default:                            /* 1, 5: a rising edge triggers */
-        if (gate) {
-            pit_start(ch, now);
-        }
-        break;
-    }
-}
-
-static void pit_load(PitChannel *ch, uint16_t raw, int64_t now)
-{
-    uint32_t n = ch->bcd ? pit_from_bcd(raw) : raw;
-
-    if (ch->bcd && raw != pit_to_bcd(n)) {
-        ks_log_mask(LOG_GUEST_ERROR, "i8254: count 0x%04x is not BCD\n",
-                    raw);
-    }
-    if (n == 0) {
-        n = ch->bcd ? 10000 : 0x10000;
-    }
-    ch->reload = n;
-    switch (ch->mode) {
-    case 0:
-    case 4:
-        ch->loaded = true;
-        if (ch->gate) {
-            pit_start(ch, now);
-        } else {
-            ch->frozen_ticks = 0;
-            ch->frozen_value = n;
-            ch->frozen_out = ch->mode == 4;
-        }
-        break;
-    case 2:
-    case 3:
-        if (ch->counting) {
-            uint64_t d = pit_ticks(ch->load_ns, now);
-
-            ch->switch_ns = pit_tick_ns(ch->load_ns,
-                                        (d / ch->count + 1) * ch->count);
-        } else {
-            ch->loaded = true;
-            if (ch->gate) {
-                pit_start(ch, now);
-            }
-        }
-        break;
-    default:                            /* 1, 5: wait for the trigger */
-        ch->loaded = true;
-        ch->armed = !ch->counting;
-        break;
-    }
+    pit_set_out0(s, s->edge_due);
+    pit_update_irq(s, MAX(now, s->edge_due));
 }
 
 static void pit_latch_count(PitChannel *ch, int64_t now)

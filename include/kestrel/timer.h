@@ -43,12 +43,15 @@ bool clock_vm_running(void);
 /* Test support: a manual virtual clock. */
 void clock_set_manual(bool manual);
 void clock_step_ns(int64_t delta_ns);
+/* Move the manual clock without running timers, as a host that fell
+ * behind does: timers_run_expired() then runs them late. */
+void clock_jump_ns(int64_t delta_ns);
 
 /* The timerfd the main loop watches; readable when a timer is due. */
 int timers_get_fd(void);
 /* Earliest deadline over all clocks in host-monotonic ns, or -1. */
 int64_t timers_next_deadline_host_ns(void);
-/* Run every expired timer (takes the big lock around callbacks). */
+/* Run every expired timer (takes the big lock around each callback). */
 void timers_run_expired(void);
 /* Called when a timer is armed earlier than the current deadline, so the
  * main loop can re-arm its wake-up (set by the main loop). */

@@ -5,6 +5,7 @@
  * latches and read-back, with the virtual clock stepped by hand.
  */
 #include "kestrel/osdep.h"
+#include "kestrel/timer.h"
 #include "test-board.h"
 
 #define PIT_HZ 1193182
@@ -281,6 +282,45 @@ static void test_irq0_through_pic(void)
     g_assert_cmpint(pic_get_interrupt(pic), ==, 0x08);
 }
 
+/* A host slower than the guest's timer: handling an OUT0 edge costs 3 us
+ * of virtual time, more than the 1.7 us period of count 2. */
+static unsigned slow_edges;
+
+static void slow_irq_handler(void *opaque, int n, int level)
+{
+    slow_edges++;
+    clock_jump_ns(3000);
+}
+
+static void test_late_timer_skips_edges(void)
+{
+    g_autoptr(TestBoard) tb = test_board_new();
+    Device *pit = test_board_add_isa(tb, "isa-pit", 0x40, 0);
+    g_autofree IrqSink *sink = irq_sinks_new(slow_irq_handler, NULL, 1);
+
+    irq_connect(&pit->irq_out[0], sink);
+    test_outb(tb, 0x43, 0x34);          /* channel 0, lo/hi byte, mode 2 */
+    test_outb(tb, 0x40, 0x02);
+    test_outb(tb, 0x40, 0x00);          /* count 2: 596 kHz */
+    slow_edges = 0;
+    for (int run = 0; run < 100; run++) {
+        unsigned before = slow_edges;
+
+        /* the main loop comes back 10 us (6 periods) late each time;
+         * stepping edge by edge fell further behind with every run */
+        clock_jump_ns(10 * 1000);
+        timers_run_expired();
+        g_assert_cmpuint(slow_edges - before, >=, 1);
+        g_assert_cmpuint(slow_edges - before, <=, 2);
+    }
+    /* back on time: one interrupt per period again */
+    irq_connect(&pit->irq_out[0], isa_get_irq(0));
+    test_irq_log_clear(tb, 0);
+    test_clock_step_ns(tb, ticks_ns(2 * 100) + 1);
+    g_assert_cmpuint(test_irq_rising_edges(tb, 0), >=, 99);
+    g_assert_cmpuint(test_irq_rising_edges(tb, 0), <=, 101);
+}
+
 static void test_port_conflict(void)
 {
     g_autoptr(TestBoard) tb = pit_board();
@@ -320,5 +360,6 @@ int main(int argc, char **argv)
     g_test_add_func("/hw/pit/gate-load-low", test_gate_load_low);
     g_test_add_func("/hw/pit/irq0-pic", test_irq0_through_pic);
     g_test_add_func("/hw/pit/port-conflict", test_port_conflict);
+    g_test_add_func("/hw/pit/late-timer", test_late_timer_skips_edges);
     return g_test_run();
 }
