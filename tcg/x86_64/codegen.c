@@ -167,6 +167,37 @@ static void gen_brcond(X86Gen *g, const TCGOp *op)
     ra_bb_end(g, false);
 }
 
+/*
+ * `ld32u t, ofs; brcond t, 0, eq/ne, L` with t dying at the branch (the
+ * exit_flag test at every block's entry) as one compare of env memory
+ * with 0. Returns false, emitting nothing, for anything else.
+ */
+static bool gen_ld_brcond(X86Gen *g, const TCGOp *ld, const TCGOp *br)
+{
+    TCGTemp *t = arg_temp(ld->args[0]);
+    TCGCond c;
+
+    if (ld->opc != INDEX_op_ld32u || ld->args[2] != TCG_NO_ALIAS ||
+        t->kind != TEMP_NORMAL ||
+        (br->opc != INDEX_op_brcond_i32 && br->opc != INDEX_op_brcond_i64) ||
+        arg_temp(br->args[0]) != t || !op_arg_dead(br, 0) ||
+        !temp_is_const(arg_temp(br->args[1])) ||
+        arg_temp(br->args[1])->val != 0) {
+        return false;
+    }
+    c = br->args[2];
+    if (c != TCG_COND_EQ && c != TCG_COND_NE) {
+        return false;
+    }
+    ra_sync_bb(g);
+    x86_modrm_ofs(g, 0x83, 7, TCG_ENV_REG, ld->args[1]);  /* cmp m32, 0 */
+    out8(g, 0);
+    gen_jump(g, c == TCG_COND_EQ ? CC_E : CC_NE,
+             (TCGLabel *)(uintptr_t)br->args[3]);
+    ra_bb_end(g, false);
+    return true;
+}
+
 static void gen_goto_tb(X86Gen *g, const TCGOp *op)
 {
     unsigned n = op->args[0];
@@ -279,6 +310,11 @@ int tcg_x86_gen_code(TCGContext *s, TcgCodeOut *out)
     for (unsigned i = 0; i < s->nb_ops; i++) {
         if (g.p > g.limit) {
             break;
+        }
+        if (i + 1 < s->nb_ops &&
+            gen_ld_brcond(&g, &s->ops[i], &s->ops[i + 1])) {
+            i++;
+            continue;
         }
         gen_op(&g, &s->ops[i]);
     }
