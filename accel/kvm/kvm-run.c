@@ -194,12 +194,12 @@ static bool kvm_emulate_one(KvmCpu *kc, VcpuExit *why)
 }
 
 /*
- * INIT and SIPI from Kestrel's local APIC (SDM Vol. 3A 8.4, 10.6.1; the
- * same as accel/tcg/exec.c): without an in-kernel irqchip KVM knows
+ * INIT and SIPI from Kestrel's local APIC (SDM Vol. 3A 8.4, 10.6.1; as
+ * accel/tcg/exec.c does them): without an in-kernel irqchip KVM knows
  * neither, so the vCPU's state is set here and put before the next run.
- * INIT resets the CPU but for the APIC base, A20 and the MTRRs; the vCPU
- * then waits halted (out of KVM_RUN) for a SIPI, which starts it in real
- * mode at vector << 12.
+ * INIT resets the CPU but for the APIC base, A20, the MTRRs and the TSC
+ * (SDM Vol. 3A Table 9-1); the vCPU then waits halted (out of KVM_RUN)
+ * for a SIPI, which starts it in real mode at vector << 12.
  */
 static bool kvm_handle_init_sipi(KvmCpu *kc, uint32_t req)
 {
@@ -223,6 +223,7 @@ static bool kvm_handle_init_sipi(KvmCpu *kc, uint32_t req)
         fresh->mtrr_def_type = env->mtrr_def_type;
         memcpy(fresh->mtrr_fixed, env->mtrr_fixed, sizeof(env->mtrr_fixed));
         memcpy(fresh->mtrr_var, env->mtrr_var, sizeof(env->mtrr_var));
+        fresh->tsc = env->tsc;          /* INIT keeps it: SDM Table 9-1 */
         fresh->halted = true;
         /* all but interrupt_request, which is live (cpu_interrupt from
          * other threads): SeaBIOS's SIPI follows its INIT at once, and a
