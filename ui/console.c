@@ -20,7 +20,6 @@
 
 #define UI_DEFAULT_REFRESH_MS   33
 
-extern const DisplayOps sdl_display_ops;
 extern const DisplayOps curses_display_ops;
 extern const DisplayOps vnc_display_ops;
 
@@ -28,9 +27,14 @@ static const DisplayOps none_display_ops = {
     .name = "none",
 };
 
+static const DisplayOps sdl_module_ops = {
+    .name = "sdl",
+    .module = "sdl",
+};
+
 static const DisplayOps *const ui_frontends[] = {
     &none_display_ops,
-    &sdl_display_ops,
+    &sdl_module_ops,
     &curses_display_ops,
     &vnc_display_ops,
 };
@@ -256,6 +260,13 @@ static bool ui_start(const char *spec, bool asked, GError **errp)
         g_set_error(errp, KS_ERROR, KS_ERROR_INVALID,
                     "-display %s: unknown display", spec);
         return false;
+    }
+    if (ops->module && !(ops = ui_module_load(ops->module, &err))) {
+        if (asked) {
+            g_propagate_error(errp, g_steal_pointer(&err));
+            return false;
+        }
+        return true;
     }
     for (unsigned i = 0; i < ui.nr_fe; i++) {
         if (ui.fe[i] == ops) {

@@ -36,6 +36,8 @@ typedef struct UiText {
 
 typedef struct DisplayOps {
     const char *name;                   /* as -display names it */
+    /* set in a stand-in: the real ops are in this module (ui/module.c) */
+    const char *module;
     bool wants_text;                    /* text cells instead of pixels */
     int refresh_ms;                     /* the console timer's period */
     /* arg: what follows "name=" or "name," in -display, or NULL. */
@@ -53,6 +55,8 @@ typedef struct DisplayOps {
 /* Start the front-end cfg->display asks for (the default: sdl when
  * $DISPLAY or $WAYLAND_DISPLAY is set, else none). */
 bool ui_init(MachineConfig *cfg, GError **errp);
+/* The ops of the front-end module kestrel-ui-NAME.so, loaded now. */
+const DisplayOps *ui_module_load(const char *name, GError **errp);
 void ui_cleanup(void);
 
 /* Front-end helpers. */
