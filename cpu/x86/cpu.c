@@ -209,22 +209,24 @@ void x86_cpu_state_reset(X86CPUState *env)
     x86_cpu_update_hflags(env);
 }
 
-/* HF_SEG_PLAIN0 << seg for each present, writable, expand-up data
- * segment; HF_SEG_FLAT when DS, ES and SS are such with a 4 GiB limit. */
+/* HF_SEG_PLAIN0 << seg when segment @seg is present, writable and
+ * expand-up data */
+#define SEG_PLAIN(env, seg)                                               \
+    (((env)->segs[seg].flags & (DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | \
+                                DESC_W_MASK | DESC_E_MASK)) ==            \
+     (DESC_P_MASK | DESC_S_MASK | DESC_W_MASK) ? HF_SEG_PLAIN0 << (seg) : 0)
+
+/* The HF_SEG_* bits; HF_SEG_FLAT when DS, ES and SS are plain with a
+ * 4 GiB limit. Unrolled: this runs on every far transfer, interrupt and
+ * segment load. */
 static uint32_t x86_seg_check_hflags(const X86CPUState *env)
 {
-    const uint32_t type = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK |
-                          DESC_W_MASK | DESC_E_MASK;
-    const uint32_t plain = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK;
     const uint32_t dss = HF_SEG_PLAIN0 << R_DS | HF_SEG_PLAIN0 << R_ES |
                          HF_SEG_PLAIN0 << R_SS;
-    uint32_t hf = 0;
+    uint32_t hf = SEG_PLAIN(env, R_ES) | SEG_PLAIN(env, R_CS) |
+                  SEG_PLAIN(env, R_SS) | SEG_PLAIN(env, R_DS) |
+                  SEG_PLAIN(env, R_FS) | SEG_PLAIN(env, R_GS);
 
-    /* no branches: this runs on every far transfer and segment load */
-    for (unsigned seg = 0; seg < 6; seg++) {
-        hf |= ((env->segs[seg].flags & type) == plain) * HF_SEG_PLAIN0
-              << seg;
-    }
     if ((hf & dss) == dss &&
         (env->segs[R_DS].limit & env->segs[R_ES].limit &
          env->segs[R_SS].limit) == 0xffffffff) {

@@ -72,16 +72,16 @@ static void do_interrupt_prot(X86CPUState *env, int intno, X86EventKind kind,
     bool vm = env->eflags & VM_MASK;
     unsigned cpl = env_cpl(env), type, dpl, size;
     uint32_t e1, e2, sel, ss = 0, ss_e1 = 0, ss_e2 = 0;
-    uint64_t off, eflags = x86_cpu_get_eflags(env);
+    uint64_t gate, off, eflags = x86_cpu_get_eflags(env);
     StackPtr sp;
     bool inner;
 
     if (intno * 8u + 7 > env->idt.limit) {
         raise_exception_err(env, EXCP_GP, gerr);
     }
-    e1 = cpu_ld_mmu(env, env->idt.base + intno * 8, MMU_KERNEL_IDX, 4, 0);
-    e2 = cpu_ld_mmu(env, env->idt.base + intno * 8 + 4, MMU_KERNEL_IDX, 4,
-                    0);
+    gate = cpu_ld_mmu(env, env->idt.base + intno * 8, MMU_KERNEL_IDX, 8, 0);
+    e1 = gate;
+    e2 = gate >> 32;
     type = desc_type(e2);
     if ((e2 & DESC_S_MASK) || !(type == DT_TASK || type == DT_INT16 ||
         type == DT_TRAP16 || type == DT_INT32 || type == DT_TRAP32)) {

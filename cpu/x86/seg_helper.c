@@ -38,6 +38,7 @@ bool desc_load(X86CPUState *env, uint32_t sel, uint32_t *e1, uint32_t *e2,
     DescTable *dt = &env->gdt;
     DescTable ldt;
     uint32_t index = sel & ~7u;
+    uint64_t desc;                      /* one load: faults as two would */
 
     if (sel & 4) {
         ldt = (DescTable) { .base = env->ldt.base, .limit = env->ldt.limit };
@@ -49,8 +50,9 @@ bool desc_load(X86CPUState *env, uint32_t sel, uint32_t *e1, uint32_t *e2,
     if (index + 7 > dt->limit) {
         return false;
     }
-    *e1 = cpu_ld_mmu(env, dt->base + index, MMU_KERNEL_IDX, 4, ra);
-    *e2 = cpu_ld_mmu(env, dt->base + index + 4, MMU_KERNEL_IDX, 4, ra);
+    desc = cpu_ld_mmu(env, dt->base + index, MMU_KERNEL_IDX, 8, ra);
+    *e1 = desc;
+    *e2 = desc >> 32;
     return true;
 }
 
