@@ -40,7 +40,16 @@ void gen_load_seg(DisasContext *dc, unsigned seg, TCGv sel)
     } else {
         gen_update_eip_cur(dc);
         gen_helper(dc, helper_load_seg, NULL, gen_const(dc, seg), sel);
-        gen_end_block(dc);              /* SS.B, HF_ADDSEG may change */
+        /* hflags (HF_ADDSEG, HF_SEG_*, SS.B) may change: end the block.
+         * After a data segment, go on through the jump cache, which
+         * looks the next block up with the new hflags: nothing changed
+         * that the loop must see (MOV SS holds off interrupts, below). */
+        if (seg == R_SS) {
+            gen_end_block(dc);
+        } else {
+            gen_update_eip(dc, dc->next_eip);
+            dc->is_jmp = DISAS_EOB_JUMP;
+        }
     }
     if (seg == R_SS) {
         gen_set_inhibit_irq(dc);
