@@ -48,11 +48,13 @@ static TCGv gen_dx_port(DisasContext *dc)
     return port;
 }
 
-/* One iteration; registers change after the accesses. */
-static void gen_str_body(DisasContext *dc, StrKind kind, unsigned size)
+/* One iteration; registers change after the accesses. @step: the size,
+ * negated when DF = 1, in a local temp; NULL: read DF here (after the
+ * limit checks, whose labels end plain temps). */
+static void gen_str_body(DisasContext *dc, StrKind kind, unsigned size,
+                         TCGv step)
 {
     unsigned src_seg = x86_data_seg(dc);
-    TCGv step = gen_tmp(dc);
     TCGv a = gen_tmp(dc);
     TCGv b = gen_tmp(dc);
     bool uses_si = kind == STR_MOVS || kind == STR_CMPS ||
@@ -96,7 +98,10 @@ static void gen_str_body(DisasContext *dc, StrKind kind, unsigned size)
     case STR_LODS:
         break;
     }
-    gen_string_step(dc, step, size);
+    if (!step) {
+        step = gen_tmp(dc);
+        gen_string_step(dc, step, size);
+    }
     if (uses_si) {
         gen_str_advance(dc, R_ESI, step);
     }
@@ -133,22 +138,24 @@ static void gen_string(DisasContext *dc, StrKind kind)
     bool cond = kind == STR_CMPS || kind == STR_SCAS;
     bool io = kind == STR_INS || kind == STR_OUTS;
     TCGLabel *top, *done;
-    TCGv batch, cx;
+    TCGv batch, cx, step;
 
     if (!(insn->flags & (X86_IF_REP | X86_IF_REPNE))) {
-        gen_str_body(dc, kind, size);
+        gen_str_body(dc, kind, size, NULL);
         return;
     }
     top = gen_new_label(s);
     done = gen_new_label(s);
     batch = gen_local(dc);
     tcg_gen_movi_i64(s, batch, io ? 1 : X86_REP_BATCH);
+    step = gen_local(dc);               /* DF is read once per pass */
+    gen_string_step(dc, step, size);
     gen_set_label(s, top);
     dc->cc_op = CC_OP_DYNAMIC;          /* a join: the global is right */
     cx = gen_tmp(dc);
     gen_get_gpr(dc, cx, R_ECX, asz);
     tcg_gen_brcondi_i64(s, TCG_COND_EQ, cx, 0, done);
-    gen_str_body(dc, kind, size);
+    gen_str_body(dc, kind, size, step);
     cx = gen_tmp(dc);
     tcg_gen_subi_i64(s, cx, dc->g->regs[R_ECX], 1);
     gen_set_gpr(dc, R_ECX, asz, cx);
