@@ -11,30 +11,65 @@
 
 /* ---- vector arithmetic through helper_sse_vec ---- */
 
+/* Whether @insn, translated next, can go on with a run of operations
+ * sharing one MXCSR read (sse_fast.c): a floating-point fast operation
+ * between XMM registers. Nothing else is emitted between the two: SSE
+ * checks pass for both (same hflags) and a register operand needs no
+ * limit check. */
+static bool sse_run_link(const DisasContext *dc, const X86Insn *insn)
+{
+    return insn && (dc->features & (1u << insn->feature)) &&
+           insn->nops == 2 && op_is_vreg(&insn->op[0], X86_RC_XMM) &&
+           op_is_vreg(&insn->op[1], X86_RC_XMM) &&
+           x86_sse_fast_helper(insn->mnem, true, SSE_FAST_END);
+}
+
 /* An operation of cpu/x86/sse_fast.c: no EIP store (the helper finds the
  * instruction from its return address), globals stay cached across the
- * call (it writes only the XMM destination and MXCSR). */
+ * call (it writes only the XMM destination and MXCSR). A run's `run`
+ * value lives in a temp from its first operation to its last. */
 static bool gen_sse_fast_op(DisasContext *dc)
 {
     const X86Insn *insn = dc->insn;
     const X86Operand *src = &insn->op[1];
     bool reg_src = op_is_vreg(src, X86_RC_XMM);
-    void *fast = x86_sse_fast_helper(insn->mnem, reg_src);
-    TCGv lo, hi, d;
+    bool more = sse_run_link(dc, dc->next_insn);
+    SseFastPart part = dc->sse_run ? (more ? SSE_FAST_CONT : SSE_FAST_END)
+                                   : (more ? SSE_FAST_BEGIN : SSE_FAST_ONE);
+    void *fast = insn->nops == 2 ? x86_sse_fast_helper(insn->mnem, reg_src,
+                                                       part) : NULL;
+    TCGv lo, hi, d, ret = NULL;
 
-    if (!fast || insn->nops != 2) {
+    if (!fast && part == SSE_FAST_BEGIN) {
+        part = SSE_FAST_ONE;            /* not floating point */
+        fast = x86_sse_fast_helper(insn->mnem, reg_src, part);
+    }
+    g_assert(fast || !dc->sse_run);
+    if (!fast) {
         return false;
     }
-    if (reg_src) {
-        d = gen_const(dc, vreg_ofs(&insn->op[0]));
-        tcg_gen_call(dc->s, fast, TCG_CALL_NO_WRITE_GLOBALS, NULL, 2,
-                     (TCGv[]){ d, gen_const(dc, vreg_ofs(src)) });
-        return true;
+    if (!reg_src) {
+        gen_vec_load(dc, src, vec_op_size(src), &lo, &hi);
     }
-    gen_vec_load(dc, src, vec_op_size(src), &lo, &hi);
+    if (part == SSE_FAST_BEGIN) {     /* after the alignment check's label */
+        ret = dc->sse_run = tcg_temp_new(dc->s);
+    }
     d = gen_const(dc, vreg_ofs(&insn->op[0]));
-    tcg_gen_call(dc->s, fast, TCG_CALL_NO_WRITE_GLOBALS, NULL, 3,
-                 (TCGv[]){ d, lo, hi });
+    if (!reg_src) {
+        tcg_gen_call(dc->s, fast, TCG_CALL_NO_WRITE_GLOBALS, ret, 3,
+                     (TCGv[]){ d, lo, hi });
+    } else if (part == SSE_FAST_ONE || part == SSE_FAST_BEGIN) {
+        tcg_gen_call(dc->s, fast, TCG_CALL_NO_WRITE_GLOBALS, ret, 2,
+                     (TCGv[]){ d, gen_const(dc, vreg_ofs(src)) });
+    } else {
+        tcg_gen_call(dc->s, fast, TCG_CALL_NO_WRITE_GLOBALS, NULL, 3,
+                     (TCGv[]){ d, gen_const(dc, vreg_ofs(src)),
+                               dc->sse_run });
+    }
+    if (part == SSE_FAST_END) {
+        tcg_temp_free(dc->s, dc->sse_run);
+        dc->sse_run = NULL;
+    }
     return true;
 }
 

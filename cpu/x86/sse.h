@@ -24,11 +24,22 @@ bool x86_sse_vec_known(unsigned mnem);
 
 void helper_sse_vec(X86CPUState *env, uint64_t dofs, uint64_t lo,
                     uint64_t hi, uint64_t arg);
+/* Where an operation stands in a run sharing one MXCSR read (sse_fast.c) */
+typedef enum SseFastPart {
+    SSE_FAST_ONE,                       /* alone */
+    SSE_FAST_BEGIN,                     /* first: returns `run` */
+    SSE_FAST_CONT,                      /* inside: takes `run` */
+    SSE_FAST_END,                       /* last: takes `run` */
+    SSE_FAST_PARTS
+} SseFastPart;
+
 /* The fast helper of cpu/x86/sse_fast.c for this mnemonic with an XMM
  * destination, or NULL. reg_src (an XMM source): helper(env, dofs, sofs);
- * else helper(env, dofs, lo, hi). Either may raise #XM/#UD through
- * TCG_GETPC(), so the caller need not store EIP. */
-void *x86_sse_fast_helper(unsigned mnem, bool reg_src);
+ * else helper(env, dofs, lo, hi); CONT and END (floating point with an
+ * XMM source only) take `run` as a last argument, the value BEGIN
+ * returned. Each may raise #XM/#UD through TCG_GETPC(), so the caller
+ * need not store EIP. */
+void *x86_sse_fast_helper(unsigned mnem, bool reg_src, SseFastPart part);
 /* PSHUFD/LW/HW/W, SHUFPS/PD, PSLLDQ/PSRLDQ (on the destination) */
 void helper_sse_shuf(X86CPUState *env, uint64_t dofs, uint64_t lo,
                      uint64_t hi, uint64_t arg);

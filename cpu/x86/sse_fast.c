@@ -50,7 +50,59 @@ void fast_run(X86CPUState *env, uint64_t dofs, __m128i s, FastFn *fn,
     _mm_storeu_si128(dp, r);
 }
 
-/* f_NAME(d, s) for each row, then its two helpers */
+/*
+ * Runs: consecutive floating-point operations between XMM registers in a
+ * block (emit-sse-arith.c) read the MXCSR flags once, after the last.
+ * The first (_b) sets up the host MXCSR as usual and returns 1 when the
+ * guest has every exception masked and the host MXCSR needs no restoring:
+ * then no operation of the run can fault, nothing but the run's helpers
+ * runs on the host until its last one (no other call, memory access or
+ * exit from the block in between), so the host MXCSR gathers the run's
+ * flags and the last (_e) ORs them into the guest's, which nothing reads
+ * in between: the same MXCSR as with one read per operation. Otherwise
+ * (0) each operation of the run (_c, then _e) takes the full path.
+ */
+static inline __attribute__((always_inline))
+uint64_t fast_begin(X86CPUState *env, uint64_t dofs, __m128i s, FastFn *fn,
+                    uintptr_t ra)
+{
+    __m128i *dp = (__m128i *)((char *)env + dofs);
+    __m128i d = _mm_loadu_si128(dp), r;
+    uint32_t saved = sse_mxcsr_enter(env);
+    bool run = saved == MXCSR_KEEP &&
+               (env->mxcsr & MXCSR_MASKS) == MXCSR_MASKS;
+
+    __asm__ volatile("" : "+x"(d), "+x"(s));
+    r = fn(d, s);
+    __asm__ volatile("" : "+x"(r));
+    if (!run) {
+        sse_mxcsr_leave_op(env, saved, ra, fn, d, s);
+    }
+    _mm_storeu_si128(dp, r);
+    return run;
+}
+
+static inline __attribute__((always_inline))
+void fast_cont(X86CPUState *env, uint64_t dofs, __m128i s, FastFn *fn,
+               uint64_t run, bool last, uintptr_t ra)
+{
+    __m128i *dp = (__m128i *)((char *)env + dofs);
+    __m128i r;
+
+    if (!run) {
+        fast_run(env, dofs, s, fn, true, ra);
+        return;
+    }
+    r = fn(_mm_loadu_si128(dp), s);
+    if (last) {
+        __asm__ volatile("" : "+x"(r));
+        env->mxcsr |= sse_getcsr() & MXCSR_FLAGS;
+    }
+    _mm_storeu_si128(dp, r);
+}
+
+/* f_NAME(d, s) for each row, then its helpers */
+#define XMM_AT(env, ofs) _mm_loadu_si128((void *)((char *)(env) + (ofs)))
 #define FN_I(name, intr) \
     static inline __m128i f_##name(__m128i d, __m128i s) \
     { return intr(d, s); }
@@ -65,8 +117,7 @@ void fast_run(X86CPUState *env, uint64_t dofs, __m128i s, FastFn *fn,
     static void h_##name##_rr(X86CPUState *env, uint64_t dofs, \
                               uint64_t sofs) \
     { \
-        fast_run(env, dofs, _mm_loadu_si128((void *)((char *)env + sofs)), \
-                 f_##name, flt, TCG_GETPC()); \
+        fast_run(env, dofs, XMM_AT(env, sofs), f_##name, flt, TCG_GETPC()); \
     } \
     static void h_##name##_rm(X86CPUState *env, uint64_t dofs, uint64_t lo, \
                               uint64_t hi) \
@@ -75,11 +126,38 @@ void fast_run(X86CPUState *env, uint64_t dofs, __m128i s, FastFn *fn,
                  TCG_GETPC()); \
     }
 
+#define RUN_HELPERS(name) \
+    static uint64_t h_##name##_rrb(X86CPUState *env, uint64_t dofs, \
+                                   uint64_t sofs) \
+    { \
+        return fast_begin(env, dofs, XMM_AT(env, sofs), f_##name, \
+                          TCG_GETPC()); \
+    } \
+    static uint64_t h_##name##_rmb(X86CPUState *env, uint64_t dofs, \
+                                   uint64_t lo, uint64_t hi) \
+    { \
+        return fast_begin(env, dofs, _mm_set_epi64x(hi, lo), f_##name, \
+                          TCG_GETPC()); \
+    } \
+    static void h_##name##_rrc(X86CPUState *env, uint64_t dofs, \
+                               uint64_t sofs, uint64_t run) \
+    { \
+        fast_cont(env, dofs, XMM_AT(env, sofs), f_##name, run, false, \
+                  TCG_GETPC()); \
+    } \
+    static void h_##name##_rre(X86CPUState *env, uint64_t dofs, \
+                               uint64_t sofs, uint64_t run) \
+    { \
+        fast_cont(env, dofs, XMM_AT(env, sofs), f_##name, run, true, \
+                  TCG_GETPC()); \
+    }
+#define FLT_HELPERS(name) HELPERS(name, true) RUN_HELPERS(name)
+
 #define INT_OP(name, intr) FN_I(name, intr) HELPERS(name, false)
 #define LOGIC_S(name, intr) FN_S(name, intr) HELPERS(name, false)
 #define LOGIC_D(name, intr) FN_D(name, intr) HELPERS(name, false)
-#define FLT_S(name, intr) FN_S(name, intr) HELPERS(name, true)
-#define FLT_D(name, intr) FN_D(name, intr) HELPERS(name, true)
+#define FLT_S(name, intr) FN_S(name, intr) FLT_HELPERS(name)
+#define FLT_D(name, intr) FN_D(name, intr) FLT_HELPERS(name)
 #define FLT4(op) \
     FLT_S(op##ps, _mm_##op##_ps) FLT_S(op##ss, _mm_##op##_ss) \
     FLT_D(op##pd, _mm_##op##_pd) FLT_D(op##sd, _mm_##op##_sd)
@@ -92,7 +170,7 @@ void fast_run(X86CPUState *env, uint64_t dofs, __m128i s, FastFn *fn,
         __asm__(#name " %1, %0" : "+x"(d) : "x"(s)); \
         return d; \
     } \
-    HELPERS(name, true)
+    FLT_HELPERS(name)
 #define FLT4_ASM(op) FLT_ASM(op##ps) FLT_ASM(op##ss) FLT_ASM(op##pd) \
     FLT_ASM(op##sd)
 
@@ -115,8 +193,8 @@ static inline __m128i f_sqrtsd(__m128i d, __m128i s)
 {
     return IPD(_mm_sqrt_sd(PD(d), PD(s)));
 }
-HELPERS(sqrtps, true) HELPERS(sqrtpd, true) HELPERS(sqrtss, true)
-HELPERS(sqrtsd, true)
+FLT_HELPERS(sqrtps) FLT_HELPERS(sqrtpd) FLT_HELPERS(sqrtss)
+FLT_HELPERS(sqrtsd)
 
 LOGIC_S(andps, _mm_and_ps) LOGIC_S(andnps, _mm_andnot_ps)
 LOGIC_S(orps, _mm_or_ps) LOGIC_S(xorps, _mm_xor_ps)
@@ -136,13 +214,19 @@ INT_OP(pmullw, _mm_mullo_epi16) INT_OP(pmuludq, _mm_mul_epu32)
 INT_OP(pmaddwd, _mm_madd_epi16)
 
 typedef struct FastRow {
-    void *rr, *rm;
+    void *fn[SSE_FAST_PARTS][2];        /* [part][reg_src] */
 } FastRow;
 
-#define ROW(M, name) [X86_INSN_##M] = { (void *)h_##name##_rr, \
-                                        (void *)h_##name##_rm }
-#define ROW4(OP, op) ROW(OP##PS, op##ps), ROW(OP##SS, op##ss), \
-                     ROW(OP##PD, op##pd), ROW(OP##SD, op##sd)
+#define ROW(M, name) [X86_INSN_##M] = { .fn[SSE_FAST_ONE] = { \
+        (void *)h_##name##_rm, (void *)h_##name##_rr } }
+#define FROW(M, name) [X86_INSN_##M] = { .fn = { \
+        [SSE_FAST_ONE] = { (void *)h_##name##_rm, (void *)h_##name##_rr }, \
+        [SSE_FAST_BEGIN] = { (void *)h_##name##_rmb, \
+                             (void *)h_##name##_rrb }, \
+        [SSE_FAST_CONT] = { NULL, (void *)h_##name##_rrc }, \
+        [SSE_FAST_END] = { NULL, (void *)h_##name##_rre } } }
+#define ROW4(OP, op) FROW(OP##PS, op##ps), FROW(OP##SS, op##ss), \
+                     FROW(OP##PD, op##pd), FROW(OP##SD, op##sd)
 
 static const FastRow fast_rows[X86_INSN_COUNT] = {
     ROW4(ADD, add), ROW4(SUB, sub), ROW4(MUL, mul), ROW4(DIV, div),
@@ -159,10 +243,10 @@ static const FastRow fast_rows[X86_INSN_COUNT] = {
     ROW(PMULLW, pmullw), ROW(PMULUDQ, pmuludq), ROW(PMADDWD, pmaddwd),
 };
 
-void *x86_sse_fast_helper(unsigned mnem, bool reg_src)
+void *x86_sse_fast_helper(unsigned mnem, bool reg_src, SseFastPart part)
 {
     if (mnem >= X86_INSN_COUNT) {
         return NULL;
     }
-    return reg_src ? fast_rows[mnem].rr : fast_rows[mnem].rm;
+    return fast_rows[mnem].fn[part][reg_src];
 }

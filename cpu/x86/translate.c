@@ -430,6 +430,9 @@ bool x86_translate_block(X86Translator *xt, X86TranslateParams *p)
             break;
         }
         dc.insn = &insn;
+        dc.next_insn = p->icount + 1 < MIN(npre, max) &&
+                       pre[p->icount + 1].st == X86_DEC_OK
+                       ? &pre[p->icount + 1].insn : NULL;
         dc.eip = dc.next_eip;
         dc.next_eip = x86_next_eip(&dc, dc.eip,
                                    st == X86_DEC_OK ? insn.len : 1);

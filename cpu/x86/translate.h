@@ -146,6 +146,11 @@ typedef struct DisasContext {
                                  * before being overwritten (cc_live.c);
                                  * CC_MASK when not known */
     DisasJump is_jmp;
+    const X86Insn *next_insn;   /* the next instruction, decoded ahead:
+                                 * translated next in this block unless
+                                 * this one ends it; else NULL */
+    TCGv sse_run;               /* open run of SSE operations sharing one
+                                 * MXCSR read (emit-sse-arith.c), or NULL */
     unsigned nb_temps;          /* temps of this instruction, freed after */
     TCGv temps[X86_INSN_MAX_TEMPS];
 } DisasContext;
