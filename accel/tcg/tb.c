@@ -28,6 +28,7 @@
 #include "kestrel/guest-debug.h"
 #include "tcg/tcg-backend.h"
 #include "cpu/x86/translate.h"
+#include "accel/tcg/log-host-code.h"
 #include "accel/tcg/tcg-cpu.h"
 
 #define TB_HASH_BITS 16
@@ -522,6 +523,9 @@ static TranslationBlock *tb_gen(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
     tb->icount = p.icount;
     if (ks_log_enabled(LOG_PERFMAP)) {
         ks_log_perfmap(tb->code, tb->code_size, "guest:0x%" PRIx64, pc);
+    }
+    if (ks_log_enabled(LOG_OUT_ASM)) {
+        tb_log_host_code(tb->code, tb->code_size, pc);
     }
     g_ptr_array_add(tb_all, tb);
     if (tb->uncached || !tb->page_mr[0]) {
