@@ -32,7 +32,6 @@ static bool clock_manual;
 static bool timers_running;             /* timers_run_expired re-arms last */
 static int64_t manual_now;
 static int timer_fd = -1;
-void (*timers_deadline_changed)(void);
 
 static int64_t host_ns(void)
 {
@@ -195,9 +194,6 @@ void timer_mod_ns(Timer *t, int64_t expire_ns)
         rearm_locked();
     }
     g_mutex_unlock(&timer_lock);
-    if (first && timers_deadline_changed) {
-        timers_deadline_changed();
-    }
 }
 
 void timer_del(Timer *t)

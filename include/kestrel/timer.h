@@ -53,8 +53,5 @@ int timers_get_fd(void);
 int64_t timers_next_deadline_host_ns(void);
 /* Run every expired timer (takes the big lock around each callback). */
 void timers_run_expired(void);
-/* Called when a timer is armed earlier than the current deadline, so the
- * main loop can re-arm its wake-up (set by the main loop). */
-extern void (*timers_deadline_changed)(void);
 
 #endif /* KESTREL_TIMER_H */
