@@ -191,25 +191,25 @@ static bool tb_second_page_ok(TcgCpu *tc, const TranslationBlock *tb)
            (cp.mr_offset & TLB_PAGE_MASK) == tb->page_off[1];
 }
 
-TranslationBlock *tb_lookup(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
-                            uint32_t flags, unsigned max_insns)
+static bool tb_jmp_cache_stale(const TcgCpu *tc)
+{
+    return tc->jmp_cache_flushes != __atomic_load_n(&tb_flushes,
+                                                    __ATOMIC_ACQUIRE);
+}
+
+/* A jump cache miss: the shared hash table. Out of line, so that a hit
+ * (about 50 per Linux system call) saves no registers. */
+static __attribute__((noinline)) TranslationBlock *
+tb_lookup_hash(TcgCpu *tc, uint64_t pc, uint64_t cs_base, uint32_t flags,
+               unsigned max_insns)
 {
     TranslationBlock *tb;
     TlbCodePage cp;
     uint64_t off;
 
     /* another vCPU flushed the cache: our jump cache points at freed TBs */
-    if (tc->jmp_cache_flushes != __atomic_load_n(&tb_flushes,
-                                                 __ATOMIC_ACQUIRE)) {
+    if (tb_jmp_cache_stale(tc)) {
         tb_jmp_cache_clear(tc);
-    }
-    tb = tc->jmp_cache[jc_slot(pc, JC_HASH1)];
-    if (jc_match(tb, pc, cs_base, flags, max_insns)) {
-        return tb;
-    }
-    tb = tc->jmp_cache[jc_slot(pc, JC_HASH2)];
-    if (jc_match(tb, pc, cs_base, flags, max_insns)) {
-        return tb;
     }
     if (!tlb_code_page(tc, pc, false, &cp) || !cp.mr) {
         return NULL;
@@ -229,6 +229,25 @@ TranslationBlock *tb_lookup(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
         jc_insert(tc, tb);
     }
     return tb;
+}
+
+TranslationBlock *tb_lookup(TcgCpu *tc, uint64_t pc, uint64_t cs_base,
+                            uint32_t flags, unsigned max_insns)
+{
+    TranslationBlock *tb;
+
+    if (tb_jmp_cache_stale(tc)) {
+        return tb_lookup_hash(tc, pc, cs_base, flags, max_insns);
+    }
+    tb = tc->jmp_cache[jc_slot(pc, JC_HASH1)];
+    if (jc_match(tb, pc, cs_base, flags, max_insns)) {
+        return tb;
+    }
+    tb = tc->jmp_cache[jc_slot(pc, JC_HASH2)];
+    if (jc_match(tb, pc, cs_base, flags, max_insns)) {
+        return tb;
+    }
+    return tb_lookup_hash(tc, pc, cs_base, flags, max_insns);
 }
 
 TranslationBlock *tb_find_by_host_pc(uintptr_t ra)
