@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * x87 emitters: every x87 instruction becomes one call of helper_x87()
+ * x87 emitters: every x87 instruction becomes one call of a helper
  * (cpu/x86/fpu_helper.c) with its mnemonic, operand shape, memory address
- * and FOP packed into one constant; FNSTSW AX and FCOMI/FUCOMI(P) take the
- * helper's result into AX or the flags; FCMOVcc passes its condition.
+ * and FOP packed into one constant: the helper of its family (arithmetic,
+ * loads, stores, functions of ST0) when it has one, else helper_x87(),
+ * which dispatches; FNSTSW AX and FCOMI/FUCOMI(P) take the helper's
+ * result into AX or the flags; FCMOVcc passes its condition.
  *
  * Looked up by translate.c through X86_EMITTERS (emit.h). CR0.EM or
  * CR0.TS give #NM at translation time (SDM Vol. 3A 2.5, table 2-2).
@@ -26,6 +28,7 @@ static void gen_x87(DisasContext *dc)
     TCGv ret = gen_tmp(dc);
     TCGv cond = gen_const(dc, 0);
     bool to_ax = false;
+    void *fast;
 
     if (dc->hflags & (HF_EM | HF_TS)) {
         gen_exception(dc, EXCP_NM);
@@ -58,6 +61,15 @@ static void gen_x87(DisasContext *dc)
         gen_setcc_value(dc, fcmov_cc[insn->cc & 7], cond);
     }
     gen_update_eip_cur(dc);
+    fast = x87_family_helper(insn->mnem);
+    if (fast) {
+        /* they write no guest register but the x87's */
+        tcg_gen_call(dc->s, fast, TCG_CALL_NO_WRITE_GLOBALS, NULL, 3,
+                     (TCGv[]){ gen_const(dc, info),
+                               linear ? linear : gen_const(dc, 0),
+                               ea ? ea : gen_const(dc, 0) });
+        return;
+    }
     tcg_gen_call(dc->s, (void *)helper_x87, 0, ret, 4, (TCGv[]){
         gen_const(dc, info), linear ? linear : gen_const(dc, 0),
         ea ? ea : gen_const(dc, 0), cond });

@@ -31,6 +31,22 @@
  */
 uint64_t helper_x87(X86CPUState *env, uint64_t info, uint64_t linear,
                     uint64_t ea, uint64_t cond);
+/*
+ * The same for one family, chosen at translation time so that nothing is
+ * dispatched at run time: arithmetic (FADD..FDIVR in every form), loads
+ * (FLD, FILD, FBLD), stores (FST..FBSTP) and the functions of ST0 (FSQRT,
+ * FCHS, the transcendental functions...); emit-x87.c says which.
+ */
+void helper_x87_arith(X86CPUState *env, uint64_t info, uint64_t linear,
+                      uint64_t ea);
+void helper_x87_load(X86CPUState *env, uint64_t info, uint64_t linear,
+                     uint64_t ea);
+void helper_x87_store(X86CPUState *env, uint64_t info, uint64_t linear,
+                      uint64_t ea);
+void helper_x87_unary(X86CPUState *env, uint64_t info, uint64_t linear,
+                      uint64_t ea);
+/* The family helper of a mnemonic, NULL: helper_x87 */
+void *x87_family_helper(unsigned mnem);
 /* FWAIT and the waiting x87 instructions: deliver a pending unmasked
  * exception (#MF with CR0.NE, else FERR#). */
 void helper_x87_wait(X86CPUState *env);

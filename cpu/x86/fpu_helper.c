@@ -275,15 +275,14 @@ static uint64_t x87_dispatch(X87Op *o)
     default:
         break;
     }
-    if (x87_control(m)) {
-        return x87_do_control(o);
-    }
     x87_unary(o);
     return 0;
 }
 
-uint64_t helper_x87(X86CPUState *env, uint64_t info, uint64_t linear,
-                    uint64_t ea, uint64_t cond)
+/* What every instruction but the control ones does first: wait for a
+ * pending exception, record FIP, FCS, FOP (and FDP, FDS) */
+static inline X87Op x87_begin(X86CPUState *env, uint64_t info,
+                              uint64_t linear, uint64_t ea, uintptr_t ra)
 {
     X87Op o = {
         .env = env, .mnem = info & 0xffff,
@@ -291,21 +290,80 @@ uint64_t helper_x87(X86CPUState *env, uint64_t info, uint64_t linear,
         .memsize = (info >> X87_MEMSIZE_SHIFT) & 0xff,
         .sti = (info >> X87_STI_SHIFT) & 7,
         .mem = info & X87_MEM, .dest_sti = info & X87_DEST_STI,
-        .real = info & X87_REAL, .cond = cond,
-        .linear = linear, .ea = ea, .ra = TCG_GETPC(),
+        .real = info & X87_REAL,
+        .linear = linear, .ea = ea, .ra = ra,
     };
 
-    if (!x87_nowait(o.mnem) && (env->fpus & FSW_ES)) {
-        x87_pending_error(env, o.ra);
+    if (env->fpus & FSW_ES) {
+        x87_pending_error(env, ra);
     }
-    if (!x87_control(o.mnem)) {
-        env->fpip = env->rip;
-        env->fpcs = env->segs[R_CS].selector;
-        env->fpop = (info >> 40) & 0x7ff;
-        if (o.mem) {
-            env->fpdp = ea;
-            env->fpds = env->segs[(info >> 52) & 7].selector;
+    env->fpip = env->rip;
+    env->fpcs = env->segs[R_CS].selector;
+    env->fpop = (info >> 40) & 0x7ff;
+    if (o.mem) {
+        env->fpdp = ea;
+        env->fpds = env->segs[(info >> 52) & 7].selector;
+    }
+    return o;
+}
+
+uint64_t helper_x87(X86CPUState *env, uint64_t info, uint64_t linear,
+                    uint64_t ea, uint64_t cond)
+{
+    X87Op o;
+
+    if (x87_control(info & 0xffff)) {
+        o = (X87Op) {
+            .env = env, .mnem = info & 0xffff,
+            .opsize = (info >> X87_OPSIZE_SHIFT) & 0xf,
+            .mem = info & X87_MEM, .real = info & X87_REAL,
+            .linear = linear, .ea = ea, .ra = TCG_GETPC(),
+        };
+        if (!x87_nowait(o.mnem) && (env->fpus & FSW_ES)) {
+            x87_pending_error(env, o.ra);
         }
+        return x87_do_control(&o);
     }
+    o = x87_begin(env, info, linear, ea, TCG_GETPC());
+    o.cond = cond;
     return x87_dispatch(&o);
+}
+
+/* The families emit-x87.c calls directly */
+#define X87_FAMILY_HELPER(name)                                             \
+void helper_x87_##name(X86CPUState *env, uint64_t info, uint64_t linear,   \
+                       uint64_t ea)                                         \
+{                                                                           \
+    X87Op o = x87_begin(env, info, linear, ea, TCG_GETPC());                \
+                                                                            \
+    x87_##name(&o);                                                         \
+}
+
+X87_FAMILY_HELPER(arith)
+X87_FAMILY_HELPER(load)
+X87_FAMILY_HELPER(store)
+X87_FAMILY_HELPER(unary)
+
+void *x87_family_helper(unsigned mnem)
+{
+    if (x87_is_arith(mnem)) {
+        return helper_x87_arith;
+    }
+    switch (mnem) {
+    case X86_INSN_FLD: case X86_INSN_FILD: case X86_INSN_FBLD:
+        return helper_x87_load;
+    case X86_INSN_FST: case X86_INSN_FSTP: case X86_INSN_FSTPNCE:
+    case X86_INSN_FIST: case X86_INSN_FISTP: case X86_INSN_FISTTP:
+    case X86_INSN_FBSTP:
+        return helper_x87_store;
+    case X86_INSN_FCHS: case X86_INSN_FABS: case X86_INSN_FSQRT:
+    case X86_INSN_FRNDINT: case X86_INSN_FSCALE: case X86_INSN_FPREM:
+    case X86_INSN_FPREM1: case X86_INSN_FXTRACT: case X86_INSN_F2XM1:
+    case X86_INSN_FYL2X: case X86_INSN_FYL2XP1: case X86_INSN_FPTAN:
+    case X86_INSN_FPATAN: case X86_INSN_FSIN: case X86_INSN_FCOS:
+    case X86_INSN_FSINCOS:
+        return helper_x87_unary;
+    default:
+        return NULL;
+    }
 }
