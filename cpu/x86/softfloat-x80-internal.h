@@ -79,19 +79,94 @@ static inline Fx80 fx_quiet(Fx80 a)
     return a;
 }
 
-FxClass fx_class(Fx80 a);
-/* A finite nonzero value, normalized (denormals: DE). */
-Unp fx_unpack(FxEnv *e, Fx80 a);
 /* Round u to the format by the rounding mode (softfloat-x80.c says more) */
 Rounded fx_round(FxEnv *e, Unp u, const FxFormat *f, bool x87_dest);
 Fx80 fx_pack(Rounded r);
 /* Round to the precision control; fx_round_full at 64 bits whatever it is */
 Fx80 fx_round_pack(FxEnv *e, Unp u);
 Fx80 fx_round_full(FxEnv *e, Unp u);
-/* NaN operands (SDM table 4-7) or an unsupported encoding: the result. */
-bool fx_nan_result(FxEnv *e, Fx80 a, Fx80 b, bool two, Fx80 *res);
 Fx80 fx_invalid(FxEnv *e);
-u128 shift_right_sticky(u128 v, unsigned n);
-Unp fx_normalize(Unp u);
+bool fx_nan_result_slow(FxEnv *e, Fx80 a, Fx80 b, bool two, Fx80 *res);
+
+/*
+ * The small helpers every operation calls are inline here: as functions
+ * of softfloat-x80.c they cost the x87 workload about half again its time.
+ */
+static inline FxClass fx_class(Fx80 a)
+{
+    unsigned e = fx_exp(a);
+
+    if (e == X80_EXP_MAX) {
+        if (!(a.mant & X80_INT_BIT)) {
+            return FC_INVALID;          /* pseudo-infinity / pseudo-NaN */
+        }
+        if (!(a.mant << 1)) {
+            return FC_INF;
+        }
+        return (a.mant & X80_QUIET_BIT) ? FC_QNAN : FC_SNAN;
+    }
+    if (e == 0) {
+        return a.mant ? FC_DENORMAL : FC_ZERO;  /* pseudo-denormal too */
+    }
+    return (a.mant & X80_INT_BIT) ? FC_NORMAL : FC_INVALID;  /* unnormal */
+}
+
+/* A finite nonzero value, normalized (denormals: DE). */
+static inline Unp fx_unpack(FxEnv *e, Fx80 a)
+{
+    Unp u = { .sign = fx_sign(a), .exp = (int32_t)fx_exp(a) - X80_BIAS };
+    uint64_t m = a.mant;
+
+    if (fx_exp(a) == 0) {
+        e->flags |= FX_DE;
+        u.exp = 1 - X80_BIAS;
+    }
+    while (!(m & X80_INT_BIT)) {
+        m <<= 1;
+        u.exp--;
+    }
+    u.sig = (u128)m << 64;
+    return u;
+}
+
+static inline u128 shift_right_sticky(u128 v, unsigned n)
+{
+    if (n == 0) {
+        return v;
+    }
+    if (n >= 128) {
+        return v != 0;
+    }
+    return (v >> n) | ((v & ((((u128)1) << n) - 1)) != 0);
+}
+
+static inline Unp fx_normalize(Unp u)
+{
+    if (!u.sig) {
+        return u;
+    }
+    while (!(u.sig >> 127)) {
+        u.sig <<= 1;
+        u.exp--;
+    }
+    return u;
+}
+
+/* Neither a NaN, an infinity nor an unsupported encoding. */
+static inline bool fx_plain(Fx80 a)
+{
+    return fx_exp(a) != X80_EXP_MAX &&
+           (fx_exp(a) == 0 || (a.mant & X80_INT_BIT));
+}
+
+/* NaN operands (SDM table 4-7) or an unsupported encoding: the result. */
+static inline bool fx_nan_result(FxEnv *e, Fx80 a, Fx80 b, bool two,
+                                 Fx80 *res)
+{
+    if (fx_plain(a) && (!two || fx_plain(b))) {
+        return false;
+    }
+    return fx_nan_result_slow(e, a, b, two, res);
+}
 
 #endif /* KESTREL_CPU_X86_SOFTFLOAT_X80_INTERNAL_H */

@@ -22,47 +22,11 @@
 
 const Fx80 fx_indefinite = { .mant = 0xc000000000000000ull, .se = 0xffff };
 
-FxClass fx_class(Fx80 a)
-{
-    unsigned e = fx_exp(a);
-
-    if (e == X80_EXP_MAX) {
-        if (!(a.mant & X80_INT_BIT)) {
-            return FC_INVALID;          /* pseudo-infinity / pseudo-NaN */
-        }
-        if (!(a.mant << 1)) {
-            return FC_INF;
-        }
-        return (a.mant & X80_QUIET_BIT) ? FC_QNAN : FC_SNAN;
-    }
-    if (e == 0) {
-        return a.mant ? FC_DENORMAL : FC_ZERO;  /* pseudo-denormal too */
-    }
-    return (a.mant & X80_INT_BIT) ? FC_NORMAL : FC_INVALID;  /* unnormal */
-}
-
 bool fx_is_nan(Fx80 a)
 {
     FxClass c = fx_class(a);
 
     return c == FC_QNAN || c == FC_SNAN;
-}
-
-Unp fx_unpack(FxEnv *e, Fx80 a)
-{
-    Unp u = { .sign = fx_sign(a), .exp = (int32_t)fx_exp(a) - X80_BIAS };
-    uint64_t m = a.mant;
-
-    if (fx_exp(a) == 0) {
-        e->flags |= FX_DE;
-        u.exp = 1 - X80_BIAS;
-    }
-    while (!(m & X80_INT_BIT)) {
-        m <<= 1;
-        u.exp--;
-    }
-    u.sig = (u128)m << 64;
-    return u;
 }
 
 /* ---- rounding ---- */
@@ -228,7 +192,7 @@ Fx80 fx_round_full(FxEnv *e, Unp u)
 /* ---- special operands ---- */
 
 /* NaN operands (SDM table 4-7) or an unsupported encoding: the result. */
-bool fx_nan_result(FxEnv *e, Fx80 a, Fx80 b, bool two, Fx80 *res)
+bool fx_nan_result_slow(FxEnv *e, Fx80 a, Fx80 b, bool two, Fx80 *res)
 {
     FxClass ca = fx_class(a), cb = two ? fx_class(b) : FC_ZERO;
     bool na = ca == FC_QNAN || ca == FC_SNAN;
@@ -270,25 +234,3 @@ Fx80 fx_invalid(FxEnv *e)
 
 /* ---- helpers of the operations ---- */
 
-u128 shift_right_sticky(u128 v, unsigned n)
-{
-    if (n == 0) {
-        return v;
-    }
-    if (n >= 128) {
-        return v != 0;
-    }
-    return (v >> n) | ((v & ((((u128)1) << n) - 1)) != 0);
-}
-
-Unp fx_normalize(Unp u)
-{
-    if (!u.sig) {
-        return u;
-    }
-    while (!(u.sig >> 127)) {
-        u.sig <<= 1;
-        u.exp--;
-    }
-    return u;
-}
