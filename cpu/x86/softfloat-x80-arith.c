@@ -247,7 +247,7 @@ Fx80 fx_round_int(FxEnv *e, Fx80 a)
         Rounded r;
 
         t.flags = 0;
-        r = fx_round(&t, x, &f, false);
+        r = fx_round(&t, &x, &f, false);
         e->flags |= t.flags & (FX_PE | FX_C1);
         if (!(r.sig >> 63)) {
             return fx_zero(x.sign);

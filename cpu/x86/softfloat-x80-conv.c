@@ -80,6 +80,7 @@ static uint64_t fx_to_ieee(FxEnv *e, Fx80 a, const FxFormat *f,
     uint64_t emask = (1ull << ebits) - 1, bias = emask >> 1;
     FxClass c = fx_class(a);
     Rounded r;
+    Unp u;
     uint16_t de = e->flags & FX_DE;     /* stores raise no DE */
 
     switch (c) {
@@ -100,7 +101,8 @@ static uint64_t fx_to_ieee(FxEnv *e, Fx80 a, const FxFormat *f,
     default:
         break;
     }
-    r = fx_round(e, fx_unpack(e, a), f, false);
+    u = fx_unpack(e, a);
+    r = fx_round(e, &u, f, false);
     e->flags = (e->flags & ~FX_DE) | de;
     if (r.inf) {
         return sign | emask << fbits;

@@ -79,12 +79,36 @@ static inline Fx80 fx_quiet(Fx80 a)
     return a;
 }
 
-/* Round u to the format by the rounding mode (softfloat-x80.c says more) */
-Rounded fx_round(FxEnv *e, Unp u, const FxFormat *f, bool x87_dest);
-Fx80 fx_pack(Rounded r);
-/* Round to the precision control; fx_round_full at 64 bits whatever it is */
-Fx80 fx_round_pack(FxEnv *e, Unp u);
-Fx80 fx_round_full(FxEnv *e, Unp u);
+/* Round u to the format by the rounding mode (softfloat-x80.c says more);
+ * u by pointer: a 32-byte struct by value is copied at every call. */
+Rounded fx_round(FxEnv *e, const Unp *u, const FxFormat *f, bool x87_dest);
+
+static inline Fx80 fx_pack(Rounded r)
+{
+    if (r.inf) {
+        return fx_inf(r.sign);
+    }
+    if (!(r.sig >> 63)) {
+        return fx_make(r.sign, 0, r.sig);
+    }
+    return fx_make(r.sign, r.exp + X80_BIAS, r.sig);
+}
+
+/* Round to the precision control. */
+static inline Fx80 fx_round_pack(FxEnv *e, Unp u)
+{
+    FxFormat f = fmt_x80(e);
+
+    return fx_pack(fx_round(e, &u, &f, true));
+}
+
+/* Round at 64 bits whatever the precision control. */
+static inline Fx80 fx_round_full(FxEnv *e, Unp u)
+{
+    static const FxFormat f = { 64, -16382, 16383 };
+
+    return fx_pack(fx_round(e, &u, &f, true));
+}
 Fx80 fx_invalid(FxEnv *e);
 bool fx_nan_result_slow(FxEnv *e, Fx80 a, Fx80 b, bool two, Fx80 *res);
 

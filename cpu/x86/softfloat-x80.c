@@ -62,8 +62,9 @@ static bool fx_rounds_to_carry(const FxEnv *e, Unp u, unsigned drop)
  * beyond that range (FSCALE) the host CPU gives a signed infinity (OE PE
  * C1) or zero (UE PE) in every rounding mode.
  */
-Rounded fx_round(FxEnv *e, Unp u, const FxFormat *f, bool x87_dest)
+Rounded fx_round(FxEnv *e, const Unp *in, const FxFormat *f, bool x87_dest)
 {
+    Unp u = *in;
     Rounded r = { .sign = u.sign, .exp = u.exp };
     unsigned drop = 128 - f->prec;      /* bits below the last place */
     u128 ulp = (u128)1 << drop;
@@ -161,32 +162,6 @@ Rounded fx_round(FxEnv *e, Unp u, const FxFormat *f, bool x87_dest)
         }
     }
     return r;
-}
-
-Fx80 fx_pack(Rounded r)
-{
-    if (r.inf) {
-        return fx_inf(r.sign);
-    }
-    if (!(r.sig >> 63)) {
-        return fx_make(r.sign, 0, r.sig);
-    }
-    return fx_make(r.sign, r.exp + X80_BIAS, r.sig);
-}
-
-Fx80 fx_round_pack(FxEnv *e, Unp u)
-{
-    FxFormat f = fmt_x80(e);
-
-    return fx_pack(fx_round(e, u, &f, true));
-}
-
-/* Round at 64 bits whatever the precision control. */
-Fx80 fx_round_full(FxEnv *e, Unp u)
-{
-    static const FxFormat f = { 64, -16382, 16383 };
-
-    return fx_pack(fx_round(e, u, &f, true));
 }
 
 /* ---- special operands ---- */
