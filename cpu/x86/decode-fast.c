@@ -217,7 +217,7 @@ fast_decode(X86Insn *insn, const DecodeState *ds, unsigned b, X86Mode mode)
         row = 256 + b;          /* the 0F map's rows follow */
     }
     /* resolve the switches; ModRM is peeked here, consumed below */
-    fr = &x86_fast_top[mode][0][row];
+    fr = &x86_fast_top[mode][row];
     while (unlikely(fr->kind)) {        /* not FR_INSN */
         unsigned i;
         switch (fr->kind) {

@@ -21,7 +21,7 @@
 #include "kestrel/osdep.h"
 #include "cpu/x86/decode-internal.h"
 
-X86FastRow x86_fast_top[3][2][256];
+X86FastRow x86_fast_top[3][512];
 X86FastRow x86_fast_pool[X86_FAST_POOL_ROWS];
 X86FastShape x86_fast_shapes[X86_FAST_SHAPES];
 static unsigned x86_fast_npool, x86_fast_nshapes;
@@ -286,15 +286,15 @@ static void __attribute__((constructor)) x86_flat_init(void)
         for (unsigned b = 0; b < 256; b++) {
             FlatCtx c = { .mode = m, .map = X86_MAP_1BYTE, .b = b,
                           .mpfx = -1 };
-            flat_conv(&x86_fast_top[m][0][b], &x86_op_1byte[b],
+            flat_conv(&x86_fast_top[m][b], &x86_op_1byte[b],
                       &x86_op_1byte[b], c);
             c.map = X86_MAP_0F;
-            flat_conv(&x86_fast_top[m][1][b], &x86_op_0f[b], &x86_op_0f[b],
-                      c);
+            flat_conv(&x86_fast_top[m][256 + b], &x86_op_0f[b],
+                      &x86_op_0f[b], c);
         }
         /* NOP/XCHG/PAUSE and VEX (or LES/LDS) stay generic */
-        x86_fast_top[m][0][0x90].kind = FR_SLOW;
-        x86_fast_top[m][0][0xc4].kind = FR_SLOW;
-        x86_fast_top[m][0][0xc5].kind = FR_SLOW;
+        x86_fast_top[m][0x90].kind = FR_SLOW;
+        x86_fast_top[m][0xc4].kind = FR_SLOW;
+        x86_fast_top[m][0xc5].kind = FR_SLOW;
     }
 }

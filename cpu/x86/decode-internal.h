@@ -467,8 +467,9 @@ typedef struct X86FastRow {
 /* Prefix states of a FR_PFX switch: 66 (1) and the last F3 (2) or F2 (4) */
 #define X86_FAST_PSTATES 6
 
-/* [mode][map 1-byte/0F][opcode]; the rows of switches in the pool */
-extern X86FastRow x86_fast_top[3][2][256];
+/* [mode][opcode]: the 1-byte map's rows, then the 0F map's at 256 + byte
+ * (one index for both maps); the rows of switches in the pool */
+extern X86FastRow x86_fast_top[3][512];
 #define X86_FAST_POOL_ROWS  6144
 #define X86_FAST_SHAPES     256
 /* (sized, so that position-independent code reaches them directly) */
